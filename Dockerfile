@@ -1,0 +1,19 @@
+# chapterbot: docker build -t chapterbot . && docker run --env-file .env -v chapterbot-data:/data chapterbot
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    DATABASE_URL=sqlite:////data/chapterbot.db
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY cogs ./cogs
+RUN pip install . && useradd --create-home --uid 10001 chapterbot \
+    && mkdir /data && chown chapterbot:chapterbot /data
+
+USER chapterbot
+VOLUME ["/data"]
+# The token comes from the environment at run time (--env-file .env); nothing secret is baked in.
+CMD ["chapterbot", "run"]

@@ -1,0 +1,3 @@
+"""chapterbot: serialize stories into Discord communities."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,133 @@
+"""Typed, immutable settings read once from the environment and `.env`.
+
+`Settings.from_env()` is called in `main()` and the result is passed down; nothing reads the
+environment anywhere else, so tests build `Settings` directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+from bot.errors import ConfigError
+
+DEFAULT_API_BASE = "https://discord.com/api/v10"
+DEFAULT_DATABASE_URL = "sqlite:///data/chapterbot.db"
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Discord tokens are three base64url segments separated by dots; checking the shape catches
+# a pasted client secret or a stray quote before any network call.
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot reads from its environment, validated."""
+
+    discord_token: str = field(repr=False)
+    database_url: str = DEFAULT_DATABASE_URL
+    discord_api_base: str = DEFAULT_API_BASE
+    discord_gateway_url: str | None = None
+    dev_guild_id: int | None = None
+    default_timezone: str = "UTC"
+    log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        _check_token(self.discord_token)
+        _check_url("DISCORD_API_BASE", self.discord_api_base, ("http", "https"))
+        if self.discord_gateway_url is not None:
+            _check_url("DISCORD_GATEWAY_URL", self.discord_gateway_url, ("ws", "wss"))
+        _check_zone(self.default_timezone)
+        if self.log_level not in _LOG_LEVELS:
+            raise ConfigError(
+                f"LOG_LEVEL={self.log_level!r} is not a log level.",
+                hint=f"Use one of {', '.join(_LOG_LEVELS)}.",
+            )
+
+    @property
+    def log_level_number(self) -> int:
+        """The `logging` module's number for `log_level`."""
+        return logging.getLevelName(self.log_level)
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        env_file: Path | None = Path(".env"),
+        require_token: bool = True,
+    ) -> Settings:
+        """Read settings from `environ` (default `os.environ`) over the values in `env_file`."""
+        values: dict[str, str] = {}
+        if env_file is not None and env_file.is_file():
+            values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        values.update(os.environ if environ is None else environ)
+        token = values.get("DISCORD_TOKEN", "").strip()
+        if not token and not require_token:
+            # Commands like `migrate` never talk to Discord; a shaped placeholder keeps the
+            # dataclass's invariants without pretending to be a real token.
+            token = "offline.placeholder.token-not-used-for-network"
+        return cls(
+            discord_token=token,
+            database_url=values.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            discord_api_base=(values.get("DISCORD_API_BASE") or DEFAULT_API_BASE).rstrip("/"),
+            discord_gateway_url=values.get("DISCORD_GATEWAY_URL") or None,
+            dev_guild_id=_optional_snowflake("DEV_GUILD_ID", values.get("DEV_GUILD_ID")),
+            default_timezone=values.get("DEFAULT_TIMEZONE") or "UTC",
+            log_level=(values.get("LOG_LEVEL") or "INFO").upper(),
+        )
+
+
+def _check_token(token: str) -> None:
+    if not token:
+        raise ConfigError(
+            "DISCORD_TOKEN is not set.",
+            hint="Copy .env.example to .env and paste your bot token from the Developer Portal "
+            "(Applications > your app > Bot > Reset Token).",
+        )
+    if token.startswith("offline.placeholder"):
+        return
+    if not _TOKEN_SHAPE.match(token):
+        # Never echo the token itself: it may be a real secret with a typo.
+        raise ConfigError(
+            "DISCORD_TOKEN does not look like a bot token (expected three dot-separated parts).",
+            hint="Copy the token again from the Developer Portal's Bot page, without quotes or "
+            "spaces; the OAuth2 client secret is not the token.",
+        )
+
+
+def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> None:
+    parsed = urlparse(value)
+    if parsed.scheme not in schemes or not parsed.netloc:
+        raise ConfigError(
+            f"{name}={value!r} is not a valid URL.",
+            hint=f"Use a {' or '.join(schemes)} URL like {schemes[-1]}://host/path, or unset it.",
+        )
+
+
+def _check_zone(zone: str) -> None:
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"DEFAULT_TIMEZONE={zone!r} is not a known time zone.",
+            hint="Use an IANA name such as UTC, Europe/Berlin or America/New_York.",
+        ) from exc
+
+
+def _optional_snowflake(name: str, value: str | None) -> int | None:
+    if not value:
+        return None
+    if not value.strip().isdigit():
+        raise ConfigError(
+            f"{name}={value!r} is not a Discord id.",
+            hint="Enable Developer Mode in Discord, right-click the server and Copy Server ID.",
+        )
+    return int(value)

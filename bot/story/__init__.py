@@ -1,0 +1,1 @@
+"""Discord-free story handling: the model, importers, renderer and paginator."""
