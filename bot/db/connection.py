@@ -1,0 +1,257 @@
+"""The SQLite connection: `DATABASE_URL` parsing, pragmas, transactions and plain queries.
+
+A `Database` holds two connections to one file:
+
+* a **writer**, used only inside `async with db.transaction():`. Transactions start with
+  `BEGIN IMMEDIATE`, so a second process that wants to write waits (up to the busy timeout)
+  instead of failing half-way with "database is locked", and an `asyncio.Lock` makes coroutines
+  sharing this object take turns, so nobody's statements land inside someone else's transaction;
+* a **reader** (`query_only`), used by `fetch_*` outside transactions. Under WAL it never blocks the
+  writer and only ever sees committed data, never another coroutine's half-done transaction.
+
+Because aiosqlite runs each connection on a non-daemon thread, a `Database` must be closed
+(`await db.close()` or `async with`) or the process will not exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import unquote
+
+import aiosqlite
+
+from bot.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_SECONDS = 5.0
+Params = Sequence[Any] | Mapping[str, Any]
+
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
+_URL_EXAMPLE = (
+    "Use sqlite:///data/chapterbot.db (relative), sqlite:////abs/path.db or a plain path."
+)
+
+
+def sqlite_path_from_url(url: str) -> Path:
+    """The SQLite file a `DATABASE_URL` names; raises `ConfigError` for anything but SQLite."""
+    text = url.strip()
+    match = _URL_SCHEME.match(text)
+    if match is None:
+        path_text = text
+    else:
+        # Only the scheme is echoed back: the rest of a server URL may hold a password.
+        scheme = match.group(1).lower()
+        if scheme != "sqlite" and not scheme.startswith("sqlite+"):
+            raise ConfigError(
+                f"DATABASE_URL uses {scheme}://, but only SQLite is supported for now.",
+                hint=_URL_EXAMPLE,
+            )
+        rest = text[match.end() :]
+        if not rest.startswith("/"):
+            raise ConfigError(
+                "DATABASE_URL has a host part, which SQLite can't use.", hint=_URL_EXAMPLE
+            )
+        path_text = unquote(rest[1:])
+    if "?" in path_text:
+        raise ConfigError("DATABASE_URL options (after '?') are not supported.", hint=_URL_EXAMPLE)
+    if path_text in ("", ":memory:"):
+        raise ConfigError("DATABASE_URL must name a database file.", hint=_URL_EXAMPLE)
+    return Path(path_text).expanduser()
+
+
+class _Queries:
+    """Read helpers shared by `Database` (reader connection) and `Transaction` (writer)."""
+
+    def _connection(self) -> aiosqlite.Connection:
+        raise NotImplementedError
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """All rows a query returns."""
+        return list(await self._connection().execute_fetchall(sql, params))
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """The first row a query returns, or None."""
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        """The first column of the first row, or None when there are no rows."""
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+
+class Transaction(_Queries):
+    """The statements of one `db.transaction()` block; unusable once the block has ended."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+        self._open = True
+
+    def _connection(self) -> aiosqlite.Connection:
+        if not self._open:
+            raise RuntimeError("this transaction has already ended")
+        return self._conn
+
+    def _end(self) -> None:
+        self._open = False
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; returns the number of rows it changed."""
+        async with self._connection().execute(sql, params) as cursor:
+            return cursor.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one statement once per parameter set."""
+        async with self._connection().executemany(sql, rows):
+            pass
+
+
+class Database(_Queries):
+    """A chapterbot SQLite database: open with `await Database.open(path)`, close when done."""
+
+    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+        self._write_lock = asyncio.Lock()
+        self._tx_owner: asyncio.Task[Any] | None = None
+        self._closed = False
+
+    @classmethod
+    async def open(
+        cls, path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+    ) -> Database:
+        """Open (creating if needed, with its directory) the database file at `path`."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = await _connect(path, busy_timeout)
+        try:
+            mode = await _set_wal(writer, path)
+            if str(mode).lower() != "wal":
+                raise ConfigError(
+                    f"Could not switch {path} to WAL mode (it stayed in {mode!r} mode).",
+                    hint="Keep the database on a local disk, not a network share.",
+                )
+            reader = await _connect(path, busy_timeout, query_only=True)
+        except BaseException:
+            await writer.close()
+            raise
+        return cls(path, writer, reader)
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Wait for any running transaction, then close both connections (safe to repeat)."""
+        if self._closed:
+            return
+        async with self._write_lock:
+            self._closed = True
+            await self._reader.close()
+            await self._writer.close()
+
+    def _connection(self) -> aiosqlite.Connection:
+        if self._closed:
+            raise RuntimeError("the database has been closed")
+        return self._reader
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """Run the block's statements as one write transaction: all committed, or none on error.
+
+        Not re-entrant: inside a block, pass its `Transaction` down rather than opening another.
+        """
+        task = asyncio.current_task()
+        if task is not None and task is self._tx_owner:
+            raise RuntimeError("db.transaction() is not re-entrant; use the open Transaction")
+        async with self._write_lock:
+            if self._closed:
+                raise RuntimeError("the database has been closed")
+            self._tx_owner = task
+            tx = Transaction(self._writer)
+            try:
+                await self._begin()
+                yield tx
+                await _run(self._writer, "COMMIT")
+            except BaseException:
+                await self._rollback()
+                raise
+            finally:
+                tx._end()
+                self._tx_owner = None
+
+    async def _begin(self) -> None:
+        if self._writer.in_transaction:
+            # Only possible if an earlier rollback was cut short; never build on its leftovers.
+            log.warning("writer connection was left inside a transaction; rolling it back")
+            await _run(self._writer, "ROLLBACK")
+        await _run(self._writer, "BEGIN IMMEDIATE")
+
+    async def _rollback(self) -> None:
+        if not self._writer.in_transaction:
+            return  # SQLite already rolled back (some errors do that), or BEGIN itself failed.
+        try:
+            # Shielded so a cancelled task still leaves the connection clean for the next one.
+            await asyncio.shield(_run(self._writer, "ROLLBACK"))
+        except Exception:
+            log.exception("rollback failed")
+
+
+async def _run(conn: aiosqlite.Connection, sql: str) -> None:
+    async with conn.execute(sql):
+        pass
+
+
+async def _connect(
+    path: Path, busy_timeout: float, *, query_only: bool = False
+) -> aiosqlite.Connection:
+    """A connection with chapterbot's pragmas; `isolation_level=None` so we control transactions."""
+    try:
+        conn = await aiosqlite.connect(path, timeout=busy_timeout, isolation_level=None)
+    except sqlite3.OperationalError as exc:
+        raise ConfigError(f"Could not open the database file {path} ({exc}).") from exc
+    conn.row_factory = sqlite3.Row
+    try:
+        await _run(conn, f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        await _run(conn, "PRAGMA foreign_keys = ON")
+        # NORMAL is durable across application crashes under WAL; only an OS crash or power
+        # loss can lose the last commits, never corrupt the file.
+        await _run(conn, "PRAGMA synchronous = NORMAL")
+        if query_only:
+            await _run(conn, "PRAGMA query_only = ON")
+    except BaseException as exc:
+        await conn.close()
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise _not_usable(path, exc) from exc
+        raise
+    return conn
+
+
+async def _set_wal(conn: aiosqlite.Connection, path: Path) -> str:
+    """Switch to WAL (a file that is not SQLite becomes a `ConfigError`); returns the new mode."""
+    try:
+        rows = list(await conn.execute_fetchall("PRAGMA journal_mode = WAL"))
+    except sqlite3.DatabaseError as exc:
+        raise _not_usable(path, exc) from exc
+    return str(rows[0][0])
+
+
+def _not_usable(path: Path, exc: sqlite3.DatabaseError) -> ConfigError:
+    return ConfigError(f"{path} is not a usable SQLite database ({exc}).")

@@ -1,0 +1,141 @@
+"""Releases (one chapter going out to one channel) and the history of their attempts.
+
+Life of a release: `create` (pending) -> `claim` (posting, one more attempt) -> `finish` (done) or
+`fail` (failed, may be claimed again for a retry). Every step is logged in `release_events`. A
+release still 'posting' at start-up was interrupted by a crash; `interrupted()` lists them.
+"""
+
+from __future__ import annotations
+
+from bot.db.connection import Transaction
+from bot.db.records import CHANNEL_MODES, ChannelMode, ReleaseEventRecord, ReleaseRecord
+from bot.db.repository import Repository, columns
+
+_COLUMNS = columns(ReleaseRecord)
+_EVENT_COLUMNS = columns(ReleaseEventRecord)
+
+
+class ReleaseRepository(Repository):
+    """Record releases and their attempts; status changes are atomic, so one release posts once."""
+
+    async def create(
+        self,
+        story_id: int,
+        chapter_id: int,
+        due_at: int,
+        channel_id: int,
+        channel_mode: ChannelMode,
+        *,
+        schedule_id: int | None = None,
+    ) -> ReleaseRecord:
+        """Add a pending release of one chapter."""
+        if channel_mode not in CHANNEL_MODES:
+            raise ValueError(f"channel_mode must be one of {CHANNEL_MODES}")
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "INSERT INTO releases (story_id, schedule_id, chapter_id, due_at, channel_id,"
+                f" channel_mode) VALUES (?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
+                (story_id, schedule_id, chapter_id, due_at, channel_id, channel_mode),
+            )
+            assert row is not None
+            await _log(tx, row["id"], self.now(), "created", None)
+        return ReleaseRecord.from_row(row)
+
+    async def get(self, release_id: int) -> ReleaseRecord | None:
+        """A release by id, or None."""
+        row = await self.db.fetch_one(
+            f"SELECT {_COLUMNS} FROM releases WHERE id = ?", (release_id,)
+        )
+        return None if row is None else ReleaseRecord.from_row(row)
+
+    async def claim(self, release_id: int) -> ReleaseRecord | None:
+        """Start an attempt: pending/failed -> posting. None if someone else has it or it's done."""
+        now = self.now()
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "UPDATE releases SET status = 'posting', attempts = attempts + 1,"
+                " started_at = ?, finished_at = NULL"
+                f" WHERE id = ? AND status IN ('pending', 'failed') RETURNING {_COLUMNS}",
+                (now, release_id),
+            )
+            if row is None:
+                return None
+            await _log(tx, release_id, now, "started", f"attempt {row['attempts']}")
+        return ReleaseRecord.from_row(row)
+
+    async def set_thread(self, release_id: int, thread_id: int) -> bool:
+        """Remember the thread or forum post a release is going into."""
+        async with self.db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE releases SET thread_id = ? WHERE id = ?", (thread_id, release_id)
+            )
+        return changed > 0
+
+    async def finish(self, release_id: int, detail: str | None = None) -> ReleaseRecord | None:
+        """Mark a claimed ('posting') release done; None if it is not being posted."""
+        return await self._end(release_id, "done", None, detail)
+
+    async def fail(self, release_id: int, error: str) -> ReleaseRecord | None:
+        """Mark a claimed release failed, keeping the error; None if it is not being posted."""
+        return await self._end(release_id, "failed", error, error)
+
+    async def _end(
+        self, release_id: int, status: str, error: str | None, detail: str | None
+    ) -> ReleaseRecord | None:
+        now = self.now()
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "UPDATE releases SET status = ?, finished_at = ?,"
+                " last_error = COALESCE(?, last_error)"
+                f" WHERE id = ? AND status = 'posting' RETURNING {_COLUMNS}",
+                (status, now, error, release_id),
+            )
+            if row is None:
+                return None
+            await _log(tx, release_id, now, status, detail)
+        return ReleaseRecord.from_row(row)
+
+    async def add_event(self, release_id: int, outcome: str, detail: str | None = None) -> None:
+        """Add a free-form entry to a release's history (e.g. 'page 3 posted')."""
+        async with self.db.transaction() as tx:
+            await _log(tx, release_id, self.now(), outcome, detail)
+
+    async def pending_due(self, now: int) -> list[ReleaseRecord]:
+        """Pending releases due at or before `now`, oldest first."""
+        rows = await self.db.fetch_all(
+            f"SELECT {_COLUMNS} FROM releases WHERE status = 'pending' AND due_at <= ?"
+            " ORDER BY due_at, id",
+            (now,),
+        )
+        return [ReleaseRecord.from_row(row) for row in rows]
+
+    async def interrupted(self) -> list[ReleaseRecord]:
+        """Releases left 'posting' (the bot stopped mid-post), oldest first."""
+        rows = await self.db.fetch_all(
+            f"SELECT {_COLUMNS} FROM releases WHERE status = 'posting' ORDER BY due_at, id"
+        )
+        return [ReleaseRecord.from_row(row) for row in rows]
+
+    async def for_story(self, story_id: int, limit: int = 25) -> list[ReleaseRecord]:
+        """A story's releases, newest first."""
+        rows = await self.db.fetch_all(
+            f"SELECT {_COLUMNS} FROM releases WHERE story_id = ?"
+            " ORDER BY due_at DESC, id DESC LIMIT ?",
+            (story_id, limit),
+        )
+        return [ReleaseRecord.from_row(row) for row in rows]
+
+    async def events(self, release_id: int) -> list[ReleaseEventRecord]:
+        """A release's history, oldest first."""
+        rows = await self.db.fetch_all(
+            f"SELECT {_EVENT_COLUMNS} FROM release_events WHERE release_id = ? ORDER BY at, id",
+            (release_id,),
+        )
+        return [ReleaseEventRecord.from_row(row) for row in rows]
+
+
+async def _log(tx: Transaction, release_id: int, at: int, outcome: str, detail: str | None) -> None:
+    await tx.execute(
+        "INSERT INTO release_events (release_id, at, outcome, detail) VALUES (?, ?, ?, ?)",
+        (release_id, at, outcome, detail),
+    )
