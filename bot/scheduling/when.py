@@ -1,0 +1,260 @@
+"""Reading a one-off moment (`when`) the way people type it: `tomorrow 18:00`, `in 2 hours`...
+
+Every function takes the current time as an argument so the rules can be tested against a fixed
+clock. Results are aware UTC datetimes with whole seconds.
+
+Choices made here:
+- A bare time (`18:00`, `6pm`, `noon`) is its next occurrence: today, or tomorrow once passed.
+- A weekday (`friday 6pm`) is the next such day, today included while the time is ahead;
+  `next friday` never means today.
+- A day without a year (`1 dec 18:00`) is its next occurrence.
+- `in N days` is N times 24 hours, not "same wall time N days later".
+- Wall times that a DST change skips or repeats are resolved by `zones.to_utc`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.errors import InvalidInput
+from bot.scheduling.describe import describe_time
+from bot.scheduling.zones import to_utc
+
+MAX_INPUT_LENGTH = 100
+MAX_YEARS_AHEAD = 5
+MAX_AHEAD = timedelta(days=365 * MAX_YEARS_AHEAD + 1)
+
+WHEN_EXAMPLES = "`2026-12-01 18:00`, `tomorrow 18:00`, `friday 6pm`, `18:00` or `in 2 hours`"
+
+WEEKDAYS: dict[str, int] = {
+    "monday": 0, "mon": 0,
+    "tuesday": 1, "tue": 1, "tues": 1,
+    "wednesday": 2, "wed": 2,
+    "thursday": 3, "thu": 3, "thur": 3, "thurs": 3,
+    "friday": 4, "fri": 4,
+    "saturday": 5, "sat": 5,
+    "sunday": 6, "sun": 6,
+}  # fmt: skip
+MONTHS: dict[str, int] = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")  # fmt: skip
+
+# A time of day: 18:00, 18:00:30, 6pm, 6:30 pm, noon, midnight. A bare number is not a time.
+TIME_PATTERN = r"(?:noon|midnight|\d{1,2}(?::\d{2}){1,2}(?:\s*[ap]m)?|\d{1,2}\s*[ap]m)"
+_TIME_OF_DAY = re.compile(r"(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*([ap]m)?")
+_DATE_THEN_TIME = re.compile(rf"(?:(?P<date>.+?)\s+(?:at\s+)?)?(?P<time>{TIME_PATTERN})")
+_TIME_THEN_DATE = re.compile(rf"(?P<time>{TIME_PATTERN})\s+(?:on\s+)?(?P<date>.+)")
+_WEEKDAY = re.compile(rf"(?:(?P<rel>next|this|on)\s+)?(?P<day>{'|'.join(WEEKDAYS)})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_MONTH = "|".join(MONTHS)
+_DAY_MONTH = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH})(?:\s+(\d{{4}}))?")
+_MONTH_DAY = re.compile(rf"({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:\s+(\d{{4}}))?")
+
+_UNITS = {
+    "seconds": ("s", "sec", "secs", "second", "seconds"),
+    "minutes": ("m", "min", "mins", "minute", "minutes"),
+    "hours": ("h", "hr", "hrs", "hour", "hours"),
+    "days": ("d", "day", "days"),
+    "weeks": ("w", "wk", "wks", "week", "weeks"),
+}
+UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400, "weeks": 604800}
+_UNIT_OF = {alias: unit for unit, aliases in _UNITS.items() for alias in aliases}
+_UNIT_ALTERNATIVES = "|".join(sorted(_UNIT_OF, key=len, reverse=True))
+_DURATION_PART = re.compile(rf"(\d{{1,9}}|an?)\s*({_UNIT_ALTERNATIVES})(?![a-z])")
+
+
+def normalise(text: str, what: str = "time", examples: str = WHEN_EXAMPLES) -> str:
+    """Lower-case `text` and collapse whitespace; refuse empty or overlong input."""
+    if len(text) > MAX_INPUT_LENGTH:
+        raise InvalidInput(
+            f"That {what} is too long ({len(text)} characters).",
+            hint=f"Keep it under {MAX_INPUT_LENGTH} characters.",
+        )
+    clean = " ".join(text.lower().split())
+    if not clean:
+        raise InvalidInput(f"The {what} is empty.", hint=f"Try {examples}.")
+    return clean
+
+
+def parse_time_of_day(text: str) -> time:
+    """`18:00`, `18:00:30`, `6pm`, `6:30 pm`, `noon`, `midnight` -> a `time`."""
+    if text in ("noon", "midnight"):
+        return time(12 if text == "noon" else 0)
+    match = _TIME_OF_DAY.fullmatch(text)
+    if match is None:
+        raise InvalidInput(f"`{text}` is not a time of day.", hint="Write it like 18:00 or 6pm.")
+    hour, minute, second = (int(group or 0) for group in match.group(1, 2, 3))
+    if match.group(4):
+        if not 1 <= hour <= 12:
+            raise InvalidInput(f"`{text}` is not a time: with am/pm the hour goes 1 to 12.")
+        hour = hour % 12 + (12 if match.group(4) == "pm" else 0)
+    limits = ((hour, 23, "hours"), (minute, 59, "minutes"), (second, 59, "seconds"))
+    for value, limit, name in limits:
+        if value > limit:
+            raise InvalidInput(
+                f"`{text}` is not a time of day: {name} go from 0 to {limit}.",
+                hint="Write it like 18:00, 18:00:30 or 6pm.",
+            )
+    return time(hour, minute, second)
+
+
+def duration_parts(text: str) -> dict[str, int] | None:
+    """`2h30m`, `1 hour and 30 minutes`, `an hour` -> {unit: count}, or None if not a duration."""
+    cleaned = re.sub(r"\band\b|,", " ", text).strip()
+    if not cleaned or not re.fullmatch(rf"(?:{_DURATION_PART.pattern}\s*)+", cleaned):
+        return None
+    parts: dict[str, int] = {}
+    for count, alias in _DURATION_PART.findall(cleaned):
+        unit = _UNIT_OF[alias]
+        parts[unit] = parts.get(unit, 0) + (1 if count in ("a", "an") else int(count))
+    return parts
+
+
+def parse_duration(text: str) -> timedelta:
+    """A positive duration like `90 seconds`, `2 hours`, `2h30m`, `1 day` (a day is 24 hours)."""
+    parts = duration_parts(text)
+    if parts is None:
+        raise InvalidInput(
+            f"I can't read `{text}` as a duration.",
+            hint="Write it like `in 90 seconds`, `in 2 hours`, `in 1 day` or `in 2h30m`.",
+        )
+    return timedelta(seconds=duration_seconds(parts))
+
+
+def duration_seconds(parts: dict[str, int]) -> int:
+    """The length of `duration_parts` in seconds (an exact integer, never overflowing)."""
+    return sum(count * UNIT_SECONDS[unit] for unit, count in parts.items())
+
+
+def parse_when(text: str, zone: ZoneInfo, now: datetime) -> datetime:
+    """The future moment `text` names, read in `zone`, as an aware UTC datetime.
+
+    Raises `InvalidInput` for anything unreadable, impossible, past or too far ahead.
+    """
+    clean = normalise(text)
+    try:
+        if clean == "now":
+            raise InvalidInput("`now` is not a schedule.", hint="Use /publish to post right away.")
+        if clean.startswith("in "):
+            target = now + parse_duration(clean[3:])
+        else:
+            target = _parse_moment(clean, zone, now)
+    except OverflowError:
+        raise _too_far(text) from None
+    target = target.replace(microsecond=0)
+    _check_window(target, zone, now, text)
+    return target
+
+
+def _parse_moment(clean: str, zone: ZoneInfo, now: datetime) -> datetime:
+    """A calendar moment: an optional day expression plus a time of day, in either order."""
+    clean = re.sub(r"^(\d{4}-\d{1,2}-\d{1,2})t(?=\d)", r"\1 ", clean.replace(",", ""))
+    clean = clean.removeprefix("at ")
+    match = _DATE_THEN_TIME.fullmatch(clean) or _TIME_THEN_DATE.fullmatch(clean)
+    today = now.astimezone(zone).date()
+    if match is None:
+        if candidate_dates(clean, today) is not None:
+            raise InvalidInput(
+                f"`{clean}` needs a time of day.", hint=f"Add one, e.g. `{clean} 18:00`."
+            )
+        raise InvalidInput(f"I can't read `{clean}` as a time.", hint=f"Try {WHEN_EXAMPLES}.")
+    at = parse_time_of_day(match["time"])
+    dates = candidate_dates(match["date"] or "", today)
+    if dates is None:
+        raise InvalidInput(
+            f"I can't read `{match['date']}` as a day.",
+            hint="Use `today`, `tomorrow`, a weekday, `2026-12-01` or `1 dec`.",
+        )
+    instants = [to_utc(datetime.combine(day, at), zone) for day in dates]
+    # The first candidate still ahead; if none is, the last one fails the window check.
+    return next((instant for instant in instants if instant > now), instants[-1])
+
+
+def candidate_dates(text: str, today: date) -> list[date] | None:
+    """Days `text` may mean, soonest first (None if it is not a day expression at all).
+
+    Raises `InvalidInput` for a day that cannot exist, like `31 feb` or `2026-02-31`.
+    """
+    if text in ("today", "tonight", "tomorrow"):
+        return [today + timedelta(days=1 if text == "tomorrow" else 0)]
+    if not text:
+        return [today, today + timedelta(days=1)]
+    if match := _WEEKDAY.fullmatch(text):
+        ahead = (WEEKDAYS[match["day"]] - today.weekday()) % 7
+        if match["rel"] == "next":
+            return [today + timedelta(days=ahead or 7)]
+        return [today + timedelta(days=ahead), today + timedelta(days=ahead + 7)]
+    if match := _ISO_DATE.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups())
+        return [_make_date(year, month, day)]
+    if match := _DAY_MONTH.fullmatch(text):
+        day, month, year = match.groups()
+    elif match := _MONTH_DAY.fullmatch(text):
+        month, day, year = match.groups()
+    else:
+        return None
+    if year:
+        return [_make_date(int(year), MONTHS[month], int(day))]
+    return _yearly(MONTHS[month], int(day), today)
+
+
+def _make_date(year: int, month: int, day: int) -> date:
+    if year < 1:
+        raise InvalidInput(f"There is no year {year}.", hint="Write it like `2026-12-01 18:00`.")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise _no_such_day(month, day, year) from None
+
+
+def _yearly(month: int, day: int, today: date) -> list[date]:
+    """`day month` in this and the following years where it exists (29 February: leap years)."""
+    dates = []
+    for year in range(today.year, today.year + MAX_YEARS_AHEAD + 4):
+        try:
+            dates.append(date(year, month, day))
+        except ValueError:
+            continue
+    if not dates:
+        raise _no_such_day(month, day, None)
+    return dates
+
+
+def _no_such_day(month: int, day: int, year: int | None) -> InvalidInput:
+    if not 1 <= month <= 12:
+        return InvalidInput(f"There is no month {month}.", hint="Months go from 1 to 12.")
+    where = f"{MONTH_NAMES[month - 1]} {year}" if year else MONTH_NAMES[month - 1]
+    return InvalidInput(
+        f"There is no day {day} in {where}.", hint="Check the date, e.g. `2026-12-01 18:00`."
+    )
+
+
+def _check_window(target: datetime, zone: ZoneInfo, now: datetime, text: str) -> None:
+    if target <= now:
+        raise InvalidInput(
+            f"{describe_time(target, zone)} is in the past.",
+            hint="Pick a future time, e.g. `tomorrow 18:00` or `in 2 hours`.",
+        )
+    if target > now + MAX_AHEAD:
+        raise _too_far(text)
+
+
+def _too_far(text: str) -> InvalidInput:
+    return InvalidInput(
+        f"`{text.strip()}` is more than {MAX_YEARS_AHEAD} years away.",
+        hint=f"Schedules can start at most {MAX_YEARS_AHEAD} years ahead.",
+    )
