@@ -1,0 +1,123 @@
+"""The `chapterbot` command line: run | preview | migrate | backup."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import Settings
+from bot.errors import UserError
+from bot.logs import setup_logging
+
+log = logging.getLogger("chapterbot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The CLI's argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="chapterbot", description="A Discord bot that serializes stories."
+    )
+    parser.add_argument("--env-file", type=Path, default=Path(".env"), help="default: ./.env")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="connect to Discord and serve (token from .env or DISCORD_TOKEN)")
+    preview = sub.add_parser("preview", help="show how a story file would be posted")
+    preview.add_argument("file", type=Path)
+    preview.add_argument("--style", choices=("text", "embed"), default="text")
+    preview.add_argument("--json", action="store_true", help="machine-readable output")
+    sub.add_parser("migrate", help="apply database migrations and exit")
+    backup = sub.add_parser("backup", help="copy the database consistently, even while running")
+    backup.add_argument("path", type=Path)
+    backup.add_argument("--overwrite", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `chapterbot` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "preview":
+            from bot.preview import run_preview
+
+            return run_preview(args.file, style=args.style, as_json=args.json)
+        settings = Settings.from_env(env_file=args.env_file, require_token=args.command == "run")
+        setup_logging(settings.log_level_number, settings.discord_token)
+        if args.command == "run":
+            return asyncio.run(run_bot(settings))
+        if args.command == "migrate":
+            return asyncio.run(migrate(settings))
+        if args.command == "backup":
+            return asyncio.run(backup(settings, args.path, overwrite=args.overwrite))
+    except UserError as exc:
+        print(f"chapterbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+async def run_bot(settings: Settings) -> int:
+    """Run the bot until it is closed, shutting down cleanly on SIGTERM or SIGINT."""
+    import discord
+
+    from bot.client import ChapterBot
+
+    bot = ChapterBot(settings)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):  # not available on Windows
+            loop.add_signal_handler(sig, lambda s=sig: _request_shutdown(bot, s))
+    try:
+        async with bot:
+            await bot.start(settings.discord_token)
+    except discord.LoginFailure:
+        print(
+            "chapterbot: Discord refused the token. Reset it on the Developer Portal's Bot page "
+            "and put the new one in .env as DISCORD_TOKEN.",
+            file=sys.stderr,
+        )
+        return 2
+    except discord.PrivilegedIntentsRequired:
+        print("chapterbot: Discord refused the gateway intents.", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _request_shutdown(bot: object, sig: signal.Signals) -> None:
+    log.info("received %s, shutting down after the current page", sig.name)
+    asyncio.get_running_loop().create_task(bot.close())  # type: ignore[attr-defined]
+
+
+async def migrate(settings: Settings) -> int:
+    """Apply pending migrations to the configured database."""
+    from bot.db.connection import Database, sqlite_path_from_url
+    from bot.db.migrate import apply_migrations, current_version
+
+    db = await Database.open(sqlite_path_from_url(settings.database_url))
+    try:
+        applied = await apply_migrations(db)
+        version = await current_version(db)
+    finally:
+        await db.close()
+    print(f"database at version {version}" + (f" (applied {applied})" if applied else ""))
+    return 0
+
+
+async def backup(settings: Settings, target: Path, *, overwrite: bool) -> int:
+    """Copy the configured database to `target` with SQLite's online backup."""
+    from bot.db.backup import backup_database
+    from bot.db.connection import sqlite_path_from_url
+
+    source = sqlite_path_from_url(settings.database_url)
+    await backup_database(source, target, overwrite=overwrite)
+    print(f"backed up {source} to {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

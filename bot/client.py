@@ -1,0 +1,115 @@
+"""`ChapterBot`: the discord.py client, its start-up (`setup_hook`) and its shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import pkgutil
+from datetime import UTC
+from typing import Any
+
+import discord
+import yarl
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from discord.ext import commands
+
+import cogs
+from bot.app_errors import on_app_command_error
+from bot.config import Settings
+from bot.db import Database, open_database
+
+log = logging.getLogger(__name__)
+
+
+def minimal_intents() -> discord.Intents:
+    """Only what the bot uses: guilds, and reactions in guilds and DMs. No privileged intents."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_reactions = True
+    intents.dm_reactions = True
+    return intents
+
+
+def point_discord_at(settings: Settings) -> None:
+    """Aim discord.py at the configured REST base and gateway (Discord, a proxy or the emulator).
+
+    discord.py offers no per-client setting for these, only class attributes.
+    """
+    discord.http.Route.BASE = settings.discord_api_base
+    if settings.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def cog_extensions() -> list[str]:
+    """Every module in the `cogs` package, as extension names; private modules are skipped."""
+    return sorted(
+        f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_")
+    )
+
+
+class ChapterBot(commands.Bot):
+    """The bot: owns the database, the scheduler and the cogs."""
+
+    def __init__(self, settings: Settings, **client_options: Any) -> None:
+        """`client_options` go to discord.py's Client (tests shorten its gateway timeouts)."""
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=minimal_intents(),
+            help_command=None,
+            # Nothing the bot sends pings anyone unless a message opts in explicitly.
+            allowed_mentions=discord.AllowedMentions.none(),
+            **client_options,
+        )
+        point_discord_at(settings)
+        self.settings = settings
+        self.db: Database | None = None
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.tree.on_error = on_app_command_error
+        self._closing = asyncio.Event()
+
+    @property
+    def database(self) -> Database:
+        """The open database; only valid after `setup_hook`."""
+        if self.db is None:
+            raise RuntimeError("the database is opened in setup_hook")
+        return self.db
+
+    async def setup_hook(self) -> None:
+        """Open the DB, migrate, load cogs, start the scheduler and sync the command tree."""
+        self.db = await open_database(self.settings.database_url)
+        for extension in cog_extensions():
+            await self.load_extension(extension)
+        # Started here, not in on_ready: on_ready fires again after every reconnect.
+        self.scheduler.start()
+        await self.sync_commands()
+
+    async def sync_commands(self) -> list[discord.app_commands.AppCommand]:
+        """Sync slash commands to `DEV_GUILD_ID` when set (instant), else globally."""
+        if self.settings.dev_guild_id:
+            guild = discord.Object(id=self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+        else:
+            synced = await self.tree.sync()
+        log.info("synced %d application commands", len(synced))
+        return synced
+
+    async def on_ready(self) -> None:
+        """Log who we are; start-up work belongs in setup_hook."""
+        log.info("ready as %s in %d guild(s)", self.user, len(self.guilds))
+
+    async def close(self) -> None:
+        """Stop the scheduler, let cogs finish their current page, close the DB, then disconnect."""
+        if self._closing.is_set():
+            return await super().close()
+        self._closing.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        for cog in list(self.cogs.values()):
+            drain = getattr(cog, "drain", None)
+            if drain is not None:
+                await drain()
+        await super().close()
+        if self.db is not None:
+            await self.db.close()
+            self.db = None

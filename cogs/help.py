@@ -1,0 +1,80 @@
+"""`/help`: the bot's commands grouped for readers, authors and server admins."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+# Which top-level commands belong to which audience; commands not listed land in "More".
+AUDIENCES: dict[str, tuple[str, ...]] = {
+    "📖 Readers": ("next", "read", "progress", "catchup", "forget-me"),
+    "✍️ Authors": ("story", "publish", "schedule", "stats", "doctor"),
+    "🛠️ Server admins": ("settings",),
+}
+
+
+def command_lines(command: app_commands.Command | app_commands.Group) -> list[str]:
+    """One `/name — description` line per leaf command under `command`."""
+    if isinstance(command, app_commands.Group):
+        lines: list[str] = []
+        for child in command.commands:
+            lines.extend(command_lines(child))
+        return lines
+    return [f"`/{command.qualified_name}` — {command.description}"]
+
+
+def help_embed(tree: app_commands.CommandTree) -> discord.Embed:
+    """Build the help embed from the commands actually registered, so it never drifts."""
+    embed = discord.Embed(
+        title="chapterbot",
+        description="Stories posted chapter by chapter; read at your own pace.",
+        colour=discord.Colour.blurple(),
+    )
+    commands_by_name = {c.name: c for c in tree.get_commands()}
+    placed: set[str] = set()
+    for audience, names in AUDIENCES.items():
+        lines = [
+            line
+            for n in names
+            if n in commands_by_name
+            for line in command_lines(commands_by_name[n])
+        ]
+        placed.update(names)
+        if lines:
+            embed.add_field(name=audience, value=_fit("\n".join(lines)), inline=False)
+    rest = [
+        line
+        for name, command in sorted(commands_by_name.items())
+        if name not in placed
+        for line in command_lines(command)
+    ]
+    if rest:
+        embed.add_field(name="More", value=_fit("\n".join(rest)), inline=False)
+    return embed
+
+
+def _fit(text: str, limit: int = 1024) -> str:
+    """Keep a field within Discord's 1,024-character limit, cutting at a line."""
+    if len(text) <= limit:
+        return text
+    return text[: text.rfind("\n", 0, limit - 2)] + "\n…"
+
+
+class Help(commands.Cog):
+    """The `/help` command."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @app_commands.command(
+        name="help", description="What chapterbot can do, for readers and authors"
+    )
+    async def help(self, interaction: discord.Interaction) -> None:
+        """Show the grouped command list, only to the asker."""
+        await interaction.response.send_message(embed=help_embed(self.bot.tree), ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Extension entry point."""
+    await bot.add_cog(Help(bot))

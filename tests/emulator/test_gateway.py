@@ -1,0 +1,126 @@
+"""Login, READY over zlib-stream, resume after drops, op 7, frozen gateways, intents."""
+
+from __future__ import annotations
+
+import asyncio
+
+import discord
+import pytest
+
+from tests.emulator import DiscordEmulator
+from tests.emulator.botkit import ProbeBot
+from tests.emulator.client import pointed_at, start_client
+
+from .conftest import intents_with
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_login_and_ready_over_zlib_stream(emulator: DiscordEmulator, bot: ProbeBot) -> None:
+    assert bot.user is not None and bot.user.id == emulator.bot_user.id
+    assert bot.application_id == emulator.application_id
+    guild = bot.get_guild(emulator.guild.id)
+    assert guild is not None and guild.name == "Test Guild"
+    assert {c.name for c in guild.channels} >= {"general", "news", "stories", "mature"}
+    assert isinstance(guild.get_channel(emulator.channel("stories").id), discord.ForumChannel)
+    assert guild.get_channel(emulator.channel("mature").id).is_nsfw()
+    assert guild.me is not None and guild.me.guild_permissions.send_messages
+    assert emulator.gateway.stats["zlib_connections"] == 1
+    assert emulator.gateway.stats["identify"] == 1
+
+
+async def test_wrong_token_is_rejected(emulator: DiscordEmulator) -> None:
+    client = discord.Client(intents=discord.Intents.default())
+    with pointed_at(emulator), pytest.raises(discord.LoginFailure):
+        await client.login("not-the-token")
+    await client.close()
+    assert emulator.requests[-1].status == 401
+
+
+async def test_privileged_intent_not_enabled_closes_4014(emulator: DiscordEmulator) -> None:
+    client = ProbeBot(intents=intents_with(message_content=True))
+    with emulator.expect_violations() as found, pointed_at(emulator):
+        with pytest.raises(discord.PrivilegedIntentsRequired):
+            await asyncio.wait_for(client.start(emulator.token), 10)
+        await client.close()
+    assert any("privileged" in v for v in found)
+    assert 4014 in emulator.gateway.closed_codes
+
+
+@pytest.mark.emulator(allowed_privileged_intents=1 << 15 | 1 << 1)
+async def test_allowed_privileged_intents_get_content_and_members(
+    emulator: DiscordEmulator, run_client
+) -> None:
+    client = await run_client(ProbeBot(intents=intents_with(message_content=True, members=True)))
+    guild = client.get_guild(emulator.guild.id)
+    assert guild is not None and guild.get_member(emulator.user("alice").id) is not None
+    await emulator.post(emulator.user("bob"), emulator.channel("general"), "hello there")
+    (message,) = await client.wait_event("message")
+    assert message.content == "hello there"
+
+
+async def test_dropped_gateway_resumes_and_replays(
+    emulator: DiscordEmulator, bot: ProbeBot
+) -> None:
+    await emulator.drop_gateway()
+    # Dispatched while the client is disconnected: must be replayed on RESUME.
+    await emulator.post(emulator.user("alice"), emulator.channel("general"), "while away")
+    await bot.wait_event("resumed", timeout=15)
+    messages = await bot.wait_event("message")
+    assert [m.author.name for m in messages] == ["alice"]
+    assert messages[0].content == ""  # no message_content intent, like Discord
+    assert emulator.gateway.stats["resume"] == 1
+    assert emulator.gateway.stats["identify"] == 1
+
+
+async def test_op7_reconnect_resumes(emulator: DiscordEmulator, bot: ProbeBot) -> None:
+    await emulator.request_reconnect()
+    await bot.wait_event("resumed", timeout=10)
+    assert emulator.gateway.stats["resume"] == 1
+    result = await emulator.slash(emulator.user("alice"), "echo", text="still here")
+    assert result.content == "still here"
+
+
+async def test_frozen_gateway_is_noticed_and_recovered(
+    emulator: DiscordEmulator, run_client
+) -> None:
+    bot = await run_client(ProbeBot(heartbeat_timeout=2.0))
+    emulator.freeze_gateway()
+    await emulator.post(emulator.user("bob"), emulator.channel("general"), "frozen")
+    # discord.py closes the silent socket after heartbeat_timeout (2 s here) and resumes.
+    await bot.wait_event("resumed", timeout=15)
+    assert len(await bot.wait_event("message")) == 1
+    assert emulator.gateway.stats["resume"] == 1
+
+
+async def test_unknown_session_gets_invalid_session(
+    emulator: DiscordEmulator, bot: ProbeBot
+) -> None:
+    emulator.gateway.sessions.clear()
+    await emulator.drop_gateway()
+
+    async def identified_twice() -> None:
+        while emulator.gateway.stats["identify"] < 2:
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(identified_twice(), 15)
+    assert emulator.gateway.stats["invalid_session"] == 1
+
+
+async def test_plain_json_gateway_without_compression(emulator: DiscordEmulator) -> None:
+    client = ProbeBot(enable_debug_events=True)
+    client._connection  # noqa: B018 - the state exists before start
+    original = discord.gateway.DiscordWebSocket.from_client.__func__
+
+    async def uncompressed(cls, client, **kw):
+        return await original(cls, client, **{**kw, "compress": False})
+
+    discord.gateway.DiscordWebSocket.from_client = classmethod(uncompressed)
+    try:
+        with pointed_at(emulator):
+            task = await start_client(client, emulator)
+            await client.close()
+            await asyncio.wait_for(task, 5)
+    finally:
+        discord.gateway.DiscordWebSocket.from_client = classmethod(original)
+    assert emulator.gateway.stats["zlib_connections"] == 0
