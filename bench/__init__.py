@@ -1,0 +1,21 @@
+"""Benchmarks for chapterbot: `python -m bench all | <name> [--smoke]`.
+
+Each benchmark is a module with `NAME`, `DESCRIPTION`, `run(smoke) -> dict` (its JSON result,
+with a `targets_met` flag) and `summary(result) -> str` (the "key numbers" for the results
+table). Register a new one by adding its module to `BENCHMARKS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+# name -> module; kept in the order `all` runs them.
+BENCHMARKS: dict[str, str] = {
+    "import": "bench.import_speed",
+}
+
+
+def load(name: str) -> ModuleType:
+    """The module of the benchmark registered as `name` (KeyError if there is none)."""
+    return importlib.import_module(BENCHMARKS[name])
