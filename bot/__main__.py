@@ -63,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def run_bot(settings: Settings) -> int:
     """Run the bot until it is closed, shutting down cleanly on SIGTERM or SIGINT."""
+    import aiohttp
     import discord
 
     from bot.client import ChapterBot
@@ -75,6 +76,16 @@ async def run_bot(settings: Settings) -> int:
     try:
         async with bot:
             await bot.start(settings.discord_token)
+            # start() returns as soon as the gateway closes; the rest of the shutdown (closing
+            # the database) must finish before asyncio.run() cancels what is left.
+            await bot.close()
+    except (aiohttp.ClientConnectorError, OSError) as exc:
+        print(
+            f"chapterbot: cannot reach Discord at {settings.discord_api_base} "
+            f"({exc.__class__.__name__}). Check the network, or DISCORD_API_BASE if you set it.",
+            file=sys.stderr,
+        )
+        return 1
     except discord.LoginFailure:
         print(
             "chapterbot: Discord refused the token. Reset it on the Developer Portal's Bot page "

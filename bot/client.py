@@ -36,6 +36,8 @@ def point_discord_at(settings: Settings) -> None:
     discord.py offers no per-client setting for these, only class attributes.
     """
     discord.http.Route.BASE = settings.discord_api_base
+    # chapterbot never joins voice; don't warn about voice libraries at every start.
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     if settings.discord_gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
@@ -65,7 +67,7 @@ class ChapterBot(commands.Bot):
         self.db: Database | None = None
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.tree.on_error = on_app_command_error
-        self._closing = asyncio.Event()
+        self._shutdown: asyncio.Future[None] | None = None
 
     @property
     def database(self) -> Database:
@@ -99,10 +101,13 @@ class ChapterBot(commands.Bot):
         log.info("ready as %s in %d guild(s)", self.user, len(self.guilds))
 
     async def close(self) -> None:
-        """Stop the scheduler, let cogs finish their current page, close the DB, then disconnect."""
-        if self._closing.is_set():
-            return await super().close()
-        self._closing.set()
+        """Shut down once, in order; later calls wait for the same shutdown to finish."""
+        if self._shutdown is None:
+            self._shutdown = asyncio.ensure_future(self._shut_down())
+        await asyncio.shield(self._shutdown)
+
+    async def _shut_down(self) -> None:
+        """Stop the scheduler, let cogs finish their current page, disconnect, close the DB."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         for cog in list(self.cogs.values()):

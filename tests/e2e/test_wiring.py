@@ -49,7 +49,9 @@ async def test_dev_guild_sync_goes_to_that_guild(
     assert guild_commands == declared_command_names(bot)
 
 
-async def test_help_is_ephemeral_and_grouped(emulator: DiscordEmulator, chapterbot: ChapterBot) -> None:
+async def test_help_is_ephemeral_and_grouped(
+    emulator: DiscordEmulator, chapterbot: ChapterBot
+) -> None:
     alice, bob = emulator.user("alice"), emulator.user("bob")
     general = emulator.channel("general")
     result = await emulator.slash(alice, "help", in_channel=general)
@@ -70,7 +72,9 @@ async def test_forced_429_is_retried_and_counted(
     assert emulator.stats["429"] == 1
 
 
-async def test_dropped_gateway_is_resumed(emulator: DiscordEmulator, chapterbot: ChapterBot) -> None:
+async def test_dropped_gateway_is_resumed(
+    emulator: DiscordEmulator, chapterbot: ChapterBot
+) -> None:
     await emulator.drop_gateway()
     result = await emulator.slash(emulator.user("bob"), "help")
     assert result.type == 4

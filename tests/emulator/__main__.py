@@ -12,7 +12,7 @@ import json
 import signal
 import sys
 
-from .emulator import DiscordEmulator
+from .emulator import DEFAULT_TOKEN, DiscordEmulator
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -21,7 +21,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--time-scale", type=float, default=1.0, help="shrink rate-limit windows")
-    parser.add_argument("--token", default="emulator-token")
+    parser.add_argument("--token", default=DEFAULT_TOKEN)
     parser.add_argument("--heartbeat-ms", type=int, default=41250)
     parser.add_argument("--no-rate-limits", action="store_true")
     parser.add_argument("--no-validation", action="store_true")

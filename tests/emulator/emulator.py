@@ -42,13 +42,18 @@ class Violation(str):
     expected: bool = False
 
 
+# Shaped like a real bot token (three dot-separated parts) so bots that validate the shape, as
+# chapterbot does before any network call, accept it.
+DEFAULT_TOKEN = "MTAwMDAwMDAwMDAwMDAwMDAx.GEmuLa.emulator-token-for-tests-0000000000"
+
+
 class DiscordEmulator(UserActions):
     """An in-process Discord (REST v10 + gateway) for end-to-end tests of discord.py bots."""
 
     def __init__(
         self,
         *,
-        token: str = "MTAwMDAwMDAwMDAwMDAwMDAx.GEmuLa.emulator-token-for-tests-0000000000",
+        token: str = DEFAULT_TOKEN,
         host: str = "127.0.0.1",
         port: int = 0,
         time_scale: float = 1.0,
