@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.db.connection import Transaction
 from bot.db.records import ChapterRecord, PageRecord
 from bot.db.repository import Repository, columns
+from bot.story.model import Chapter
 
 _CHAPTER_COLUMNS = columns(ChapterRecord)
 _PAGE_COLUMNS = columns(PageRecord)
@@ -84,3 +89,160 @@ class ChapterRepository(Repository):
                 " WHERE chapter_id = ? AND message_id IS NOT NULL",
                 (chapter_id,),
             )
+
+    async def story_counts(self, story_id: int) -> StoryCounts:
+        """How big a story is: chapters (and how many released), words and pages."""
+        row = await self.db.fetch_one(
+            "SELECT COUNT(*) AS chapters,"
+            " COALESCE(SUM(released_at IS NOT NULL), 0) AS released,"
+            " COALESCE(SUM(word_count), 0) AS words,"
+            " (SELECT COUNT(*) FROM pages p JOIN chapters c2 ON c2.id = p.chapter_id"
+            "  WHERE c2.story_id = ?) AS pages"
+            " FROM chapters WHERE story_id = ?",
+            (story_id, story_id),
+        )
+        assert row is not None  # an aggregate always yields one row
+        return StoryCounts(row["chapters"], row["released"], row["words"], row["pages"])
+
+    async def sync_chapters(self, story_id: int, chapters: Sequence[NewChapter]) -> ChapterSync:
+        """Make the unreleased chapters match `chapters` (matched by number), in one transaction.
+
+        A chapter counts as released once `released_at` is set or any of its pages was posted;
+        those are never touched (their pages and message ids stay valid). Unreleased chapters are
+        rewritten in place (page ids kept where the page number still exists), new numbers are
+        appended, and unreleased chapters the new text no longer has are removed.
+        """
+        wanted = {new.chapter.number: new for new in chapters}
+        replaced: list[int] = []
+        appended: list[int] = []
+        kept: list[int] = []
+        async with self.db.transaction() as tx:
+            existing = {
+                row["number"]: (row["id"], bool(row["locked"]))
+                for row in await tx.fetch_all(_CHAPTER_STATE_SQL, (story_id,))
+            }
+            for number, (chapter_id, locked) in sorted(existing.items()):
+                if locked:
+                    kept.append(number)
+                elif number in wanted:
+                    await _rewrite_chapter(tx, chapter_id, wanted[number])
+                    replaced.append(number)
+            removed = [
+                number
+                for number, (chapter_id, locked) in sorted(existing.items())
+                if not locked and number not in wanted
+            ]
+            for number in removed:
+                await tx.execute("DELETE FROM chapters WHERE id = ?", (existing[number][0],))
+            for number in sorted(set(wanted) - set(existing)):
+                await insert_chapter(tx, story_id, wanted[number])
+                appended.append(number)
+            await tx.execute(
+                "UPDATE stories SET updated_at = ? WHERE id = ?", (self.now(), story_id)
+            )
+        return ChapterSync(tuple(replaced), tuple(appended), tuple(kept), tuple(removed))
+
+    async def replace_pages(self, chapter_id: int, pages: Sequence[str]) -> bool:
+        """Replace an unreleased chapter's pages (ids kept where possible); False if released."""
+        async with self.db.transaction() as tx:
+            locked = await tx.fetch_value(_CHAPTER_LOCKED_SQL, (chapter_id,))
+            if locked is None or locked:
+                return False
+            await _rewrite_pages(tx, chapter_id, pages)
+        return True
+
+
+@dataclass(frozen=True)
+class StoryCounts:
+    """A story's size: chapters, released chapters, words and pages."""
+
+    chapters: int
+    released: int
+    words: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class NewChapter:
+    """A chapter to store: the model, its body encoded as JSON and its rendered pages."""
+
+    chapter: Chapter
+    body: str
+    pages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChapterSync:
+    """What `sync_chapters` did, as chapter numbers."""
+
+    replaced: tuple[int, ...]
+    appended: tuple[int, ...]
+    kept: tuple[int, ...]
+    removed: tuple[int, ...]
+
+
+# A chapter is "locked" (released) once it is marked released or any page has a message.
+_LOCKED_EXPR = (
+    "(c.released_at IS NOT NULL OR EXISTS"
+    " (SELECT 1 FROM pages p WHERE p.chapter_id = c.id AND p.message_id IS NOT NULL))"
+)
+_CHAPTER_STATE_SQL = (
+    f"SELECT c.id, c.number, {_LOCKED_EXPR} AS locked FROM chapters c WHERE c.story_id = ?"
+)
+_CHAPTER_LOCKED_SQL = f"SELECT {_LOCKED_EXPR} FROM chapters c WHERE c.id = ?"
+
+
+async def insert_chapter(tx: Transaction, story_id: int, new: NewChapter) -> int:
+    """Insert one chapter and its numbered pages; returns the chapter id."""
+    chapter = new.chapter
+    row = await tx.fetch_one(
+        "INSERT INTO chapters (story_id, number, title, summary, notes, end_notes, word_count,"
+        " body) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (
+            story_id,
+            chapter.number,
+            chapter.title,
+            chapter.summary,
+            chapter.notes,
+            chapter.end_notes,
+            chapter.word_count,
+            new.body,
+        ),
+    )
+    assert row is not None
+    await tx.executemany(
+        "INSERT INTO pages (chapter_id, number, content) VALUES (?, ?, ?)",
+        [(row[0], number, content) for number, content in enumerate(new.pages, start=1)],
+    )
+    return int(row[0])
+
+
+async def _rewrite_chapter(tx: Transaction, chapter_id: int, new: NewChapter) -> None:
+    """Overwrite an unreleased chapter's text and pages."""
+    chapter = new.chapter
+    await tx.execute(
+        "UPDATE chapters SET title = ?, summary = ?, notes = ?, end_notes = ?, word_count = ?,"
+        " body = ? WHERE id = ?",
+        (
+            chapter.title,
+            chapter.summary,
+            chapter.notes,
+            chapter.end_notes,
+            chapter.word_count,
+            new.body,
+            chapter_id,
+        ),
+    )
+    await _rewrite_pages(tx, chapter_id, new.pages)
+
+
+async def _rewrite_pages(tx: Transaction, chapter_id: int, pages: Sequence[str]) -> None:
+    """Set a chapter's pages to `pages`, updating rows in place so page ids stay stable."""
+    await tx.executemany(
+        "INSERT INTO pages (chapter_id, number, content) VALUES (?, ?, ?)"
+        " ON CONFLICT (chapter_id, number) DO UPDATE SET content = excluded.content",
+        [(chapter_id, number, content) for number, content in enumerate(pages, start=1)],
+    )
+    await tx.execute(
+        "DELETE FROM pages WHERE chapter_id = ? AND number > ?", (chapter_id, len(pages))
+    )

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from bot.db.chapters import ChapterRepository
+from bot.db.chapters import ChapterRepository, NewChapter, insert_chapter
 from bot.db.connection import Transaction
 from bot.db.records import (
     CHANNEL_MODES,
@@ -17,7 +17,7 @@ from bot.db.records import (
     StoryStyle,
 )
 from bot.db.repository import columns
-from bot.story.model import Chapter, Story
+from bot.story.model import Story
 from bot.story.serialize import blocks_to_json
 
 _STORY_COLUMNS = columns(StoryRecord)
@@ -94,7 +94,7 @@ class StoryRepository(ChapterRepository):
                 (story_id, owner_id),
             )
             for chapter, body, chapter_pages in zip(story.chapters, bodies, pages, strict=True):
-                await _insert_chapter(tx, story_id, chapter, body, chapter_pages)
+                await insert_chapter(tx, story_id, NewChapter(chapter, body, tuple(chapter_pages)))
             row = await tx.fetch_one(
                 f"SELECT {_STORY_COLUMNS} FROM stories WHERE id = ?", (story_id,)
             )
@@ -284,31 +284,6 @@ async def _insert_story(
     )
     assert row is not None
     return int(row[0])
-
-
-async def _insert_chapter(
-    tx: Transaction, story_id: int, chapter: Chapter, body: str, pages: list[str]
-) -> None:
-    """Insert one chapter (its `body` already JSON) and its numbered pages."""
-    row = await tx.fetch_one(
-        "INSERT INTO chapters (story_id, number, title, summary, notes, end_notes, word_count,"
-        " body) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (
-            story_id,
-            chapter.number,
-            chapter.title,
-            chapter.summary,
-            chapter.notes,
-            chapter.end_notes,
-            chapter.word_count,
-            body,
-        ),
-    )
-    assert row is not None
-    await tx.executemany(
-        "INSERT INTO pages (chapter_id, number, content) VALUES (?, ?, ?)",
-        [(row[0], number, content) for number, content in enumerate(pages, start=1)],
-    )
 
 
 def _json_list(items: Iterable[str]) -> str:

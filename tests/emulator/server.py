@@ -59,6 +59,9 @@ def build_app(emu: DiscordEmulator) -> web.Application:
         att = emu.world.attachments.get(int(request.match_info["att_id"]))
         if att is None or att.filename != request.match_info["filename"]:
             return web.Response(status=404, text="Not Found")
+        # Counted so tests can prove a bot refused a file without downloading it.
+        emu.stats["cdn_downloads"] = emu.stats.get("cdn_downloads", 0) + 1
+        emu.timeline.add("cdn", f"GET {att.filename}")
         return web.Response(
             body=att.data, content_type=att.content_type or "application/octet-stream"
         )
