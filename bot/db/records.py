@@ -176,6 +176,7 @@ class ScheduleRecord:
     channel_id: int | None
     active: bool
     created_at: int
+    last_run_at: int | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> ScheduleRecord:
@@ -202,6 +203,7 @@ class ReleaseRecord:
     last_error: str | None
     started_at: int | None
     finished_at: int | None
+    header_message_id: int | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> ReleaseRecord:

@@ -7,12 +7,33 @@ release still 'posting' at start-up was interrupted by a crash; `interrupted()` 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.db.connection import Transaction
-from bot.db.records import CHANNEL_MODES, ChannelMode, ReleaseEventRecord, ReleaseRecord
+from bot.db.records import (
+    CHANNEL_MODES,
+    ChannelMode,
+    ChapterRecord,
+    ReleaseEventRecord,
+    ReleaseRecord,
+)
 from bot.db.repository import Repository, columns
 
 _COLUMNS = columns(ReleaseRecord)
 _EVENT_COLUMNS = columns(ReleaseEventRecord)
+_CHAPTER_COLUMNS = columns(ChapterRecord, "c.")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a story's release history: which chapter, when, what happened."""
+
+    release_id: int
+    chapter_number: int
+    channel_id: int
+    at: int
+    outcome: str
+    detail: str | None
 
 
 class ReleaseRepository(Repository):
@@ -29,17 +50,26 @@ class ReleaseRepository(Repository):
         schedule_id: int | None = None,
     ) -> ReleaseRecord:
         """Add a pending release of one chapter."""
-        if channel_mode not in CHANNEL_MODES:
-            raise ValueError(f"channel_mode must be one of {CHANNEL_MODES}")
         async with self.db.transaction() as tx:
-            row = await tx.fetch_one(
-                "INSERT INTO releases (story_id, schedule_id, chapter_id, due_at, channel_id,"
-                f" channel_mode) VALUES (?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
-                (story_id, schedule_id, chapter_id, due_at, channel_id, channel_mode),
+            return await insert_release(
+                tx, self.now(), story_id, chapter_id, due_at, channel_id, channel_mode, schedule_id
             )
-            assert row is not None
-            await _log(tx, row["id"], self.now(), "created", None)
-        return ReleaseRecord.from_row(row)
+
+    async def create_many(
+        self,
+        story_id: int,
+        chapter_ids: list[int],
+        due_at: int,
+        channel_id: int,
+        channel_mode: ChannelMode,
+    ) -> list[ReleaseRecord]:
+        """Add pending releases of several chapters at once (all or none)."""
+        now = self.now()
+        async with self.db.transaction() as tx:
+            return [
+                await insert_release(tx, now, story_id, cid, due_at, channel_id, channel_mode)
+                for cid in chapter_ids
+            ]
 
     async def get(self, release_id: int) -> ReleaseRecord | None:
         """A release by id, or None."""
@@ -70,6 +100,66 @@ class ReleaseRepository(Repository):
                 "UPDATE releases SET thread_id = ? WHERE id = ?", (thread_id, release_id)
             )
         return changed > 0
+
+    async def set_header(self, release_id: int, message_id: int) -> bool:
+        """Remember the header/announcement message a release posted before its pages."""
+        async with self.db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE releases SET header_message_id = ? WHERE id = ?", (message_id, release_id)
+            )
+        return changed > 0
+
+    async def requeue_interrupted(self) -> list[ReleaseRecord]:
+        """At start-up: releases left 'posting' by a stopped bot go back to 'pending'."""
+        now = self.now()
+        async with self.db.transaction() as tx:
+            rows = await tx.fetch_all(
+                "UPDATE releases SET status = 'pending'"
+                f" WHERE status = 'posting' RETURNING {_COLUMNS}"
+            )
+            for row in rows:
+                await _log(tx, row["id"], now, "interrupted", "the bot stopped; resuming")
+        return sorted((ReleaseRecord.from_row(r) for r in rows), key=lambda r: (r.due_at, r.id))
+
+    async def unplanned_chapters(self, story_id: int, limit: int) -> list[ChapterRecord]:
+        """The next `limit` unreleased chapters that no pending or posting release covers."""
+        rows = await self.db.fetch_all(
+            f"SELECT {_CHAPTER_COLUMNS} FROM chapters c"
+            " WHERE c.story_id = ? AND c.released_at IS NULL AND NOT EXISTS"
+            " (SELECT 1 FROM releases r WHERE r.chapter_id = c.id"
+            "  AND r.status IN ('pending', 'posting'))"
+            " ORDER BY c.number LIMIT ?",
+            (story_id, limit),
+        )
+        return [ChapterRecord.from_row(row) for row in rows]
+
+    async def earlier_attempts(self, chapter_id: int, release_id: int) -> int:
+        """How many other releases of this chapter were ever started (they may have posted)."""
+        value = await self.db.fetch_value(
+            "SELECT COUNT(*) FROM releases WHERE chapter_id = ? AND id <> ? AND attempts > 0",
+            (chapter_id, release_id),
+        )
+        return int(value or 0)
+
+    async def open_for_story(self, story_id: int) -> list[ReleaseRecord]:
+        """A story's pending and posting releases, oldest first."""
+        rows = await self.db.fetch_all(
+            f"SELECT {_COLUMNS} FROM releases WHERE story_id = ?"
+            " AND status IN ('pending', 'posting') ORDER BY due_at, id",
+            (story_id,),
+        )
+        return [ReleaseRecord.from_row(row) for row in rows]
+
+    async def history(self, story_id: int, limit: int = 50) -> list[HistoryEntry]:
+        """A story's release events with their chapter numbers, newest first."""
+        rows = await self.db.fetch_all(
+            "SELECT e.release_id, c.number AS chapter_number, r.channel_id, e.at, e.outcome,"
+            " e.detail FROM release_events e JOIN releases r ON r.id = e.release_id"
+            " JOIN chapters c ON c.id = r.chapter_id WHERE r.story_id = ?"
+            " ORDER BY e.at DESC, e.id DESC LIMIT ?",
+            (story_id, limit),
+        )
+        return [HistoryEntry(**dict(row)) for row in rows]
 
     async def finish(self, release_id: int, detail: str | None = None) -> ReleaseRecord | None:
         """Mark a claimed ('posting') release done; None if it is not being posted."""
@@ -132,6 +222,29 @@ class ReleaseRepository(Repository):
             (release_id,),
         )
         return [ReleaseEventRecord.from_row(row) for row in rows]
+
+
+async def insert_release(
+    tx: Transaction,
+    now: int,
+    story_id: int,
+    chapter_id: int,
+    due_at: int,
+    channel_id: int,
+    channel_mode: ChannelMode,
+    schedule_id: int | None = None,
+) -> ReleaseRecord:
+    """Insert one pending release (and its 'created' event) inside a caller's transaction."""
+    if channel_mode not in CHANNEL_MODES:
+        raise ValueError(f"channel_mode must be one of {CHANNEL_MODES}")
+    row = await tx.fetch_one(
+        "INSERT INTO releases (story_id, schedule_id, chapter_id, due_at, channel_id,"
+        f" channel_mode) VALUES (?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
+        (story_id, schedule_id, chapter_id, due_at, channel_id, channel_mode),
+    )
+    assert row is not None
+    await _log(tx, row["id"], now, "created", None)
+    return ReleaseRecord.from_row(row)
 
 
 async def _log(tx: Transaction, release_id: int, at: int, outcome: str, detail: str | None) -> None:

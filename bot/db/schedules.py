@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from bot.db.records import ScheduleRecord
+from collections.abc import Sequence
+
+from bot.db.records import ChannelMode, ReleaseRecord, ScheduleRecord
+from bot.db.releases import insert_release
 from bot.db.repository import Repository, columns
 
 _COLUMNS = columns(ScheduleRecord)
+_S_COLUMNS = columns(ScheduleRecord, "s.")
 
 
 class ScheduleRepository(Repository):
@@ -99,3 +103,65 @@ class ScheduleRepository(Repository):
         """Remove a schedule (its past releases stay, detached); False if it did not exist."""
         async with self.db.transaction() as tx:
             return await tx.execute("DELETE FROM schedules WHERE id = ?", (schedule_id,)) > 0
+
+    async def for_guild(self, guild_id: int) -> list[ScheduleRecord]:
+        """Every schedule of a server's stories, active ones first, soonest first."""
+        rows = await self.db.fetch_all(
+            f"SELECT {_S_COLUMNS} FROM schedules s JOIN stories t ON t.id = s.story_id"
+            " WHERE t.guild_id = ?"
+            " ORDER BY s.active DESC, s.next_run_at IS NULL, s.next_run_at, s.id",
+            (guild_id,),
+        )
+        return [ScheduleRecord.from_row(row) for row in rows]
+
+    async def record_run(
+        self,
+        schedule: ScheduleRecord,
+        next_run_at: int | None,
+        *,
+        ran_at: int,
+        chapter_ids: Sequence[int] = (),
+        channel_id: int | None = None,
+        channel_mode: ChannelMode = "messages",
+    ) -> list[ReleaseRecord] | None:
+        """Claim the schedule's due run: create its releases and move it on, atomically.
+
+        The update only matches while `next_run_at` is still what `schedule` says, so a run is
+        taken once even if two timers fire; None means someone else took it (or it changed).
+        `ran_at` becomes `last_run_at` and the releases' due time; a None `next_run_at` ends the
+        schedule.
+        """
+        if chapter_ids and channel_id is None:
+            raise ValueError("releases need a channel")
+        now = self.now()
+        async with self.db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE schedules SET next_run_at = ?, last_run_at = ?,"
+                " active = CASE WHEN ? IS NULL THEN 0 ELSE active END"
+                " WHERE id = ? AND active = 1 AND next_run_at = ?",
+                (next_run_at, ran_at, next_run_at, schedule.id, schedule.next_run_at),
+            )
+            if not changed:
+                return None
+            return [
+                await insert_release(
+                    tx,
+                    now,
+                    schedule.story_id,
+                    chapter_id,
+                    ran_at,
+                    channel_id or 0,
+                    channel_mode,
+                    schedule.id,
+                )
+                for chapter_id in chapter_ids
+            ]
+
+    async def stop_for_story(self, story_id: int) -> int:
+        """Deactivate a story's active schedules (e.g. nothing is left to release)."""
+        async with self.db.transaction() as tx:
+            return await tx.execute(
+                "UPDATE schedules SET active = 0, next_run_at = NULL"
+                " WHERE story_id = ? AND active = 1",
+                (story_id,),
+            )

@@ -1,0 +1,141 @@
+"""Schedule use cases behind `/schedule`: add, list, cancel, pause, resume, history.
+
+Every change checks authorship first (`require_author`); Discord-side checks (may the member post
+in that channel?) happen in the cog, which owns the interaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.db.records import ReleaseRecord, ScheduleRecord, StoryRecord
+from bot.db.releases import HistoryEntry
+from bot.errors import InvalidInput, NotFound
+from bot.publishing.planner import Target, check_target
+from bot.publishing.service import PublishingService
+from bot.scheduling import parse_repeat, parse_when, resolve_zone
+from bot.stories import Actor, require_author
+
+
+@dataclass(frozen=True)
+class ScheduleRequest:
+    """What `/schedule add` asked for."""
+
+    when: str
+    repeat: str | None = None
+    chapters: int = 1
+    channel_id: int | None = None  # an override; None follows the story's channel
+
+
+@dataclass(frozen=True)
+class ListedSchedule:
+    """A schedule with the story it belongs to."""
+
+    schedule: ScheduleRecord
+    story: StoryRecord
+
+
+async def zone_for(service: PublishingService, actor: Actor, default: str) -> ZoneInfo:
+    """The zone the actor's times are read in: theirs, else the server's, else the default."""
+    user = await service.settings.get_user(actor.user_id)
+    guild = await service.settings.get_guild(actor.guild_id)
+    return resolve_zone(user.timezone, guild.timezone, default)
+
+
+async def add_schedule(
+    service: PublishingService,
+    story: StoryRecord,
+    actor: Actor,
+    request: ScheduleRequest,
+    target: Target,
+    *,
+    zone: ZoneInfo,
+    now: datetime,
+) -> ScheduleRecord:
+    """Validate and store a schedule, then arm its timer."""
+    await require_author(service.stories, story, actor)
+    if request.chapters < 1:
+        raise InvalidInput("`chapters` must be at least 1.")
+    first = parse_when(request.when, zone, now)
+    rule = parse_repeat(request.repeat).bind(first, zone).text if request.repeat else None
+    info = await service.port.target(target.channel_id, target.mode, story.style)
+    check_target(story, info, target.mode)
+    if not await service.releases.unplanned_chapters(story.id, 1):
+        raise InvalidInput(
+            f"“{story.title}” has nothing left to release.",
+            hint="Add chapters with `/story update` first.",
+        )
+    schedule = await service.schedules.create(
+        story.id,
+        actor.user_id,
+        int(first.timestamp()),
+        zone.key,
+        rule=rule,
+        chapters_per_run=request.chapters,
+        channel_id=request.channel_id,
+    )
+    service.arm(schedule)
+    return schedule
+
+
+async def list_schedules(
+    service: PublishingService, guild_id: int, story: StoryRecord | None = None
+) -> list[ListedSchedule]:
+    """A story's schedules, or every schedule in the server."""
+    if story is not None:
+        return [ListedSchedule(s, story) for s in await service.schedules.for_story(story.id)]
+    listed = []
+    for schedule in await service.schedules.for_guild(guild_id):
+        owner = await service.stories.get(schedule.story_id)
+        if owner is not None:
+            listed.append(ListedSchedule(schedule, owner))
+    return listed
+
+
+async def cancel_schedule(
+    service: PublishingService, actor: Actor, schedule_id: int
+) -> StoryRecord:
+    """Delete one schedule of this server (authors only); returns its story."""
+    schedule = await service.schedules.get(schedule_id)
+    story = None if schedule is None else await service.stories.get(schedule.story_id)
+    if schedule is None or story is None or story.guild_id != actor.guild_id:
+        raise NotFound(f"There is no schedule #{schedule_id} here.", hint="See `/schedule list`.")
+    await require_author(service.stories, story, actor)
+    await service.schedules.delete(schedule_id)
+    service.disarm(schedule_id)
+    return story
+
+
+async def set_paused(
+    service: PublishingService, story: StoryRecord, actor: Actor, paused: bool
+) -> StoryRecord:
+    """Pause or resume a story's schedules.
+
+    A run that falls due while paused waits; on resume it fires at once and the server's
+    missed-release policy decides whether every missed run posts or only the latest.
+    """
+    await require_author(service.stories, story, actor)
+    updated = await service.stories.update_metadata(story.id, paused=paused)
+    if updated is None:
+        raise NotFound("That story was just deleted.")
+    if not paused:
+        await service.rearm_story(story.id)
+    return updated
+
+
+async def release_history(
+    service: PublishingService, story: StoryRecord, actor: Actor, limit: int = 25
+) -> list[HistoryEntry]:
+    """Every release attempt of a story with its outcome, newest first (authors only)."""
+    await require_author(service.stories, story, actor)
+    return await service.releases.history(story.id, limit)
+
+
+async def publish_now(
+    service: PublishingService, story: StoryRecord, actor: Actor, count: int, target: Target
+) -> list[ReleaseRecord]:
+    """Queue the next `count` chapters for posting now (authors only)."""
+    await require_author(service.stories, story, actor)
+    return await service.plan_now(story, target, count)

@@ -1,0 +1,117 @@
+"""Planning a release: where it goes, in which mode, whether the story may go there, and names.
+
+Pure functions over records and `TargetInfo`; the service feeds them and raises what they find.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.db.records import ChapterRecord, StoryRecord
+from bot.errors import ConfigError, InvalidInput, NotAllowed
+from bot.publishing.port import TargetInfo
+
+GATED_RATINGS = frozenset({"mature", "explicit"})
+THREAD_NAME_LIMIT = 100
+PREFERRED_TAGS = ("ongoing",)
+SET_CHANNEL_HINT = "Set one with `/settings channel`, or pass `channel:` to this command."
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a release goes: a channel and the posting mode."""
+
+    channel_id: int
+    mode: str
+
+
+def is_gated(story: StoryRecord) -> bool:
+    """True for stories rated Mature or Explicit, which need an age-restricted channel."""
+    return (story.rating or "").strip().casefold() in GATED_RATINGS
+
+
+def mode_for(kind: str, preferred: str) -> str:
+    """The posting mode for a channel kind: forums take posts, text channels messages/threads."""
+    if kind == "forum":
+        return "forum"
+    return preferred if preferred in ("messages", "thread") else "messages"
+
+
+def resolve_target(
+    story: StoryRecord, override_id: int | None, kind_of_override: str | None = None
+) -> Target:
+    """The channel a release goes to: `override_id` if given, else the story's channel.
+
+    Raises `ConfigError` (with how to fix it) when neither is set.
+    """
+    if override_id is not None:
+        return Target(override_id, mode_for(kind_of_override or "text", story.channel_mode))
+    if story.channel_id is None:
+        raise ConfigError(f"“{story.title}” has no channel to post in.", hint=SET_CHANNEL_HINT)
+    return Target(story.channel_id, story.channel_mode)
+
+
+def target_problem(story: StoryRecord, info: TargetInfo, mode: str) -> str | None:
+    """Why `story` cannot be posted into `info` in `mode`, or None if it can."""
+    if info.kind == "missing":
+        return "The channel no longer exists or I can't see it."
+    if mode == "forum" and info.kind != "forum":
+        return f"#{info.name} is not a forum channel, but the story posts in forum mode."
+    if mode != "forum" and info.kind not in ("text", "announcement"):
+        return f"#{info.name} is not a text or announcement channel."
+    if is_gated(story) and not info.nsfw:
+        return (
+            f"“{story.title}” is rated {story.rating}; it may only be posted in an "
+            f"age-restricted channel, and #{info.name} is not one."
+        )
+    if info.bot_missing:
+        return f"I am missing the {', '.join(info.bot_missing)} permission in #{info.name}."
+    return None
+
+
+def check_target(story: StoryRecord, info: TargetInfo, mode: str) -> None:
+    """Raise the user-facing error for `target_problem`, if any."""
+    problem = target_problem(story, info, mode)
+    if problem is None:
+        return
+    if is_gated(story) and not info.nsfw and info.kind != "missing":
+        raise NotAllowed(problem, hint="Pick an age-restricted (NSFW) channel.")
+    if info.bot_missing:
+        raise NotAllowed(problem, hint="Ask a server admin to grant it, then try again.")
+    raise InvalidInput(problem, hint=SET_CHANNEL_HINT)
+
+
+def chapter_label(chapter: ChapterRecord) -> str:
+    """`Ch. 3 — Title` (or just `Ch. 3`)."""
+    title = (chapter.title or "").strip()
+    return f"Ch. {chapter.number} — {title}" if title else f"Ch. {chapter.number}"
+
+
+def thread_name(chapter: ChapterRecord) -> str:
+    """A thread or forum post name for a chapter, cut to Discord's 100 characters."""
+    label = chapter_label(chapter)
+    return label if len(label) <= THREAD_NAME_LIMIT else label[: THREAD_NAME_LIMIT - 1] + "…"
+
+
+def header_text(story: StoryRecord, chapter: ChapterRecord, role_id: int | None) -> str:
+    """The line posted before a chapter: what is out, and the notify role's mention."""
+    line = f"📖 **{_plain(story.title)}** — {_plain(chapter_label(chapter))}"
+    return f"{line}\n<@&{role_id}>" if role_id else line
+
+
+def pick_tag(info: TargetInfo, story: StoryRecord) -> int | None:
+    """A forum tag for a post: only when the forum requires one; the story's own tags first."""
+    if not info.requires_tag or not info.tags:
+        return None
+    by_name = {name.casefold(): tag_id for tag_id, name in info.tags}
+    for name in (*story.tags, *PREFERRED_TAGS):
+        if name.casefold() in by_name:
+            return by_name[name.casefold()]
+    return info.tags[0][0]
+
+
+def _plain(text: str) -> str:
+    """Text safe inside bold markup: no asterisks or mention syntax that would render oddly."""
+    for needle, safe in (("*", "\\*"), ("<@", "<\u200b@"), ("@everyone", "@\u200beveryone")):
+        text = text.replace(needle, safe)
+    return text.replace("@here", "@\u200bhere")

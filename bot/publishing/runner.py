@@ -1,0 +1,312 @@
+"""Posting one release page by page, exactly once, resumably, through a `PublishPort`.
+
+Exactly once rests on three things: every message carries a deterministic nonce (Discord drops a
+repeat within its nonce window); each page's message id is stored as soon as Discord answers; and
+when an earlier attempt may have left messages behind (a crash, a lost response, an error), the
+target's recent history and its threads are searched for what already went out before anything
+is sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.db import ReleaseRepository, StoryRepository
+from bot.db.records import ChapterRecord, PageRecord, ReleaseRecord, StoryRecord
+from bot.db.repository import unix_now
+from bot.publishing.planner import header_text, pick_tag, target_problem, thread_name
+from bot.publishing.port import ForumPost, PageSend, PostingError, PublishPort, TargetInfo
+
+log = logging.getLogger(__name__)
+
+# Crossposts are limited to about 10 an hour per channel; a rate-limited one is not worth
+# holding a release for, so it gets this long and is then logged as skipped.
+CROSSPOST_WAIT_S = 5.0
+
+SEND_RETRIES = 3  # transient failures per attempt before the release is marked failed
+RETRY_PAUSE_S = 0.5
+
+Progress = Callable[[int, int, int], Awaitable[None]]
+"""`progress(chapter_number, pages_posted, pages_total)`, called after each page."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """How one attempt at a release ended."""
+
+    release_id: int
+    chapter_number: int
+    status: str  # done, failed, interrupted, skipped
+    posted: int = 0
+    total: int = 0
+    error: str | None = None
+    channel_id: int | None = None
+
+
+def page_nonce(page_id: int) -> str:
+    """The nonce of a page's message (Discord allows 25 characters)."""
+    return f"cb-p{page_id}"
+
+
+def header_nonce(release_id: int) -> str:
+    """The nonce of a release's header or announcement message."""
+    return f"cb-h{release_id}"
+
+
+@dataclass
+class _Job:
+    """What one attempt works with."""
+
+    release: ReleaseRecord
+    story: StoryRecord
+    chapter: ChapterRecord
+    info: TargetInfo
+    pages: list[PageRecord]
+    resuming: bool
+    progress: Progress | None
+
+
+class ReleaseRunner:
+    """Posts releases; `should_stop` is checked between pages (graceful shutdown)."""
+
+    def __init__(
+        self,
+        stories: StoryRepository,
+        releases: ReleaseRepository,
+        port: PublishPort,
+        *,
+        should_stop: Callable[[], bool] = lambda: False,
+        clock: Callable[[], int] = unix_now,
+    ) -> None:
+        self.stories, self.releases, self.port = stories, releases, port
+        self.should_stop = should_stop
+        self.clock = clock
+
+    async def run(self, release_id: int, progress: Progress | None = None) -> RunResult:
+        """Claim and post one release; a failure is recorded in its history, never raised."""
+        release = await self.releases.claim(release_id)
+        if release is None:
+            return RunResult(release_id, 0, "skipped")
+        chapter = await self.stories.chapter_by_id(release.chapter_id)
+        story = await self.stories.get(release.story_id)
+        if chapter is None or story is None:
+            await self.releases.fail(release.id, "The story or chapter was deleted.")
+            return RunResult(release.id, 0, "failed", error="deleted")
+        try:
+            return await self._attempt(release, story, chapter, progress)
+        except PostingError as exc:
+            return await self._failed(release, chapter, str(exc))
+        except Exception as exc:  # a bug must not leave the release 'posting' forever
+            log.exception("release %s failed unexpectedly", release.id)
+            return await self._failed(release, chapter, f"Unexpected error ({type(exc).__name__}).")
+
+    async def _failed(
+        self, release: ReleaseRecord, chapter: ChapterRecord, error: str
+    ) -> RunResult:
+        await self.releases.fail(release.id, error)
+        return RunResult(release.id, chapter.number, "failed", error=error)
+
+    async def _attempt(
+        self,
+        release: ReleaseRecord,
+        story: StoryRecord,
+        chapter: ChapterRecord,
+        progress: Progress | None,
+    ) -> RunResult:
+        info = await self.port.target(release.channel_id, release.channel_mode, story.style)
+        problem = target_problem(story, info, release.channel_mode)
+        if problem is not None:
+            return await self._failed(release, chapter, problem)
+        pages = await self.stories.pages(chapter.id)
+        resuming = (
+            release.attempts > 1
+            or any(p.posted for p in pages)
+            or await self.releases.earlier_attempts(chapter.id, release.id) > 0
+        )
+        job = _Job(release, story, chapter, info, pages, resuming, progress)
+        destination = await self._destination(job)
+        if destination is None:
+            return self._interrupted(job)
+        posted = await self._post_pages(job, destination)
+        if posted is None:
+            return self._interrupted(job)
+        await self.stories.mark_chapter_released(chapter.id, self.clock())
+        await self._crosspost(job)
+        total = len(pages)
+        await self.releases.finish(release.id, f"{total} page(s) posted")
+        return RunResult(release.id, chapter.number, "done", total, total, None, destination)
+
+    def _interrupted(self, job: _Job) -> RunResult:
+        # The release stays 'posting'; start-up puts it back in the queue and it resumes.
+        done = sum(1 for p in job.pages if p.posted)
+        return RunResult(job.release.id, job.chapter.number, "interrupted", done, len(job.pages))
+
+    # -- where the pages go ---------------------------------------------------------------------
+
+    async def _destination(self, job: _Job) -> int | None:
+        """The channel or thread the pages go into, creating header/thread/post as needed."""
+        release = job.release
+        if release.channel_mode == "messages":
+            if job.story.notify_role_id is not None:
+                await self._header(job)
+            return release.channel_id
+        if release.thread_id is not None:
+            return release.thread_id
+        if self.should_stop():
+            return None
+        if release.channel_mode == "thread":
+            return await self._thread(job)
+        return await self._forum_post(job)
+
+    async def _header(self, job: _Job) -> int:
+        """The header/announcement message, posted once (found again when resuming)."""
+        release = job.release
+        if release.header_message_id is not None:
+            return release.header_message_id
+        text = header_text(job.story, job.chapter, job.story.notify_role_id)
+        found = None
+        if job.resuming:
+            recent = await self.port.recent_bot_messages(release.channel_id, None)
+            found = next((m.id for m in reversed(recent) if m.text == text), None)
+        message = PageSend(
+            text,
+            nonce=header_nonce(release.id),
+            silent=job.story.silent,
+            role_id=job.story.notify_role_id,
+        )
+        message_id = found or await self.port.send(release.channel_id, message)
+        await self.releases.set_header(release.id, message_id)
+        return message_id
+
+    async def _thread(self, job: _Job) -> int:
+        """Thread mode: a header in the channel, then a thread started from it.
+
+        A thread started from a message has that message's id, and the port answers a repeated
+        create with the existing thread, so resuming needs no search by name.
+        """
+        header_id = await self._header(job)
+        name = thread_name(job.chapter)
+        thread_id = await self.port.create_thread(job.release.channel_id, header_id, name)
+        await self.releases.set_thread(job.release.id, thread_id)
+        return thread_id
+
+    async def _forum_post(self, job: _Job) -> int:
+        """Forum mode: one post per chapter whose first message is the first unposted page."""
+        name = thread_name(job.chapter)
+        release = job.release
+        thread_id = None
+        if job.resuming:
+            thread_id = await self._earlier_post(job, name)
+        if thread_id is not None:
+            await self.releases.set_thread(release.id, thread_id)
+            return thread_id
+        first = next((p for p in job.pages if not p.posted), None)
+        if first is None:
+            raise PostingError("Every page is posted but the forum post is unknown.")
+        post = ForumPost(name, self._page_send(job, first), pick_tag(job.info, job.story))
+        thread_id, message_id = await self.port.create_forum_post(release.channel_id, post)
+        await self.releases.set_thread(release.id, thread_id)
+        await self._stored(job, first, thread_id, message_id)
+        return thread_id
+
+    async def _earlier_post(self, job: _Job, name: str) -> int | None:
+        """A post an earlier attempt created: same name, and it opens with one of our pages."""
+        thread_id = await self.port.find_thread(job.release.channel_id, name)
+        if thread_id is None:
+            return None
+        opening = await self.port.recent_bot_messages(thread_id, None)
+        contents = {p.content for p in job.pages}
+        return thread_id if opening and opening[0].text in contents else None
+
+    # -- the pages ------------------------------------------------------------------------------
+
+    def _page_send(self, job: _Job, page: PageRecord) -> PageSend:
+        last = page.number == max(p.number for p in job.pages)
+        return PageSend(
+            page.content,
+            style=job.story.style,
+            nonce=page_nonce(page.id),
+            silent=job.story.silent,
+            buttons_for=(job.story.id, job.chapter.number) if last else None,
+        )
+
+    async def _post_pages(self, job: _Job, destination: int) -> int | None:
+        """Post every unposted page in order; None if asked to stop in between.
+
+        A transient failure (e.g. the connection dropped after Discord created the message)
+        is followed by a history lookup before the page is sent again.
+        """
+        if job.resuming:
+            await self._adopt_sent(job, destination)
+        retries = 0
+        while (page := next((p for p in job.pages if not p.posted), None)) is not None:
+            if self.should_stop():
+                return None
+            try:
+                message_id = await self.port.send(destination, self._page_send(job, page))
+            except PostingError as exc:
+                if exc.permanent or retries >= SEND_RETRIES or self.should_stop():
+                    raise
+                retries += 1
+                await self.releases.add_event(job.release.id, "retrying", str(exc))
+                await asyncio.sleep(RETRY_PAUSE_S * retries)
+                await self._adopt_sent(job, destination)
+                continue
+            await self._stored(job, page, destination, message_id)
+        return len(job.pages)
+
+    async def _stored(self, job: _Job, page: PageRecord, channel_id: int, message_id: int) -> None:
+        """Record a page's message (readable from now on) and report progress."""
+        await self.stories.mark_page_posted(page.id, channel_id, message_id, self.clock())
+        job.pages = [
+            PageRecord(p.id, p.chapter_id, p.number, p.content, message_id, channel_id, 0)
+            if p.id == page.id
+            else p
+            for p in job.pages
+        ]
+        if job.progress is not None:
+            done = sum(1 for p in job.pages if p.posted)
+            await job.progress(job.chapter.number, done, len(job.pages))
+
+    async def _adopt_sent(self, job: _Job, destination: int) -> None:
+        """Find pages an earlier attempt sent but never stored, by comparing the bot's messages."""
+        unposted = [p for p in job.pages if not p.posted]
+        if not unposted:
+            return
+        known = [p.message_id for p in job.pages if p.posted and p.channel_id == destination]
+        after = max((m for m in known if m is not None), default=None)
+        recent = await self.port.recent_bot_messages(destination, after)
+        adopted = 0
+        for message in recent:
+            if adopted < len(unposted) and message.text == unposted[adopted].content:
+                await self._stored(job, unposted[adopted], destination, message.id)
+                adopted += 1
+        if adopted:
+            await self.releases.add_event(
+                job.release.id, "resumed", f"{adopted} page(s) found already posted"
+            )
+
+    async def _crosspost(self, job: _Job) -> None:
+        """Crosspost the chapter's first message in announcement channels; never fails a release."""
+        if job.info.kind != "announcement" or job.release.channel_mode == "forum":
+            return
+        release = await self.releases.get(job.release.id)
+        first = release.header_message_id if release else None
+        if first is None:
+            pages = await self.stories.pages(job.chapter.id)
+            first = pages[0].message_id if pages else None
+        if first is None:
+            return
+        try:
+            await asyncio.wait_for(
+                self.port.crosspost(job.release.channel_id, first), CROSSPOST_WAIT_S
+            )
+            outcome, detail = "crossposted", f"message {first}"
+        except TimeoutError:
+            outcome, detail = "crosspost skipped", "rate limited (about 10 an hour per channel)"
+        except PostingError as exc:
+            outcome, detail = "crosspost skipped", str(exc)
+        await self.releases.add_event(job.release.id, outcome, detail)

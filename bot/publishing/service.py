@@ -1,0 +1,266 @@
+"""`PublishingService`: publish now, run schedules, recover after downtime, drain on shutdown.
+
+The database is the source of truth. Every active schedule has one APScheduler `DateTrigger` job
+(`schedule:<id>`) at its `next_run_at`, re-armed from the DB after each run; claiming a run and
+creating its releases is one conditional transaction, so a run happens once even if timers race.
+All posting goes through one lock, one page at a time, in the order releases were queued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.db import (
+    Database,
+    ReleaseRepository,
+    ScheduleRepository,
+    SettingsRepository,
+    StoryRepository,
+)
+from bot.db.records import ReleaseRecord, ScheduleRecord, StoryRecord
+from bot.db.repository import unix_now
+from bot.errors import InvalidInput
+from bot.publishing.planner import Target, check_target, mode_for
+from bot.publishing.port import PublishPort
+from bot.publishing.runner import Progress, ReleaseRunner, RunResult
+from bot.scheduling import RepeatRule
+
+log = logging.getLogger(__name__)
+
+# "latest" catch-up walks the missed runs to find the last one; past this many it stops looking.
+MAX_CATCH_UP_STEPS = 10_000
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """What one schedule run does: when it counts as having run, and when the next one is."""
+
+    ran_at: int
+    next_run_at: int | None
+
+
+def job_id(schedule_id: int) -> str:
+    """The APScheduler job id of a schedule."""
+    return f"schedule:{schedule_id}"
+
+
+def plan_run(schedule: ScheduleRecord, now: int, policy: str) -> PlannedRun:
+    """The run due now and the one after, per the guild's missed-release policy.
+
+    `all` posts every missed run in turn (the next run may already be due); `latest` posts only
+    the most recent missed run and jumps back onto the rule's grid after `now`.
+    """
+    assert schedule.next_run_at is not None
+    due = datetime.fromtimestamp(schedule.next_run_at, UTC)
+    if not schedule.rule:
+        return PlannedRun(schedule.next_run_at, None)
+    rule, zone = RepeatRule.from_text(schedule.rule), ZoneInfo(schedule.timezone)
+    following = rule.next_after(due, zone)
+    if policy != "latest" or following.timestamp() > now:
+        return PlannedRun(schedule.next_run_at, int(following.timestamp()))
+    latest = due
+    for _ in range(MAX_CATCH_UP_STEPS):
+        if following.timestamp() > now:
+            break
+        latest, following = following, rule.next_after(following, zone)
+    else:  # too many missed runs to walk: count the run as now, then rejoin the grid
+        latest = datetime.fromtimestamp(now, UTC)
+        following = rule.next_after(latest, zone, due)
+    return PlannedRun(int(latest.timestamp()), int(following.timestamp()))
+
+
+class PublishingService:
+    """Publishing use cases; discord-free (Discord is reached through the port)."""
+
+    def __init__(
+        self,
+        db: Database,
+        port: PublishPort,
+        scheduler: BaseScheduler,
+        *,
+        wait_ready: Callable[[], Awaitable[None]] | None = None,
+        clock: Callable[[], int] = unix_now,
+    ) -> None:
+        self.stories = StoryRepository(db, clock=clock)
+        self.releases = ReleaseRepository(db, clock=clock)
+        self.schedules = ScheduleRepository(db, clock=clock)
+        self.settings = SettingsRepository(db, clock=clock)
+        self.port = port
+        self.scheduler = scheduler
+        self.clock = clock
+        self._wait_ready = wait_ready
+        self._stopping = False
+        self._post_lock = asyncio.Lock()
+        self._plan_lock = asyncio.Lock()
+        self.runner = ReleaseRunner(
+            self.stories, self.releases, port, should_stop=lambda: self._stopping, clock=clock
+        )
+
+    @property
+    def stopping(self) -> bool:
+        """True once shutdown began: no new work is taken."""
+        return self._stopping
+
+    # -- publish now ----------------------------------------------------------------------------
+
+    async def plan_now(self, story: StoryRecord, target: Target, count: int) -> list[ReleaseRecord]:
+        """Check the target and queue releases of the next `count` chapters, due now."""
+        if count < 1:
+            raise InvalidInput("`chapters` must be at least 1.")
+        info = await self.port.target(target.channel_id, target.mode, story.style)
+        check_target(story, info, target.mode)
+        async with self._plan_lock:
+            chapters = await self.releases.unplanned_chapters(story.id, count)
+            if not chapters:
+                raise InvalidInput(
+                    f"“{story.title}” has nothing left to release.",
+                    hint="Add chapters with `/story update`.",
+                )
+            return await self.releases.create_many(
+                story.id, [c.id for c in chapters], self.clock(), target.channel_id, target.mode
+            )
+
+    async def post(self, release_id: int, progress: Progress | None = None) -> RunResult:
+        """Post one queued release (after any release ahead of it); skipped while shutting down."""
+        async with self._post_lock:
+            if self._stopping:
+                return RunResult(release_id, 0, "interrupted")
+            return await self.runner.run(release_id, progress)
+
+    # -- schedules ------------------------------------------------------------------------------
+
+    def arm(self, schedule: ScheduleRecord) -> None:
+        """(Re)arm the timer of an active schedule at its next run; disarm otherwise."""
+        if not schedule.active or schedule.next_run_at is None or self._stopping:
+            self.disarm(schedule.id)
+            return
+        self.scheduler.add_job(
+            self.run_schedule,
+            DateTrigger(run_date=datetime.fromtimestamp(schedule.next_run_at, UTC)),
+            args=[schedule.id],
+            id=job_id(schedule.id),
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
+            # A run re-arms its own job while still running; the DB claim keeps runs unique.
+            max_instances=3,
+        )
+
+    def disarm(self, schedule_id: int) -> None:
+        """Remove a schedule's timer if it has one."""
+        with contextlib.suppress(JobLookupError):
+            self.scheduler.remove_job(job_id(schedule_id))
+
+    async def run_schedule(self, schedule_id: int) -> None:
+        """A schedule's timer fired: claim the run, post its chapters, re-arm from the DB."""
+        if self._wait_ready is not None:
+            await self._wait_ready()
+        if self._stopping:
+            return
+        try:
+            created = await self._claim_run(schedule_id)
+            for release in created:
+                await self.post(release.id)
+            await self._after_run(schedule_id, created)
+        except Exception:
+            # A timer callback has no one to report to; the schedule must still be re-armed.
+            log.exception("schedule %s run failed", schedule_id)
+            schedule = await self.schedules.get(schedule_id)
+            if schedule is not None:
+                self.arm(schedule)
+
+    async def _claim_run(self, schedule_id: int) -> list[ReleaseRecord]:
+        """Create the due run's releases and move the schedule on (one transaction)."""
+        async with self._plan_lock:
+            schedule = await self.schedules.get(schedule_id)
+            if schedule is None or not schedule.active or schedule.next_run_at is None:
+                return []
+            now = self.clock()
+            if schedule.next_run_at > now:  # fired early (clock skew): just re-arm
+                self.arm(schedule)
+                return []
+            story = await self.stories.get(schedule.story_id)
+            if story is None:
+                return []
+            if story.paused:  # held: resuming re-arms it, and the missed-release policy applies
+                return []
+            policy = (await self.settings.get_guild(story.guild_id)).missed_release_policy
+            run = plan_run(schedule, now, policy)
+            chapters = await self.releases.unplanned_chapters(story.id, schedule.chapters_per_run)
+            channel_id = schedule.channel_id or story.channel_id
+            if not chapters or channel_id is None:
+                # Nothing left (or nowhere to post): the schedule ends; /doctor explains.
+                end = None if not chapters else run.next_run_at
+                await self.schedules.record_run(schedule, end, ran_at=run.ran_at)
+                return []
+            mode = story.channel_mode
+            if schedule.channel_id is not None and schedule.channel_id != story.channel_id:
+                info = await self.port.target(schedule.channel_id, mode, story.style)
+                mode = mode_for(info.kind, mode)
+            created = await self.schedules.record_run(
+                schedule,
+                run.next_run_at,
+                ran_at=run.ran_at,
+                chapter_ids=[c.id for c in chapters],
+                channel_id=channel_id,
+                channel_mode=mode,
+            )
+            return created or []
+
+    async def _after_run(self, schedule_id: int, created: list[ReleaseRecord]) -> None:
+        """End schedules of a fully released story; re-arm this one from the DB."""
+        schedule = await self.schedules.get(schedule_id)
+        story = None if schedule is None else await self.stories.get(schedule.story_id)
+        if schedule is None or story is None or story.paused:
+            self.disarm(schedule_id)
+            return
+        if created and not await self.releases.unplanned_chapters(schedule.story_id, 1):
+            await self.schedules.stop_for_story(schedule.story_id)
+            for other in await self.schedules.for_story(schedule.story_id):
+                self.disarm(other.id)
+            return
+        self.arm(schedule)
+
+    # -- start-up and shutdown ------------------------------------------------------------------
+
+    async def rearm_story(self, story_id: int) -> None:
+        """Arm every active schedule of a story again (after `/schedule resume`)."""
+        for schedule in await self.schedules.for_story(story_id):
+            self.arm(schedule)
+
+    async def prepare(self) -> None:
+        """At start-up, before Discord is reachable: requeue releases a stop interrupted."""
+        interrupted = await self.releases.requeue_interrupted()
+        if interrupted:
+            log.info("%d interrupted release(s) will resume", len(interrupted))
+
+    async def recover(self) -> None:
+        """Once the gateway is ready: post queued releases oldest first, then arm every schedule.
+
+        Schedules whose run fell due while the bot was down fire at once; `run_schedule` applies
+        the guild's missed-release policy.
+        """
+        if self._wait_ready is not None:
+            await self._wait_ready()
+        for release in await self.releases.pending_due(self.clock()):
+            if self._stopping:
+                return
+            await self.post(release.id)
+        for schedule in await self.schedules.active():
+            self.arm(schedule)
+
+    async def drain(self) -> None:
+        """Stop taking work and wait for the page being posted; releases stay resumable."""
+        self._stopping = True
+        async with self._post_lock:
+            pass

@@ -1,0 +1,115 @@
+"""Helpers for the publishing e2e tests: stories through `/story upload`, posted pages, waits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.client import ChapterBot
+from bot.db import ReleaseRepository, StoryRepository
+from bot.db.records import PageRecord, StoryRecord
+from bot.story.importers import import_story
+from bot.story.paginate import paginate_story
+from tests.emulator import DiscordEmulator
+from tests.emulator.interactions import InteractionResult
+from tests.emulator.model import Channel, Message, User
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+
+THREE_CHAPTERS = (
+    b"# Three Small Chapters\n\n"
+    b"## Chapter 1: Dawn\n\nThe first chapter begins here.\n\n"
+    b"## Chapter 2: Noon\n\nThe second chapter goes on.\n\n"
+    b"## Chapter 3: Dusk\n\nThe third chapter ends it.\n"
+)
+
+
+def corpus_file(name: str) -> bytes:
+    """A file of the shared corpus, or skip the test when the corpus is absent."""
+    path = CORPUS / name
+    if not path.exists():
+        pytest.skip(f"corpus file {path} is absent (the shared corpus is not installed)")
+    return path.read_bytes()
+
+
+def long_chapter(pages_wanted: int = 30) -> bytes:
+    """A one-chapter Markdown story long enough for about `pages_wanted` text pages."""
+    paragraph = " ".join(f"Sentence {i} of a long and winding paragraph." for i in range(30))
+    body = "\n\n".join(f"{n}. {paragraph}" for n in range(pages_wanted * 2))
+    return f"# A Long Night\n\n## Chapter 1: Waiting\n\n{body}\n".encode()
+
+
+def expected_pages(data: bytes, filename: str, style: str = "text") -> list[list[str]]:
+    """What the importer and paginator make of a file (what `chapterbot preview` prints)."""
+    return paginate_story(import_story(data, filename), style)
+
+
+def repo(bot: ChapterBot) -> StoryRepository:
+    """A story repository on the running bot's database."""
+    return StoryRepository(bot.database)
+
+
+def releases(bot: ChapterBot) -> ReleaseRepository:
+    """A release repository on the running bot's database."""
+    return ReleaseRepository(bot.database)
+
+
+async def upload_story(
+    emu: DiscordEmulator,
+    bot: ChapterBot,
+    user: User,
+    filename: str,
+    data: bytes,
+    *,
+    channel: Channel | None = None,
+    mode: str = "messages",
+    **fields: Any,
+) -> StoryRecord:
+    """Upload through `/story upload`, then point the story at `channel` (repository)."""
+    before = {s.id for s in await repo(bot).list_for_guild(emu.guild.id)}
+    result = await emu.slash(user, "story upload", file=emu.upload(filename, data))
+    await result.final(timeout=30.0)
+    after = [s for s in await repo(bot).list_for_guild(emu.guild.id) if s.id not in before]
+    assert len(after) == 1, f"upload did not store one story: {result.last}"
+    updates: dict[str, Any] = dict(fields)
+    if channel is not None:
+        updates.update(channel_id=channel.id, channel_mode=mode)
+    if updates:
+        story = await repo(bot).update_metadata(after[0].id, **updates)
+        assert story is not None
+        return story
+    return after[0]
+
+
+async def stored_pages(bot: ChapterBot, story_id: int) -> list[list[PageRecord]]:
+    """Every chapter's stored pages, in order."""
+    stories = repo(bot)
+    return [await stories.pages(c.id) for c in await stories.chapters(story_id)]
+
+
+def bot_posts(emu: DiscordEmulator, channel: Channel | int) -> list[Message]:
+    """Messages the bot posted in a channel itself (not interaction replies), in order."""
+    return [
+        m
+        for m in emu.messages(channel)
+        if m.author_id == emu.bot_user.id and m.interaction_metadata is None
+    ]
+
+
+def page_text(message: Message) -> str:
+    """A posted page's text: content, or the embed description."""
+    if message.content:
+        return message.content
+    return str(message.embeds[0].get("description", "")) if message.embeds else ""
+
+
+async def finished(result: InteractionResult, timeout: float = 20.0) -> str:
+    """Wait for `/publish`'s final line (after the progress lines) and return the reply text."""
+
+    def done() -> str | None:
+        text = result.content or ""
+        return text if any(mark in text for mark in ("✅", "❌", "⏸️")) else None
+
+    return str(await result.emu.wait_until(done, timeout=timeout, what="the /publish summary"))
