@@ -140,7 +140,15 @@ class World:
         """Permissions of ``user_id`` in ``channel`` (everything in DMs)."""
         guild = self.guild_of(channel)
         if guild is None:
-            return int(P.VIEW_CHANNEL | P.SEND_MESSAGES | P.READ_MESSAGE_HISTORY | P.ADD_REACTIONS)
+            # Discord grants embeds and files in DMs too (a bot's DM embed is not dropped).
+            return int(
+                P.VIEW_CHANNEL
+                | P.SEND_MESSAGES
+                | P.READ_MESSAGE_HISTORY
+                | P.ADD_REACTIONS
+                | P.EMBED_LINKS
+                | P.ATTACH_FILES
+            )
         if user_id not in guild.members:
             return 0
         return channel_permissions(guild, channel, user_id, self.parent_of(channel))
