@@ -108,12 +108,16 @@ class ChapterBot(commands.Bot):
 
     async def _shut_down(self) -> None:
         """Stop the scheduler, let cogs finish their current page, disconnect, close the DB."""
+        # Pause first so no new job starts, drain so running jobs stop at a page boundary, and
+        # only then shut down: APScheduler cancels coroutine jobs still running at shutdown.
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+            self.scheduler.pause()
         for cog in list(self.cogs.values()):
             drain = getattr(cog, "drain", None)
             if drain is not None:
                 await drain()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
         await super().close()
         if self.db is not None:
             await self.db.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -113,3 +114,15 @@ async def finished(result: InteractionResult, timeout: float = 20.0) -> str:
         return text if any(mark in text for mark in ("✅", "❌", "⏸️")) else None
 
     return str(await result.emu.wait_until(done, timeout=timeout, what="the /publish summary"))
+
+
+async def wait_releases_done(bot: ChapterBot, story_id: int, timeout: float = 10.0) -> None:
+    """Wait until the story has releases and every one of them finished ('done')."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        found = await releases(bot).for_story(story_id)
+        if found and all(r.status == "done" for r in found):
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"releases not done after {timeout}s: {found}")
+        await asyncio.sleep(0.05)
