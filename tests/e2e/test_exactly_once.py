@@ -139,3 +139,21 @@ async def test_after_the_nonce_window_history_prevents_duplicates(
     history = await ReleaseRepository(bot_runner.bot.database).history(story.id)
     resumed = [e.detail for e in history if e.outcome == "resumed"]
     assert resumed == [f"{len(pages) - 2} page(s) found already posted"]
+
+
+@pytest.mark.emulator(time_scale=10.0)
+async def test_a_long_chapter_is_paced_without_a_single_429(
+    emulator: DiscordEmulator, bot_runner: BotRunner
+) -> None:
+    # 12 pages against 5 messages / 5 s per channel: the bot must wait for the window to reset
+    # (as the rate-limit headers say) instead of running into 429s.
+    assert bot_runner.bot is not None
+    alice, general = emulator.user("alice"), emulator.channel("general")
+    story = await upload_story(
+        emulator, bot_runner.bot, alice, "long.md", long_chapter(12), channel=general
+    )
+    await emulator.slash(alice, "publish", story=str(story.id))
+    await wait_all_stored(bot_runner, story.id)
+    await assert_posted_exactly_once(emulator, bot_runner, story.id)
+    assert len(bot_posts(emulator, general)) >= 12
+    assert emulator.stats["429"] == 0
