@@ -108,7 +108,7 @@ class ReadingService:
         text = typed.strip()
         if not text:
             raise NotFound("No story given.", hint="Start typing a title and pick one.")
-        if text.isdigit():
+        if text.isascii() and text.isdigit():  # "²" passes isdigit() but not int()
             story = await self.stories.get(int(text))
             if story is not None and await self._may_open(reader, story):
                 return story

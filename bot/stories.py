@@ -32,7 +32,7 @@ async def find_story(repo: StoryRepository, guild_id: int, typed: str) -> StoryR
     text = typed.strip()
     if not text:
         raise NotFound("No story given.", hint="Start typing a title and pick one from the list.")
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # "²" is a digit to isdigit(), not to int()
         story = await repo.get(int(text))
         if story is not None and story.guild_id == guild_id:
             return story

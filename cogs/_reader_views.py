@@ -352,7 +352,7 @@ class ChapterSelect(
         """Open the chosen chapter."""
         values = self.item.values
         chosen = values[0] if values else ""
-        if not chosen.isdigit() or len(chosen) > 6:
+        if not (chosen.isascii() and chosen.isdigit()) or len(chosen) > 6:
             raise InvalidInput("That is not a chapter number.")
         page = await service_of(interaction).read_at(
             reader_of(interaction), self.story_id, int(chosen), 1

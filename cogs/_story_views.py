@@ -118,11 +118,13 @@ class PreviewView(discord.ui.View):
     async def _picked(self, interaction: discord.Interaction) -> None:
         value = self.picker.values[0] if self.picker.values else ""
         kind, _, number = value.partition(":")
-        if kind == "nav" and number.isdigit():
+        if not (number.isascii() and number.isdigit() and len(number) <= 6):
+            return  # not a value this picker offers (a forged one)
+        if kind == "nav":
             self.window = min(int(number), len(self.preview.chapter_numbers) - 1)
             self._refresh()
             await interaction.response.edit_message(view=self)
-        elif kind == "ch" and number.isdigit():
+        elif kind == "ch":
             await self._reload(interaction, int(number), 0)
 
     async def _reload(self, interaction: discord.Interaction, number: int, page: int) -> None:

@@ -103,6 +103,8 @@ class StoryRepository(ChapterRepository):
 
     async def get(self, story_id: int) -> StoryRecord | None:
         """A story by id, or None."""
+        if not 0 < story_id < 2**63:  # ids come from custom_ids too; SQLite can't bind these
+            return None
         row = await self.db.fetch_one(
             f"SELECT {_STORY_COLUMNS} FROM stories WHERE id = ?", (story_id,)
         )

@@ -270,6 +270,8 @@ def _take_title(
     heading = draft.heading
     if heading is not None and not heading.bare:
         return False
+    if draft.title != (heading.title if heading else None):
+        return False  # a title was taken already; a second title-like line is body text
     if note is not None and len(note) >= 2 and looks_like_title(note[-1]):
         _set_title(draft, note.pop())
         return False

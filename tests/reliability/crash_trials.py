@@ -1,0 +1,261 @@
+"""Crash trials: `kill -9` the bot process at random moments while it posts a 30-page chapter.
+
+Each trial seeds a story and a release that is due now into a new channel (the bot is down),
+starts `chapterbot run`, kills it at a moment picked by a seeded RNG, restarts it (sometimes
+kills it again), lets it finish, and then checks the channel: every page posted exactly once,
+in order, with the stored message id being the posted message. Kill moments:
+
+* `accepted`: inside the emulator, right after it created a page's message and before the
+  response goes back - the gap between Discord accepting a message and the DB storing its id;
+* `in-flight`: while a page's create request is held by the emulator (it completes after the
+  bot died, as Discord would);
+* `random`: at a random time after the first page appeared.
+
+Trials run in a few workers, each with its own emulator and database, because a start-up takes
+about 2.5 s (discord.py waits for guilds) and waiting is cheap. `bench/crash_trials.py` runs 200.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import signal
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.authoring import PreparedStory, prepare_story
+from bot.db import Database, ReleaseRepository, StoryRepository, open_database
+from tests.emulator import DiscordEmulator
+from tests.emulator.model import Channel
+from tests.reliability.botproc import BotProcess, bot_env
+
+STRATEGIES = ("accepted", "in-flight", "random")
+PAGES = 30
+DONE_TIMEOUT_S = 60.0
+
+
+@dataclass
+class TrialResult:
+    """How one trial went; `ok` means exactly once, in order."""
+
+    trial: int
+    strategy: str
+    kills: int = 0
+    posted_at_first_kill: int = 0
+    pages: int = 0
+    ok: bool = False
+    detail: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class Worker:
+    """One emulator, one database file, trials run one after another."""
+
+    emu: DiscordEmulator
+    workdir: Path
+    story: PreparedStory
+    bot: BotProcess | None = None
+    results: list[TrialResult] = field(default_factory=list)
+
+    @property
+    def database(self) -> Path:
+        """The worker's SQLite file."""
+        return self.workdir / "bot.db"
+
+    def env(self) -> dict[str, str]:
+        """The bot process's environment."""
+        return bot_env(
+            token=self.emu.token,
+            api_base=self.emu.api_base,
+            gateway_url=self.emu.gateway_url,
+            database=self.database,
+        )
+
+
+def thirty_page_chapter() -> PreparedStory:
+    """A one-chapter story of 30 text pages, imported and paginated like an upload."""
+    paragraph = " ".join(f"Sentence {i} of a long and winding paragraph." for i in range(30))
+    for paragraphs in range(PAGES, PAGES * 3):  # the paginator balances pages: find the size
+        body = "\n\n".join(f"{n}. {paragraph}" for n in range(paragraphs))
+        raw = f"# The Long Night\n\n## Chapter 1: Waiting\n\n{body}\n".encode()
+        prepared = prepare_story(raw, "long.md", "text")
+        if len(prepared.pages[0]) >= PAGES:
+            return prepared
+    raise AssertionError("could not build a 30-page chapter")
+
+
+async def seed_trial(worker: Worker, channel: Channel) -> int:
+    """Store the story pointed at `channel` and a release of its chapter due now."""
+    db = await Database.open(worker.database)
+    try:
+        stories, releases = StoryRepository(db), ReleaseRepository(db)
+        story = await stories.create_story(
+            worker.emu.guild.id,
+            worker.emu.user("alice").id,
+            worker.story.story,
+            worker.story.pages,
+            "text",
+            channel_id=channel.id,
+        )
+        (chapter,) = await stories.chapters(story.id)
+        await releases.create(story.id, chapter.id, int(time.time()), channel.id, "messages")
+        return chapter.id
+    finally:
+        await db.close()
+
+
+def stored(database: Path, chapter_id: int) -> tuple[list[tuple[str, int | None]], str]:
+    """(pages as (content, message id), release status) read straight from the file."""
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as conn:
+        conn.execute("PRAGMA busy_timeout = 5000")
+        pages = conn.execute(
+            "SELECT content, message_id FROM pages WHERE chapter_id = ? ORDER BY number",
+            (chapter_id,),
+        ).fetchall()
+        status = conn.execute(
+            "SELECT status FROM releases WHERE chapter_id = ? ORDER BY id DESC", (chapter_id,)
+        ).fetchone()
+    return [(c, m) for c, m in pages], (status[0] if status else "none")
+
+
+def posted(worker: Worker, channel: Channel) -> list[tuple[str, int]]:
+    """The bot's messages in the trial channel as (content, id), oldest first."""
+    bot_id = worker.emu.bot_user.id
+    return [(m.content, m.id) for m in worker.emu.messages(channel) if m.author_id == bot_id]
+
+
+async def start_bot(worker: Worker) -> BotProcess:
+    """A fresh bot process on the worker's database, ready."""
+    worker.bot = await BotProcess(worker.env(), worker.workdir).start()
+    return worker.bot
+
+
+async def kill_bot(worker: Worker) -> None:
+    """kill -9 the running bot, if any."""
+    if worker.bot is not None:
+        await worker.bot.kill()
+        worker.bot = None
+
+
+async def wait_for(condition: object, timeout: float) -> bool:
+    """Poll a callable until it returns true; False on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        await asyncio.sleep(0.01)
+    return False
+
+
+async def first_kill(worker: Worker, channel: Channel, strategy: str, rng: random.Random) -> None:
+    """Kill the bot once, the way `strategy` says."""
+    assert worker.bot is not None and worker.bot.proc is not None
+    pid = worker.bot.proc.pid
+    path = f"/channels/{channel.id}/messages"
+    target = rng.randint(1, PAGES - 2)
+    if strategy == "accepted":
+        seen = 0
+        take = worker.emu.faults.take
+
+        def killing_take(kind: str, method: str, req_path: str):  # type: ignore[no-untyped-def]
+            nonlocal seen
+            if kind == "lose" and method == "POST" and req_path == path:
+                seen += 1
+                if seen == target:  # the message exists; its id has not reached the bot
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+            return take(kind, method, req_path)
+
+        worker.emu.faults.take = killing_take  # type: ignore[method-assign]
+        try:
+            await wait_for(lambda: seen >= target or worker.bot.returncode is not None, 30)
+        finally:
+            worker.emu.faults.take = take  # type: ignore[method-assign]
+    elif strategy == "in-flight":
+        await wait_for(lambda: len(posted(worker, channel)) >= target, 30)
+        worker.emu.faults.delay(method="POST", path=path, seconds=1.0, times=1)
+        await asyncio.sleep(0.3)
+    else:
+        await wait_for(lambda: len(posted(worker, channel)) >= 1, 30)
+        await asyncio.sleep(rng.uniform(0.0, 2.0))
+    await kill_bot(worker)
+    worker.emu.faults.clear()
+
+
+async def run_trial(worker: Worker, trial: int, seed: int) -> TrialResult:
+    """One trial in its own channel; never raises (failures are in the result)."""
+    rng = random.Random(seed * 100_003 + trial)
+    strategy = STRATEGIES[trial % len(STRATEGIES)]
+    result = TrialResult(trial, strategy)
+    began = time.monotonic()
+    channel = worker.emu.create_channel(f"trial-{trial}")
+    try:
+        chapter_id = await seed_trial(worker, channel)
+        await start_bot(worker)
+        await first_kill(worker, channel, strategy, rng)
+        result.kills, result.posted_at_first_kill = 1, len(posted(worker, channel))
+        while rng.random() < 0.4 and result.kills < 3:  # sometimes again, at a random time
+            await start_bot(worker)
+            await asyncio.sleep(rng.uniform(0.0, 1.5))
+            await kill_bot(worker)
+            result.kills += 1
+        await start_bot(worker)
+        finished = await wait_for(
+            lambda: stored(worker.database, chapter_id)[1] == "done", DONE_TIMEOUT_S
+        )
+        await kill_bot(worker)
+        pages, status = stored(worker.database, chapter_id)
+        sent = posted(worker, channel)
+        result.pages = len(pages)
+        expected = [(content, message_id) for content, message_id in pages]
+        result.ok = finished and status == "done" and sent == expected
+        if not result.ok:
+            pairs = enumerate(zip(sent, expected, strict=False))
+            differs = next((i for i, (a, b) in pairs if a != b), None)
+            result.detail = (
+                f"status={status} finished={finished}; {len(sent)} message(s) for "
+                f"{len(pages)} page(s); first difference at {differs}"
+            )
+    except Exception as exc:  # a trial reports, the caller decides
+        result.detail = f"{type(exc).__name__}: {exc}"
+        await kill_bot(worker)
+    result.seconds = time.monotonic() - began
+    return result
+
+
+async def run_worker(worker: Worker, trials: list[int], seed: int) -> list[TrialResult]:
+    """Run trials one after another on one worker."""
+    for trial in trials:
+        worker.results.append(await run_trial(worker, trial, seed))
+    return worker.results
+
+
+async def run_trials(
+    count: int, *, seed: int, workdir: Path, workers: int = 4, time_scale: float = 20.0
+) -> tuple[list[TrialResult], list[str]]:
+    """Run `count` trials; returns the results and any Discord API violations the bot caused."""
+    story = thirty_page_chapter()
+    crew: list[Worker] = []
+    for index in range(min(workers, count)):
+        emu = DiscordEmulator(time_scale=time_scale, heartbeat_interval_ms=1000)
+        await emu.start()
+        folder = workdir / f"worker-{index}"
+        folder.mkdir(parents=True, exist_ok=True)
+        await (await open_database(folder / "bot.db")).close()  # migrate once, up front
+        crew.append(Worker(emu, folder, story))
+    try:
+        plans = [list(range(i, count, len(crew))) for i in range(len(crew))]
+        done = await asyncio.gather(
+            *(run_worker(w, p, seed) for w, p in zip(crew, plans, strict=True))
+        )
+    finally:
+        for worker in crew:
+            await kill_bot(worker)
+            await worker.emu.stop()
+    violations = [str(v) for w in crew for v in w.emu.unexpected_violations()]
+    return sorted((r for rs in done for r in rs), key=lambda r: r.trial), violations

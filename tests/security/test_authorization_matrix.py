@@ -1,0 +1,282 @@
+"""Who may do what, for every command and persistent button the running bot registers.
+
+The bot's command tree and its dynamic (persistent) buttons are enumerated at runtime, so a new
+command or button without an entry in `COMMANDS`/`BUTTONS` fails this test until someone
+decides who may use it. For each mutating command: a non-author is refused and nothing in the
+database changes; co-authors, the owner and a Manage Server member are allowed as the rule says.
+
+Cast (the emulator's default world): alice owns the story, bob is her co-author, dave is a
+plain member, carol has Manage Server (the "Mod" role).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+import pytest
+from discord import app_commands
+
+from bot.client import ChapterBot
+from bot.db import ScheduleRepository, StoryRepository
+from bot.db.progress import ProgressRepository
+from tests.e2e.release_helpers import release_chapter, store_story
+from tests.emulator import DiscordEmulator
+from tests.emulator.interactions import InteractionResult
+
+pytestmark = [pytest.mark.e2e, pytest.mark.emulator(time_scale=10.0)]
+
+STORY = (
+    b"# Matrix Tale\n\n## Chapter 1\n\nThe first chapter.\n\n"
+    b"## Chapter 2\n\nThe second chapter.\n\n## Chapter 3\n\nThe third chapter.\n"
+)
+V2 = STORY.replace(b"third chapter", b"third chapter, revised")
+
+# Who may use a command: "author" (co-authors, owner, Manage Server), "owner" (owner, Manage
+# Server), "manager" (Manage Server only), "anyone" (reading, personal settings, uploading).
+REFUSED = {"author": ("dave",), "owner": ("dave", "bob"), "manager": ("dave", "alice")}
+ALLOWED = {
+    "author": ("bob", "alice", "carol"),
+    "owner": ("alice", "carol"),
+    "manager": ("carol",),
+}
+
+Options = Callable[["Case"], Awaitable[dict[str, Any]]]
+
+
+@dataclass
+class Case:
+    """A fresh story (alice owns it, bob co-authors it) to run one command against."""
+
+    emu: DiscordEmulator
+    bot: ChapterBot
+    story_id: int
+
+    @property
+    def sid(self) -> str:
+        """The story option's value."""
+        return str(self.story_id)
+
+
+def story_only(extra: dict[str, Any] | None = None) -> Options:
+    """Options: the story plus fixed extras."""
+
+    async def build(case: Case) -> dict[str, Any]:
+        return {"story": case.sid, **(extra or {})}
+
+    return build
+
+
+async def with_schedule(case: Case) -> dict[str, Any]:
+    """Options for /schedule cancel: a schedule of the story."""
+    schedules = ScheduleRepository(case.bot.database)
+    created = await schedules.create(
+        case.story_id, case.emu.user("alice").id, int(time.time()) + 3600, "UTC"
+    )
+    return {"id": created.id}
+
+
+async def with_file(case: Case) -> dict[str, Any]:
+    """Options for /story update: the story and a new version of the file."""
+    return {"story": case.sid, "file": case.emu.upload("v2.md", V2)}
+
+
+COMMANDS: dict[str, tuple[str, Options | None]] = {
+    # authors
+    "story update": ("author", with_file),
+    "story preview": ("author", story_only({"chapter": 3})),
+    "story edit": ("author", story_only({"summary": "Changed by someone."})),
+    "settings channel": ("author", story_only({"channel": "general"})),
+    "settings notify-role": ("author", story_only()),
+    "settings silent": ("author", story_only({"enabled": True})),
+    "settings reactions": ("author", story_only({"emojis": "🔥 👏"})),
+    "settings auto-react": ("author", story_only({"enabled": True})),
+    "settings feedback-channel": ("author", story_only({"channel": "general"})),
+    "settings digest": ("author", story_only({"frequency": "daily"})),
+    "publish": ("author", story_only()),
+    "schedule add": ("author", story_only({"when": "in 2 hours"})),
+    "schedule cancel": ("author", with_schedule),
+    "schedule pause": ("author", story_only()),
+    "schedule resume": ("author", story_only()),
+    "schedule history": ("author", story_only()),
+    "doctor": ("author", story_only()),
+    "stats": ("author", story_only()),
+    # owner
+    "story delete": ("owner", story_only()),
+    "story authors add": ("owner", story_only({"user": "dave"})),
+    "story authors remove": ("owner", story_only({"user": "bob"})),
+    # server settings
+    "settings server-timezone": ("manager", lambda c: _const({"zone": "Europe/Paris"})),
+    "settings missed-releases": ("manager", lambda c: _const({"policy": "latest"})),
+    "settings author-role": ("manager", lambda c: _const({})),
+    # everyone: reading, personal settings, uploads, listings (no story is changed)
+    "help": ("anyone", None),
+    "story upload": ("anyone", None),
+    "story list": ("anyone", None),
+    "story info": ("anyone", None),
+    "settings timezone": ("anyone", None),
+    "schedule list": ("anyone", None),
+    "next": ("anyone", None),
+    "read": ("anyone", None),
+    "progress": ("anyone", None),
+    "catchup": ("anyone", None),
+    "forget-me": ("anyone", None),
+}
+
+# Persistent buttons by template: "reader" ones anyone may click (they only show released
+# text or change the clicker's own progress); the others re-check rights on every click.
+BUTTONS: dict[str, str] = {
+    "PreviewChapterOne": "author",
+    "ScheduleHelp": "author",
+    "ForgetButton": "self",
+    "ReadFromHere": "reader",
+    "MarkRead": "reader",
+    "PageNav": "reader",
+    "ChaptersButton": "reader",
+    "ChapterSelect": "reader",
+    "FeedbackButton": "reader",
+}
+
+
+async def _const(options: dict[str, Any]) -> dict[str, Any]:
+    return options
+
+
+def leaf_commands(bot: ChapterBot) -> dict[str, app_commands.Command[Any, ..., Any]]:
+    """Every slash command the bot registers, by qualified name (groups walked)."""
+    found: dict[str, app_commands.Command[Any, ..., Any]] = {}
+
+    def walk(item: app_commands.Command[Any, ..., Any] | app_commands.Group) -> None:
+        if isinstance(item, app_commands.Group):
+            for child in item.commands:
+                walk(child)
+        else:
+            found[item.qualified_name] = item
+
+    for command in bot.tree.get_commands():
+        if isinstance(command, app_commands.Command | app_commands.Group):
+            walk(command)
+    return found
+
+
+def dynamic_items(bot: ChapterBot) -> dict[str, type[discord.ui.DynamicItem[Any]]]:
+    """Every registered persistent button/select class, by class name."""
+    store = bot._connection._view_store  # discord.py keeps them here; no public accessor
+    return {item.__name__: item for item in store._dynamic_items.values()}
+
+
+async def snapshot(bot: ChapterBot) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table: a refused command must change none of them."""
+    tables = await bot.database.fetch_all(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    )
+    return {
+        name: sorted(tuple(r) for r in await bot.database.fetch_all(f'SELECT * FROM "{name}"'))
+        for (name,) in tables
+    }
+
+
+async def fresh_case(emu: DiscordEmulator, bot: ChapterBot) -> Case:
+    """A new story owned by alice with bob as co-author, posting to #general."""
+    alice, bob = emu.user("alice"), emu.user("bob")
+    stories = StoryRepository(bot.database)
+    story = await store_story(bot, STORY, "m.md", guild_id=emu.guild.id, owner_id=alice.id)
+    await stories.add_author(story.id, bob.id)
+    await stories.update_metadata(story.id, channel_id=emu.channel("general").id)
+    return Case(emu, bot, story.id)
+
+
+async def answer(result: InteractionResult) -> str:
+    """What the user finally read: the deferred answer, the reply, or the modal title."""
+    if result.deferred:
+        await result.final(timeout=20.0)
+    if result.modal is not None:
+        return str(result.modal.get("title", ""))
+    message = result.last
+    assert message is not None, "no answer"
+    return message.text
+
+
+def refused(text: str) -> bool:
+    """The bot's refusal: an ephemeral ⚠️ explanation."""
+    return text.startswith("⚠️")
+
+
+async def test_every_command_and_button_has_a_rule(chapterbot: ChapterBot) -> None:
+    commands = set(leaf_commands(chapterbot))
+    assert commands - set(COMMANDS) == set(), "new command(s): add them to COMMANDS"
+    assert set(COMMANDS) - commands == set(), "COMMANDS lists command(s) the bot lacks"
+    buttons = set(dynamic_items(chapterbot))
+    assert buttons - set(BUTTONS) == set(), "new persistent button(s): add them to BUTTONS"
+
+
+@pytest.mark.slow
+async def test_the_matrix_holds_for_every_mutating_command(
+    emulator: DiscordEmulator, chapterbot: ChapterBot
+) -> None:
+    problems: list[str] = []
+    for name, (rule, options) in COMMANDS.items():
+        if rule == "anyone" or options is None:
+            continue
+        for user in REFUSED[rule]:
+            case = await fresh_case(emulator, chapterbot)
+            opts = await options(case)
+            before = await snapshot(chapterbot)
+            result = await emulator.slash(emulator.user(user), name, **opts)
+            text = await answer(result)
+            if not (refused(text) and result.last is not None and result.last.ephemeral):
+                problems.append(f"{user} was not refused /{name}: {text[:100]!r}")
+            if await snapshot(chapterbot) != before:
+                problems.append(f"/{name} by {user} changed the database although refused")
+        for user in ALLOWED[rule]:
+            case = await fresh_case(emulator, chapterbot)
+            text = await answer(
+                await emulator.slash(emulator.user(user), name, **await options(case))
+            )
+            if refused(text):
+                problems.append(f"{user} was refused /{name}: {text[:100]!r}")
+    assert problems == []
+
+
+async def forged(bot: ChapterBot, channel_id: int, *custom_ids: str) -> discord.Message:
+    """A message carrying buttons with arbitrary custom_ids (what a forger would click)."""
+    view = discord.ui.View(timeout=None)
+    for index, cid in enumerate(custom_ids):
+        view.add_item(discord.ui.Button(label=f"forged {index}", custom_id=cid))
+    channel = bot.get_channel(channel_id)
+    assert isinstance(channel, discord.TextChannel)
+    return await channel.send("buttons", view=view)
+
+
+async def test_crafted_buttons_recheck_who_clicks(
+    emulator: DiscordEmulator, chapterbot: ChapterBot
+) -> None:
+    alice, dave = emulator.user("alice"), emulator.user("dave")
+    general = emulator.channel("general")
+    case = await fresh_case(emulator, chapterbot)
+    await release_chapter(chapterbot, case.story_id, 1, general.id)
+    # alice has reading progress; dave forges her /forget-me confirmation.
+    started = await emulator.slash(alice, "next", story=case.sid)
+    assert started.message is not None
+    progress = ProgressRepository(chapterbot.database)
+    mine = await progress.get(alice.id, case.story_id)
+    assert mine is not None
+
+    crafted = {
+        "ForgetButton": f"cb:forget:yes:{alice.id}",
+        "PreviewChapterOne": f"cb:story:preview:{case.story_id}",
+        "ScheduleHelp": f"cb:story:schedule:{case.story_id}",
+    }
+    assert {k for k, v in BUTTONS.items() if v != "reader"} == set(crafted)
+    message = await forged(chapterbot, general.id, *crafted.values())
+    before = await snapshot(chapterbot)
+    for name, custom_id in crafted.items():
+        result = await emulator.click(dave, emulator.message(message.id), custom_id)
+        text = await answer(result)
+        assert refused(text), (name, text)
+        assert result.last is not None and result.last.ephemeral, name
+    assert await snapshot(chapterbot) == before
+    assert await progress.get(alice.id, case.story_id) == mine
