@@ -200,6 +200,15 @@ class DiscordPort:
         except discord.HTTPException as exc:
             raise _failure(exc, "crosspost") from exc
 
+    async def is_crossposted(self, channel_id: int, message_id: int) -> bool:
+        """Whether a message has been crossposted (read from Discord, not the cache)."""
+        channel = await self._channel(channel_id)
+        try:
+            message = await channel.fetch_message(message_id)
+        except discord.HTTPException as exc:
+            raise _failure(exc, "read the crossposted message") from exc
+        return bool(message.flags.crossposted)
+
     async def recent_bot_messages(
         self, channel_id: int, after_id: int | None, limit: int = 100
     ) -> list[SentMessage]:

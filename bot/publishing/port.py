@@ -86,6 +86,10 @@ class PublishPort(Protocol):
         """Publish a message of an announcement channel to following servers."""
         ...
 
+    async def is_crossposted(self, channel_id: int, message_id: int) -> bool:
+        """Whether a message of an announcement channel has been crossposted."""
+        ...
+
     async def recent_bot_messages(
         self, channel_id: int, after_id: int | None, limit: int = 100
     ) -> list[SentMessage]:

@@ -17,14 +17,11 @@ from dataclasses import dataclass
 from bot.db import ReleaseRepository, StoryRepository
 from bot.db.records import ChapterRecord, PageRecord, ReleaseRecord, StoryRecord
 from bot.db.repository import unix_now
+from bot.publishing.crosspost import Crossposter
 from bot.publishing.planner import header_text, pick_tag, target_problem, thread_name
 from bot.publishing.port import ForumPost, PageSend, PostingError, PublishPort, TargetInfo
 
 log = logging.getLogger(__name__)
-
-# Crossposts are limited to about 10 an hour per channel; a rate-limited one is not worth
-# holding a release for, so it gets this long and is then logged as skipped.
-CROSSPOST_WAIT_S = 5.0
 
 SEND_RETRIES = 3  # transient failures per attempt before the release is marked failed
 RETRY_PAUSE_S = 0.5
@@ -84,6 +81,7 @@ class ReleaseRunner:
         self.stories, self.releases, self.port = stories, releases, port
         self.should_stop = should_stop
         self.clock = clock
+        self.crossposter = Crossposter(releases, port)
 
     async def run(self, release_id: int, progress: Progress | None = None) -> RunResult:
         """Claim and post one release; a failure is recorded in its history, never raised."""
@@ -133,10 +131,13 @@ class ReleaseRunner:
         posted = await self._post_pages(job, destination)
         if posted is None:
             return self._interrupted(job)
+        if release.channel_mode == "forum" and story.notify_role_id is not None:
+            # A forum post opens with a page, so the announcement follows the pages in the post.
+            await self._header(job, destination)
         await self.stories.mark_chapter_released(chapter.id, self.clock())
-        await self._crosspost(job)
         total = len(pages)
         await self.releases.finish(release.id, f"{total} page(s) posted")
+        await self._crosspost(job)
         return RunResult(release.id, chapter.number, "done", total, total, None, destination)
 
     def _interrupted(self, job: _Job) -> RunResult:
@@ -161,15 +162,19 @@ class ReleaseRunner:
             return await self._thread(job)
         return await self._forum_post(job)
 
-    async def _header(self, job: _Job) -> int:
-        """The header/announcement message, posted once (found again when resuming)."""
+    async def _header(self, job: _Job, channel_id: int | None = None) -> int:
+        """The header/announcement message, posted once (found again when resuming).
+
+        It goes into the release's channel, or into `channel_id` (a forum post's thread).
+        """
         release = job.release
         if release.header_message_id is not None:
             return release.header_message_id
+        where = release.channel_id if channel_id is None else channel_id
         text = header_text(job.story, job.chapter, job.story.notify_role_id)
         found = None
         if job.resuming:
-            recent = await self.port.recent_bot_messages(release.channel_id, None)
+            recent = await self.port.recent_bot_messages(where, None)
             found = next((m.id for m in reversed(recent) if m.text == text), None)
         message = PageSend(
             text,
@@ -177,7 +182,7 @@ class ReleaseRunner:
             silent=job.story.silent,
             role_id=job.story.notify_role_id,
         )
-        message_id = found or await self.port.send(release.channel_id, message)
+        message_id = found or await self.port.send(where, message)
         await self.releases.set_header(release.id, message_id)
         return message_id
 
@@ -290,7 +295,7 @@ class ReleaseRunner:
             )
 
     async def _crosspost(self, job: _Job) -> None:
-        """Crosspost the chapter's first message in announcement channels; never fails a release."""
+        """Crosspost the chapter's first message in announcement channels, in the background."""
         if job.info.kind != "announcement" or job.release.channel_mode == "forum":
             return
         release = await self.releases.get(job.release.id)
@@ -298,15 +303,5 @@ class ReleaseRunner:
         if first is None:
             pages = await self.stories.pages(job.chapter.id)
             first = pages[0].message_id if pages else None
-        if first is None:
-            return
-        try:
-            await asyncio.wait_for(
-                self.port.crosspost(job.release.channel_id, first), CROSSPOST_WAIT_S
-            )
-            outcome, detail = "crossposted", f"message {first}"
-        except TimeoutError:
-            outcome, detail = "crosspost skipped", "rate limited (about 10 an hour per channel)"
-        except PostingError as exc:
-            outcome, detail = "crosspost skipped", str(exc)
-        await self.releases.add_event(job.release.id, outcome, detail)
+        if first is not None:
+            self.crossposter.start(job.release.id, job.release.channel_id, first)

@@ -264,3 +264,4 @@ class PublishingService:
         self._stopping = True
         async with self._post_lock:
             pass
+        await self.runner.crossposter.stop()  # best effort: crossposts still waiting are dropped

@@ -44,6 +44,9 @@ class FakePort:
     async def crosspost(self, channel_id: int, message_id: int) -> None:
         return None
 
+    async def is_crossposted(self, channel_id: int, message_id: int) -> bool:
+        return False
+
     async def recent_bot_messages(
         self, channel_id: int, after_id: int | None, limit: int = 100
     ) -> list[SentMessage]:
