@@ -13,6 +13,13 @@ from types import ModuleType
 # name -> module; kept in the order `all` runs them.
 BENCHMARKS: dict[str, str] = {
     "import": "bench.import_speed",
+    "next_load": "bench.next_load",
+    "memory": "bench.memory",
+    "throughput": "bench.throughput",
+    "growth": "bench.growth",
+    "posting": "bench.posting",
+    "release_precision": "bench.release_precision",
+    "crash_trials": "bench.crash_trials",
 }
 
 

@@ -1,4 +1,5 @@
-"""`python -m bench import --smoke` runs, prints one sane JSON object and records nothing."""
+"""`python -m bench all --smoke` runs every benchmark, prints one sane JSON object each and
+records nothing; plus the results-table helpers."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import BENCHMARKS
 from bench.common import RESULTS_MARKER, append_result_row
 
 REPO = Path(__file__).resolve().parents[1]
@@ -23,22 +25,30 @@ def _smoke(*args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         encoding="utf-8",
-        timeout=120,
+        timeout=300,
     )
 
 
-@pytest.mark.slow
-def test_import_smoke_prints_sane_json_and_leaves_the_readme_alone() -> None:
+@pytest.fixture(scope="module")
+def smoke_all() -> dict[str, dict]:
+    """`python -m bench all --smoke` once: every benchmark's JSON object by name; the README
+    must be left exactly as it was."""
     readme = REPO / "bench" / "README.md"
     before = readme.read_text(encoding="utf-8")
-    result = _smoke("import")
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert len(lines) == 1
-    data = json.loads(lines[0])
-    assert data["benchmark"] == "import" and data["smoke"] is True
-    assert data["machine"]["cores"] >= 1 and data["machine"]["python"].count(".") == 2
-    assert isinstance(data["targets_met"], bool)
+    result = _smoke("all")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert readme.read_text(encoding="utf-8") == before
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [data["benchmark"] for data in lines] == list(BENCHMARKS)
+    for data in lines:
+        assert data["smoke"] is True and isinstance(data["targets_met"], bool)
+        assert data["machine"]["cores"] >= 1 and data["machine"]["python"].count(".") == 2
+    return {data["benchmark"]: data for data in lines}
+
+
+@pytest.mark.slow
+def test_import_smoke_prints_sane_json(smoke_all: dict[str, dict]) -> None:
+    data = smoke_all["import"]
     assert data["datasets"], "no dataset measured"
     expected_file = "moby-dick.epub" if data["corpus_found"] else "synthetic-50000-words.txt"
     assert [d["file"] for d in data["datasets"]] == [expected_file]
@@ -51,7 +61,73 @@ def test_import_smoke_prints_sane_json_and_leaves_the_readme_alone() -> None:
             assert style["pages"] >= style["lower_bound"] >= 1
             assert style["ratio"] == pytest.approx(style["pages"] / style["lower_bound"], 1e-3)
             assert style["ratio"] <= 1.10
-    assert readme.read_text(encoding="utf-8") == before
+
+
+def _sane_load(side: dict) -> None:
+    assert side["sent"] == side["answered"] > 0
+    assert side["late_or_missing"] == 0
+    assert 0 < side["p50_ms"] <= side["p99_ms"] <= side["max_ms"]
+    assert side["expected_answers"] == side["sent"], side["sample"]
+    assert side["stopped"] == 0, "the process did not exit cleanly on SIGTERM"
+
+
+@pytest.mark.slow
+def test_next_load_smoke_compares_bot_and_floor(smoke_all: dict[str, dict]) -> None:
+    data = smoke_all["next_load"]
+    _sane_load(data["bot"])
+    _sane_load(data["floor"])
+    assert data["seeded"]["progress_rows"] == data["plan"]["progress_rows"]
+    assert data["bot_answered_with_pages"] is True
+    assert data["p99_ratio"] == pytest.approx(
+        data["bot"]["p99_ms"] / data["floor"]["p99_ms"], abs=1e-3
+    )
+    assert data["emulator_violations"] == []
+
+
+@pytest.mark.slow
+def test_memory_smoke_reuses_the_next_load_run(smoke_all: dict[str, dict]) -> None:
+    data = smoke_all["memory"]
+    assert data["reused_next_load_run"] is True
+    assert data["bot_rss_idle_mb"] == smoke_all["next_load"]["bot"]["rss_idle_mb"]
+    assert data["bot_rss_idle_mb"] > 0 and data["bot_rss_after_load_mb"] > 0
+
+
+@pytest.mark.slow
+def test_throughput_smoke_climbs_for_both(smoke_all: dict[str, dict]) -> None:
+    data = smoke_all["throughput"]
+    for side in (data["bot"], data["floor"]):
+        assert side["answers_ok"] is True and side["steps"]
+        assert side["max_rate"] in [s["rate"] for s in side["steps"]] + [0.0]
+
+
+@pytest.mark.slow
+def test_growth_smoke_measures_every_size(smoke_all: dict[str, dict]) -> None:
+    data = smoke_all["growth"]
+    rows = [p["progress_rows"] for p in data["points"]]
+    assert rows == sorted(rows) and len(rows) >= 2 and rows[0] < rows[-1]
+    assert all(p["pages_ok"] and p["late_or_missing"] == 0 for p in data["points"])
+    assert isinstance(data["p99_slope_ms_per_decade"], float)
+
+
+@pytest.mark.slow
+def test_posting_smoke_posts_every_page_once_in_order(smoke_all: dict[str, dict]) -> None:
+    data = smoke_all["posting"]
+    assert data["posted"] == data["pages"] and data["pages_match_in_order"] is True
+    assert data["429"] == 0
+    assert data["wall_s"] > 0 and data["ratio"] == pytest.approx(
+        data["wall_s"] / data["bound_s"], abs=1e-3
+    )
+
+
+@pytest.mark.slow
+def test_release_precision_smoke_posts_each_release_once(smoke_all: dict[str, dict]) -> None:
+    data = smoke_all["release_precision"]
+    lag = data["precision"]
+    assert lag["posted"] == lag["releases"] and lag["missing"] == 0 and lag["duplicated"] == 0
+    assert lag["lag_min_s"] <= lag["lag_p50_s"] <= lag["lag_p99_s"] <= lag["lag_max_s"]
+    startup = data["startup"]
+    assert startup["backlog"]["start_to_first_post_s"] is not None
+    assert startup["reconciliation_s"] is not None
 
 
 def test_an_unknown_benchmark_is_refused() -> None:

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from .commands import CommandUsageError
 from .interactions import InteractionResult
+from .loadgen import add_load_routes
 from .model import Message
 from .payloads import attachment_payload
 from .rest_base import json_response
@@ -119,6 +120,7 @@ def add_control_routes(app: web.Application, emu: DiscordEmulator) -> None:
     app.router.add_post("/_emu/faults", faults)
     app.router.add_delete("/_emu/faults", faults)
     app.router.add_get("/_emu/stats", stats)
+    add_load_routes(app, emu)
 
 
 def _name_or_id(value: str) -> str | int:
