@@ -183,20 +183,27 @@ class ReadingService:
 
         A reader who never read anything here gets the stories they could start instead.
         """
-        if typed:
-            story = await self.resolve(reader, typed)
-            progress = await self.progress.get(reader.user_id, story.id)
-        else:
-            if reader.guild_id is None:
-                raise InvalidInput("Name the story you want to read.")
-            latest = await self.progress.latest(reader.guild_id, reader.user_id)
-            if not latest:
-                return await self.starters(reader)
-            progress = latest[0]
-            story = await self._story(reader, progress.story_id)
+        if not typed:
+            return await self._next_in_latest(reader, record=record)
+        story = await self.resolve(reader, typed)
+        progress = await self.progress.get(reader.user_id, story.id)
         chapter, page = (progress.chapter_number, progress.page_number) if progress else (1, 0)
         return await self.step(
             reader, story.id, chapter, page, forward=True, story=story, record=record
+        )
+
+    async def _next_in_latest(self, reader: Reader, *, record: bool) -> NextResult:
+        """`/next` with no story: progress, story and next page come from one query."""
+        if reader.guild_id is None:
+            raise InvalidInput("Name the story you want to read.")
+        latest = await self.progress.latest_with_next(reader.guild_id, reader.user_id)
+        if latest is None:
+            return await self.starters(reader)
+        story, at = latest.story, latest.progress
+        if story is None or not await self._may_open(reader, story):
+            raise no_story(f"#{at.story_id}")
+        return await self._after(
+            reader, story, at.chapter_number, at.page_number, latest.page, True, record
         )
 
     async def starters(self, reader: Reader) -> list[StoryChoice]:
@@ -227,6 +234,19 @@ class ReadingService:
             if forward
             else await self.progress.page_before(story.id, chapter, page)
         )
+        return await self._after(reader, story, chapter, page, found, forward, record)
+
+    async def _after(
+        self,
+        reader: Reader,
+        story: StoryRecord,
+        chapter: int,
+        page: int,
+        found: PagePosition | None,
+        forward: bool,
+        record: bool,
+    ) -> PageView | CaughtUp:
+        """Show `found` (the page next to (chapter, page)), or "caught up" when there is none."""
         if found is None:
             await self._check_story(reader, story)
             if not forward:

@@ -105,6 +105,22 @@ def forget_view(user_id: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(ForgetButton("yes", user_id))
     view.add_item(ForgetButton("no", user_id))
+    return unstored(view)
+
+
+def unstored(view: discord.ui.View | None) -> discord.ui.View | None:
+    """`view` made so that sending it leaves nothing behind in discord.py, if it can be.
+
+    discord.py keeps every view it sends in its view store (an ephemeral reply's for 15 minutes,
+    with a timeout task each: ~6 KB per `/next`). Clicks on `DynamicItem`s are routed by their
+    custom_id without any stored view, so a view made only of them is stopped before sending:
+    its components go out the same, and discord.py skips storing a finished view.
+    """
+    if view is not None and all(
+        isinstance(item, discord.ui.DynamicItem) or not item.is_dispatchable()
+        for item in view.walk_children()
+    ):
+        view.stop()
     return view
 
 
@@ -134,7 +150,7 @@ def _for_edit(payload: dict[str, Any]) -> dict[str, Any]:
     return {
         "content": payload.get("content"),
         "embeds": payload.get("embeds", []),
-        "view": payload.get("view"),
+        "view": unstored(payload.get("view")),
     }
 
 
@@ -143,7 +159,7 @@ def _for_send(payload: dict[str, Any]) -> dict[str, Any]:
     if payload.get("content"):
         sent["content"] = payload["content"]
     if payload.get("view") is not None:
-        sent["view"] = payload["view"]
+        sent["view"] = unstored(payload["view"])
     return sent
 
 

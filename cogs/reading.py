@@ -19,7 +19,14 @@ from cogs._reader_messages import (
     progress_message,
     starters_message,
 )
-from cogs._reader_views import DYNAMIC_ITEMS, forget_view, reader_of, send_new, service_of
+from cogs._reader_views import (
+    DYNAMIC_ITEMS,
+    forget_view,
+    reader_of,
+    send_new,
+    service_of,
+    unstored,
+)
 
 DM_CLOSED_CODE = 50007
 
@@ -74,7 +81,7 @@ class Reading(commands.Cog):
         payload = page_message(page)
         try:
             await interaction.user.send(
-                content=payload["content"], embeds=payload["embeds"], view=payload["view"]
+                content=payload["content"], embeds=payload["embeds"], view=unstored(payload["view"])
             )
         except discord.Forbidden as error:
             if error.code != DM_CLOSED_CODE:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
+import aiosqlite
 import pytest
 
 from bot.db import Database, ScheduleRepository, StoryRepository, open_database
@@ -295,6 +296,35 @@ async def test_next_runs_a_constant_number_of_statements(
         )
     large = await _next_statements(db, service)
     assert small == large
+
+
+async def test_next_makes_two_trips_to_the_database_threads(
+    db: Database, service: ReadingService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`/next` with no story: one read (progress, story and next page) and one write batch.
+
+    Each trip to an aiosqlite thread is a hand-off plus an event-loop wake-up; under load they
+    cost more than the SQL itself.
+    """
+    story = await store(db, chapters=2, pages=3)
+    await release(db, story.id, 1)
+    await service.next_page(reader(), str(story.id))
+    trips: list[str] = []
+    real = aiosqlite.Connection._execute
+
+    async def counted(conn: aiosqlite.Connection, fn: object, *args: object, **kwargs: object):
+        trips.append(getattr(fn, "__name__", repr(fn)))
+        return await real(conn, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    shown = await service.next_page(reader())
+    monkeypatch.undo()
+    assert isinstance(shown, PageView)
+    assert (shown.page.chapter_number, shown.page.page_number) == (1, 2)
+    assert len(trips) == 2, trips
+    progress = await service.progress.get(BOB, story.id)
+    assert progress is not None and (progress.chapter_number, progress.page_number) == (1, 2)
+    assert await service.progress.events_for(GUILD, BOB) == 2
 
 
 def test_progress_bar() -> None:

@@ -9,9 +9,11 @@ in module constants so a test can EXPLAIN it).
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from bot.db.connection import Transaction
+from bot.db.records import StoryRecord
 from bot.db.repository import Repository, columns
 
 
@@ -96,6 +98,15 @@ class ReadableStory:
         return cls(**dict(row))
 
 
+@dataclass(frozen=True)
+class LatestNext:
+    """A reader's latest progress in a guild, its story and the next readable page (if any)."""
+
+    progress: ProgressRecord
+    story: StoryRecord | None
+    page: PagePosition | None
+
+
 _PROGRESS_COLUMNS = columns(ProgressRecord)
 
 GET_PROGRESS_SQL = f"SELECT {_PROGRESS_COLUMNS} FROM progress WHERE user_id = ? AND story_id = ?"
@@ -129,6 +140,30 @@ PAGE_BEFORE_SQL = (
     _PAGE_SELECT + " WHERE c.story_id = :story AND c.number <= :chapter"
     " AND (c.number < :chapter OR p.number < :page) AND p.message_id IS NOT NULL"
     " ORDER BY c.number DESC, p.number DESC LIMIT 1"
+)
+
+
+def _aliased(record_type: type, table: str, prefix: str) -> str:
+    return ", ".join(f"{table}.{f.name} AS {prefix}{f.name}" for f in fields(record_type))
+
+
+# `/next` with no story in one query: the reader's latest progress here (walking
+# progress_reader_recent newest first, LIMIT 1), its story, and the first readable page after
+# the position (the subquery is PAGE_AFTER_SQL's index walk, the position its constants).
+LATEST_NEXT_SQL = (
+    f"SELECT {_aliased(ProgressRecord, 'r', 'r_')}, {_aliased(StoryRecord, 's', 's_')},"
+    " gc.story_id AS g_story_id, gc.id AS g_chapter_id, gc.number AS g_chapter_number,"
+    " (SELECT COUNT(*) FROM chapters WHERE story_id = gc.story_id) AS g_chapter_count,"
+    " gp.id AS g_page_id, gp.number AS g_page_number,"
+    " (SELECT COUNT(*) FROM pages WHERE chapter_id = gc.id) AS g_page_count,"
+    " gp.content AS g_content, gp.channel_id AS g_channel_id, gp.message_id AS g_message_id"
+    " FROM progress r LEFT JOIN stories s ON s.id = r.story_id"
+    " LEFT JOIN pages gp ON gp.id = (SELECT p.id FROM chapters c JOIN pages p"
+    " ON p.chapter_id = c.id WHERE c.story_id = r.story_id AND c.number >= r.chapter_number"
+    " AND (c.number > r.chapter_number OR p.number > r.page_number)"
+    " AND p.message_id IS NOT NULL ORDER BY c.number, p.number LIMIT 1)"
+    " LEFT JOIN chapters gc ON gc.id = gp.chapter_id"
+    " WHERE r.guild_id = ? AND r.user_id = ? ORDER BY r.last_read_at DESC LIMIT 1"
 )
 
 LAST_PAGE_OF_CHAPTER_SQL = (
@@ -194,6 +229,7 @@ RECORD_READ_SQL = (
     " ELSE furthest_chapter END,"
     f" furthest_page = CASE WHEN {_FURTHER} THEN excluded.furthest_page ELSE furthest_page END,"
     " adult_ok = MAX(adult_ok, excluded.adult_ok), last_read_at = excluded.last_read_at"
+    f" RETURNING {_PROGRESS_COLUMNS}"
 )
 
 # Like RECORD_READ_SQL, but the current position also only moves forward: marking an earlier
@@ -238,6 +274,21 @@ class ProgressRepository(Repository):
         """A reader's stories in a guild, most recently read first."""
         rows = await self.db.fetch_all(LATEST_PROGRESS_SQL, (guild_id, user_id, limit))
         return [ProgressRecord.from_row(row) for row in rows]
+
+    async def latest_with_next(self, guild_id: int, user_id: int) -> LatestNext | None:
+        """The story a reader read last in a guild and the next readable page, in one query."""
+        row = await self.db.fetch_one(LATEST_NEXT_SQL, (guild_id, user_id))
+        if row is None:
+            return None
+        parts: dict[str, dict[str, Any]] = {"r_": {}, "s_": {}, "g_": {}}
+        for key, value in dict(row).items():
+            parts[key[:2]][key[2:]] = value
+        story, page = parts["s_"], parts["g_"]
+        return LatestNext(
+            ProgressRecord.from_row(parts["r_"]),  # type: ignore[arg-type]
+            None if story["id"] is None else StoryRecord.from_row(story),  # type: ignore[arg-type]
+            None if page["page_id"] is None else PagePosition(**page),
+        )
 
     async def page_at(self, story_id: int, chapter: int, page: int) -> PagePosition | None:
         """The page at (chapter, page), posted or not; None if there is no such page."""
@@ -305,18 +356,16 @@ class ProgressRepository(Repository):
     async def record_read(
         self, guild_id: int, user_id: int, page: PagePosition, *, adult_ok: bool = False
     ) -> ProgressRecord:
-        """Move the reader to `page` and log the read, in one transaction."""
+        """Move the reader to `page` and log the read, in one transaction (one thread hop)."""
         now = self.now()
-        params = _progress_params(guild_id, user_id, page, adult_ok, now)
-        async with self.db.transaction() as tx:
-            await tx.execute(RECORD_READ_SQL, params)
-            await tx.execute(
-                INSERT_EVENT_SQL,
-                (guild_id, user_id, page.story_id, page.chapter_id, page.page_id, "page", now),
-            )
-            row = await tx.fetch_one(GET_PROGRESS_SQL, (user_id, page.story_id))
-        assert row is not None  # just written
-        return ProgressRecord.from_row(row)
+        event = (guild_id, user_id, page.story_id, page.chapter_id, page.page_id, "page", now)
+        written, _ = await self.db.write_batch(
+            [
+                (RECORD_READ_SQL, _progress_params(guild_id, user_id, page, adult_ok, now)),
+                (INSERT_EVENT_SQL, event),
+            ]
+        )
+        return ProgressRecord.from_row(written[0])
 
     async def mark_chapter_read(
         self, guild_id: int, user_id: int, last_page: PagePosition, *, adult_ok: bool = False

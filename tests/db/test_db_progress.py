@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -103,6 +105,28 @@ async def test_record_read_moves_the_position_and_keeps_the_furthest(
     chapter_two = await stories.chapter(story.id, 2)
     assert chapter_two is not None
     assert await progress.chapter_readers(chapter_two.id) == 1
+
+
+async def test_record_read_writes_both_rows_or_neither(
+    db: Database, stories: StoryRepository, progress: ProgressRepository, make_story, make_pages
+) -> None:
+    story = await make(stories, make_story, make_pages)
+    await post(stories, story.id, 1)
+    first = await progress.page_at(story.id, 1, 1)
+    second = await progress.page_at(story.id, 1, 2)
+    assert first is not None and second is not None
+    await progress.record_read(GUILD, BOB, first)
+    # A read whose log row cannot be written (its chapter is gone) must not move the reader.
+    broken = replace(second, chapter_id=10_000_000)
+    with pytest.raises(sqlite3.IntegrityError):
+        await progress.record_read(GUILD, BOB, broken)
+    kept = await progress.get(BOB, story.id)
+    assert kept is not None and (kept.chapter_number, kept.page_number) == (1, 1)
+    assert await progress.events_for(GUILD, BOB) == 1
+    # The writer is usable again afterwards, in both styles.
+    assert (await progress.record_read(GUILD, BOB, second)).page_number == 2
+    async with db.transaction() as tx:
+        assert await tx.fetch_value("SELECT COUNT(*) FROM read_events") == 2
 
 
 async def test_adult_ok_is_sticky(
@@ -231,6 +255,7 @@ async def test_deleting_a_story_removes_its_progress_and_read_log(
 HOT_QUERIES = {
     "GET_PROGRESS_SQL": (BOB, 1),
     "LATEST_PROGRESS_SQL": (GUILD, BOB, 1),
+    "LATEST_NEXT_SQL": (GUILD, BOB),
     "PAGE_AT_SQL": (1, 1, 1),
     "PAGE_AFTER_SQL": {"story": 1, "chapter": 1, "page": 0},
     "PAGE_BEFORE_SQL": {"story": 1, "chapter": 2, "page": 1},

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from typing import Any
 
+import discord
 import pytest
 
 from bot.client import ChapterBot
@@ -321,3 +323,41 @@ async def test_reading_what_story_upload_and_publish_posted(
     post = chapter_posts(emulator, news)[-1]
     opened = await emulator.click(bob, post, custom_id(post.components, "Read from here"))
     assert opened.ephemeral and opened.content == pages[0]
+
+
+def live_views(bot: ChapterBot) -> tuple[int, int]:
+    """(discord.ui.View objects alive in this process, entries in the bot's view store)."""
+    gc.collect()
+    alive = sum(isinstance(obj, discord.ui.View) for obj in gc.get_objects())
+    store = bot._connection._view_store  # no public size; these are what it keeps per message
+    return alive, len(store._views) + len(store._synced_message_views)
+
+
+async def test_reader_replies_leave_no_view_behind_and_their_buttons_still_work(
+    emulator: DiscordEmulator, chapterbot: ChapterBot
+) -> None:
+    alice, bob = emulator.user("alice"), emulator.user("bob")
+    general = emulator.channel("general")
+    story = await store_story(
+        chapterbot, tale_bytes(3), "t.txt", guild_id=emulator.guild.id, owner_id=alice.id
+    )
+    await release_chapters(chapterbot, story.id, [1, 2, 3], general.id)
+    await emulator.slash(bob, "next", story=str(story.id), in_channel=general)
+    for _ in range(2):  # warm up: first replies build caches the later ones reuse
+        await emulator.slash(bob, "next", in_channel=general)
+    before = live_views(chapterbot)
+    replies = 20
+    for _ in range(replies):
+        last = await emulator.slash(bob, "next", in_channel=general)
+        assert last.ephemeral and last.components
+    after = live_views(chapterbot)
+    # Before the fix every ephemeral reply's view stayed alive for 15 minutes (+20 here).
+    assert after[0] - before[0] < replies // 4, (before, after)
+    assert after[1] == before[1], (before, after)
+    # The buttons of a reply whose view is gone still work: Back shows the page before.
+    message = last.message
+    assert message is not None
+    shown = footer(message) if message.embeds else message.content
+    back = await emulator.click(bob, message, custom_id(message.components, "Back"))
+    assert back.type == 7 and back.message is not None
+    assert back.message.embeds and footer(back.message) != shown
