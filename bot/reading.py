@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.db import Database, ScheduleRepository, StoryRepository
-from bot.db.progress import PagePosition, ProgressRecord, ProgressRepository, ReadableStory
+from bot.db.progress import ProgressRepository
+from bot.db.progress_records import PagePosition, ProgressRecord, ReadableStory
 from bot.db.records import StoryRecord
 from bot.db.repository import unix_now
 from bot.errors import InvalidInput, NotAllowed, NotFound, UserError

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.db.progress import PagePosition, ReleasedChapter
+from bot.db.progress_records import PagePosition, ReleasedChapter
 from bot.db.records import StoryRecord
 from bot.errors import NotFound, UserError
 
