@@ -8,6 +8,9 @@ restarts it (sometimes killing it again) and checks every page went out exactly 
 
 Target: zero trials with a missing, repeated or misordered page. Runs 8 workers in parallel
 (a start-up costs about 2.5 s of waiting); about 4 minutes on 2 cores. `--smoke`: one trial.
+A failure's text says which pages went out twice or never, with the emulator's timeline of the
+channel's creates and each bot process's log tail; `outside_exits` counts bots that something
+else on the machine stopped (they are restarted: one more interruption to survive).
 """
 
 from __future__ import annotations
@@ -48,6 +51,10 @@ def run(smoke: bool = False) -> dict[str, Any]:
         "failures": [f"trial {r.trial} ({r.strategy}): {r.detail}" for r in failed[:10]],
         "api_violations": len(violations),
         "kills": sum(r.kills for r in results),
+        # Bots stopped by something other than the trial (started again, not a failure).
+        "outside_exits": sum(r.outside_exits for r in results),
+        # Of those, tracebacks logged after an outside SIGTERM (shutdown during start-up).
+        "outside_tracebacks": sum(len(r.outside_tracebacks) for r in results),
         "by_strategy": dict(Counter(r.strategy for r in results)),
         "killed_mid_chapter": sum(1 for r in results if 0 < r.posted_at_first_kill < r.pages),
         "trial_seconds_median": round(statistics.median(r.seconds for r in results), 2),

@@ -107,7 +107,7 @@ class Publishing(commands.Cog):
         return self.service
 
     async def cog_load(self) -> None:
-        """Requeue interrupted releases now; recover (post missed, arm timers) once ready."""
+        """Requeue interrupted releases now; once ready, arm timers then post what was missed."""
         self.service = PublishingService(
             self.bot.database,
             DiscordPort(self.bot),

@@ -245,19 +245,26 @@ class PublishingService:
             log.info("%d interrupted release(s) will resume", len(interrupted))
 
     async def recover(self) -> None:
-        """Once the gateway is ready: post queued releases oldest first, then arm every schedule.
+        """Once the gateway is ready: arm every schedule, then post queued releases oldest first.
 
-        Schedules whose run fell due while the bot was down fire at once; `run_schedule` applies
-        the guild's missed-release policy.
+        Timers are armed before the backlog is posted, so a long backlog never holds them up:
+        schedules whose run fell due while the bot was down (or falls due meanwhile) fire at once
+        and `run_schedule` claims the run, applying the guild's missed-release policy. The
+        backlog holds the posting lock from its first release to its last, so what those runs
+        queue is posted after it, in order (a story's next chapter never overtakes a queued one).
         """
         if self._wait_ready is not None:
             await self._wait_ready()
-        for release in await self.releases.pending_due(self.clock()):
-            if self._stopping:
-                return
-            await self.post(release.id)
+        backlog = await self.releases.pending_due(self.clock())  # before any timer adds to it
         for schedule in await self.schedules.active():
             self.arm(schedule)
+        if backlog:
+            log.info("posting %d missed release(s)", len(backlog))
+        async with self._post_lock:
+            for release in backlog:
+                if self._stopping:
+                    return
+                await self.runner.run(release.id)
 
     async def drain(self) -> None:
         """Stop taking work and wait for the page being posted; releases stay resumable."""
