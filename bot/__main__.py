@@ -10,10 +10,14 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.errors import UserError
 from bot.logs import setup_logging
+
+if TYPE_CHECKING:
+    from bot.client import ChapterBot
 
 log = logging.getLogger("chapterbot")
 
@@ -99,9 +103,9 @@ async def run_bot(settings: Settings) -> int:
     return 0
 
 
-def _request_shutdown(bot: object, sig: signal.Signals) -> None:
+def _request_shutdown(bot: ChapterBot, sig: signal.Signals) -> None:
     log.info("received %s, shutting down after the current page", sig.name)
-    asyncio.get_running_loop().create_task(bot.close())  # type: ignore[attr-defined]
+    bot.request_shutdown()
 
 
 async def migrate(settings: Settings) -> int:

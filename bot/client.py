@@ -68,6 +68,8 @@ class ChapterBot(commands.Bot):
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.tree.on_error = on_app_command_error
         self._shutdown: asyncio.Future[None] | None = None
+        self._set_up = False
+        self._shutdown_requested = False
 
     @property
     def database(self) -> Database:
@@ -84,6 +86,20 @@ class ChapterBot(commands.Bot):
         # Started here, not in on_ready: on_ready fires again after every reconnect.
         self.scheduler.start()
         await self.sync_commands()
+        self._set_up = True
+        if self._shutdown_requested:
+            self.request_shutdown()
+
+    def request_shutdown(self) -> None:
+        """Close soon (a signal handler's entry point), but never in the middle of start-up.
+
+        Closing the HTTP session while setup_hook still syncs commands or opens the database
+        would end in tracebacks; a request during start-up waits until start-up is done.
+        """
+        if not self._set_up and not self._shutdown_requested:
+            self._shutdown_requested = True  # a second signal during start-up closes at once
+            return
+        asyncio.get_running_loop().create_task(self.close())
 
     async def sync_commands(self) -> list[discord.app_commands.AppCommand]:
         """Sync slash commands to `DEV_GUILD_ID` when set (instant), else globally."""

@@ -71,6 +71,22 @@ async def test_run_serves_and_exits_cleanly_on_sigterm(
     assert "Traceback" not in log
 
 
+async def test_sigterm_during_start_up_exits_cleanly_once_started(
+    emulator: DiscordEmulator, tmp_path: Path
+) -> None:
+    proc = await start_bot_process(emulator, tmp_path)
+    assert proc.stderr is not None
+    lines: list[str] = []
+    # "logging in" is logged before setup_hook opens the database and syncs the commands.
+    await asyncio.wait_for(read_until(proc.stderr, "logging in", lines), 30)
+    proc.send_signal(signal.SIGTERM)
+    _, rest = await asyncio.wait_for(proc.communicate(), 30)
+    log = "".join(lines) + rest.decode()
+    assert proc.returncode == 0, log
+    assert "Traceback" not in log
+    assert emulator.commands()  # start-up was allowed to finish before the shutdown
+
+
 async def test_unreachable_discord_is_one_clear_line(tmp_path: Path) -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
