@@ -70,12 +70,17 @@ class FeedbackButton(
             await report_error(interaction, error)
 
 
+NOTE_MODAL_TIMEOUT_S = 3600.0
+
+
 class NoteModal(discord.ui.Modal):
     """The note: up to 4,000 characters, and whether to stay anonymous (the default)."""
 
     def __init__(self, target: NoteTarget) -> None:
         title = f"Note to the author · Ch. {target.chapter_number}"
-        super().__init__(title=title[:MODAL_TITLE_LIMIT], timeout=None)
+        # discord.py keeps an open modal until it times out, so a dismissed one must expire;
+        # an hour leaves room to write a long note before submitting.
+        super().__init__(title=title[:MODAL_TITLE_LIMIT], timeout=NOTE_MODAL_TIMEOUT_S)
         self.target = target
         self.text = discord.ui.TextInput(
             style=discord.TextStyle.paragraph,

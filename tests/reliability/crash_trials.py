@@ -170,11 +170,12 @@ def check_exit(bot: BotProcess, result: TrialResult) -> None:
     result.outside_tracebacks.append(bot.log)
 
 
-async def start_bot(worker: Worker, result: TrialResult) -> BotProcess:
+async def start_bot(worker: Worker, result: TrialResult | None = None) -> BotProcess:
     """A fresh bot process on the worker's database, ready.
 
-    A process that exits before it is ready without a traceback was stopped from outside:
-    it is started again (counted in `result.outside_exits`).
+    In a trial (`result` given), a process that exits before it is ready without a traceback
+    was stopped from outside: it is started again (counted in `result.outside_exits`).
+    Without a trial, such an exit fails at once.
     """
     while True:
         bot = BotProcess(worker.env(), worker.workdir)
@@ -183,6 +184,8 @@ async def start_bot(worker: Worker, result: TrialResult) -> BotProcess:
             return await bot.start(timeout=READY_TIMEOUT_S)
         except AssertionError:
             await kill_bot(worker)
+            if result is None:
+                raise
             check_exit(bot, result)
             result.outside_exits += 1
             if result.outside_exits > MAX_OUTSIDE_EXITS:
