@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.app_errors import report_error
 from bot.db import StoryRepository
 from bot.db.records import StoryRecord
 from bot.errors import UserError
@@ -57,3 +58,22 @@ async def resolve_story(interaction: discord.Interaction, typed: str) -> StoryRe
     """The story a `story` option names (an autocomplete id or a typed title) in this guild."""
     actor = actor_of(interaction)
     return await find_story(stories_of(interaction), actor.guild_id, typed)
+
+
+class GuardedItem:
+    """Mixin for DynamicItems: runs `handle` and shows errors ephemerally.
+
+    Dynamic items are routed by custom_id without a view of ours, so no `on_error` would see
+    their failures; user errors are explained and bugs logged with an id instead.
+    """
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        """Run the handler; report failures instead of letting discord.py swallow them."""
+        try:
+            await self.handle(interaction)
+        except Exception as error:
+            await report_error(interaction, error)
+
+    async def handle(self, interaction: discord.Interaction) -> None:
+        """Do the work of the item."""
+        raise NotImplementedError

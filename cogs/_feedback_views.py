@@ -14,7 +14,7 @@ import discord
 
 from bot.app_errors import report_error
 from bot.feedback import NOTE_MAX_CHARS, FeedbackService, NoteTarget
-from cogs._common import chapterbot
+from cogs._common import GuardedItem, chapterbot
 
 if TYPE_CHECKING:
     from cogs.feedback import FeedbackCog
@@ -37,6 +37,7 @@ def service_of(interaction: discord.Interaction) -> FeedbackService:
 
 
 class FeedbackButton(
+    GuardedItem,
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"cb:fb:(?P<story>\d{1,19}):(?P<chapter>\d{1,6})",
 ):
@@ -59,15 +60,12 @@ class FeedbackButton(
         """Rebuild from a clicked custom_id."""
         return cls(int(match["story"]), int(match["chapter"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def handle(self, interaction: discord.Interaction) -> None:
         """Open the note modal if this chapter takes notes; explain otherwise."""
-        try:
-            target = await service_of(interaction).note_target(
-                interaction.guild_id, self.story_id, self.chapter
-            )
-            await interaction.response.send_modal(NoteModal(target))
-        except Exception as error:
-            await report_error(interaction, error)
+        target = await service_of(interaction).note_target(
+            interaction.guild_id, self.story_id, self.chapter
+        )
+        await interaction.response.send_modal(NoteModal(target))
 
 
 NOTE_MODAL_TIMEOUT_S = 3600.0

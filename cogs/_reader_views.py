@@ -18,10 +18,9 @@ from typing import Any
 import discord
 from discord.utils import escape_markdown
 
-from bot.app_errors import report_error
 from bot.errors import InvalidInput, NotAllowed
 from bot.reading import ChapterListing, PageView, Reader, ReadingService
-from cogs._common import chapterbot
+from cogs._common import GuardedItem, chapterbot
 
 _ID = r"\d{1,19}"  # a snowflake or row id
 _NUM = r"\d{1,6}"  # a chapter, page or offset
@@ -171,23 +170,8 @@ async def send_new(interaction: discord.Interaction, payload: dict[str, Any]) ->
 # -- dynamic items ------------------------------------------------------------------------------
 
 
-class _Guarded:
-    """Mixin: runs `handle` and shows errors (user errors explained, bugs logged) ephemerally."""
-
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        """Run the handler; report failures instead of letting discord.py swallow them."""
-        try:
-            await self.handle(interaction)
-        except Exception as error:
-            await report_error(interaction, error)
-
-    async def handle(self, interaction: discord.Interaction) -> None:
-        """Do the work of the item."""
-        raise NotImplementedError
-
-
 class ReadFromHere(
-    _Guarded,
+    GuardedItem,
     discord.ui.DynamicItem[discord.ui.Button],
     template=rf"cb:read:(?P<story>{_ID}):(?P<chapter>{_NUM})",
 ):
@@ -219,7 +203,7 @@ class ReadFromHere(
 
 
 class MarkRead(
-    _Guarded,
+    GuardedItem,
     discord.ui.DynamicItem[discord.ui.Button],
     template=rf"cb:mark:(?P<story>{_ID}):(?P<chapter>{_NUM})",
 ):
@@ -255,7 +239,7 @@ class MarkRead(
 
 
 class PageNav(
-    _Guarded,
+    GuardedItem,
     discord.ui.DynamicItem[discord.ui.Button],
     template=rf"cb:(?P<dir>next|back):(?P<story>{_ID}):(?P<chapter>{_NUM}):(?P<page>{_NUM})",
 ):
@@ -295,7 +279,7 @@ class PageNav(
 
 
 class ChaptersButton(
-    _Guarded,
+    GuardedItem,
     discord.ui.DynamicItem[discord.ui.Button],
     template=rf"cb:chapters:(?P<story>{_ID}):(?P<offset>{_NUM})",
 ):
@@ -330,7 +314,7 @@ class ChaptersButton(
 
 
 class ChapterSelect(
-    _Guarded,
+    GuardedItem,
     discord.ui.DynamicItem[discord.ui.Select],
     template=rf"cb:pick:(?P<story>{_ID}):(?P<offset>{_NUM})",
 ):
@@ -377,7 +361,7 @@ class ChapterSelect(
 
 
 class ForgetButton(
-    _Guarded,
+    GuardedItem,
     discord.ui.DynamicItem[discord.ui.Button],
     template=rf"cb:forget:(?P<action>yes|no):(?P<user>{_ID})",
 ):

@@ -15,7 +15,7 @@ from bot.app_errors import report_error
 from bot.authoring import Authoring, ChapterPreview
 from bot.db.records import StoryRecord
 from bot.errors import NotFound
-from cogs._common import actor_of, chapterbot, stories_of
+from cogs._common import GuardedItem, actor_of, chapterbot, stories_of
 
 PREVIEW_TIMEOUT_S = 15 * 60
 SELECT_LIMIT = 25  # Discord's cap on a select menu's options
@@ -209,7 +209,9 @@ class DeleteConfirmView(discord.ui.View):
 
 
 class PreviewChapterOne(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"cb:story:preview:(?P<id>[0-9]{1,20})"
+    GuardedItem,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"cb:story:preview:(?P<id>[0-9]{1,20})",
 ):
     """“Preview chapter 1” under an upload summary."""
 
@@ -231,20 +233,19 @@ class PreviewChapterOne(
         """Rebuild the button from its custom_id (untrusted: the story is re-checked on click)."""
         return cls(int(match["id"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def handle(self, interaction: discord.Interaction) -> None:
         """Show the first chapter's preview to an author."""
-        try:
-            story = await story_by_id(interaction, self.story_id)
-            chapters = await stories_of(interaction).chapters(story.id)
-            if not chapters:
-                raise NotFound("This story has no chapters.")
-            await send_preview(interaction, story, chapters[0].number)
-        except Exception as error:  # dynamic items have no view on_error of ours
-            await report_error(interaction, error)
+        story = await story_by_id(interaction, self.story_id)
+        chapters = await stories_of(interaction).chapters(story.id)
+        if not chapters:
+            raise NotFound("This story has no chapters.")
+        await send_preview(interaction, story, chapters[0].number)
 
 
 class ScheduleHelp(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"cb:story:schedule:(?P<id>[0-9]{1,20})"
+    GuardedItem,
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"cb:story:schedule:(?P<id>[0-9]{1,20})",
 ):
     """“Schedule” under an upload summary: the exact `/schedule add` usage for this story."""
 
@@ -266,14 +267,11 @@ class ScheduleHelp(
         """Rebuild the button from its custom_id."""
         return cls(int(match["id"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def handle(self, interaction: discord.Interaction) -> None:
         """Explain how to schedule this story (only to its authors)."""
-        try:
-            story = await story_by_id(interaction, self.story_id)
-            await service_of(interaction).check_author(actor_of(interaction), story)
-            await interaction.response.send_message(schedule_usage(story), ephemeral=True)
-        except Exception as error:  # dynamic items have no view on_error of ours
-            await report_error(interaction, error)
+        story = await story_by_id(interaction, self.story_id)
+        await service_of(interaction).check_author(actor_of(interaction), story)
+        await interaction.response.send_message(schedule_usage(story), ephemeral=True)
 
 
 def schedule_usage(story: StoryRecord) -> str:
