@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -21,7 +22,7 @@ from bot.publishing.planner import Target, resolve_target
 from bot.publishing.runner import RunResult
 from bot.publishing.service import PublishingService
 from bot.scheduling import RepeatRule, discord_timestamp, preview_repeat, preview_when
-from bot.stories import require_author
+from bot.stories import Actor, require_author
 from cogs._common import actor_of, resolve_story, story_autocomplete
 from cogs._discord_port import DiscordPort
 from cogs._publishing_text import (
@@ -148,11 +149,7 @@ class Publishing(commands.Cog):
         channel: PostTarget | None = None,
     ) -> None:
         """Queue the chapters, then post them while showing progress."""
-        record = await resolve_story(interaction, story)
-        actor = actor_of(interaction)
-        await require_author(self.svc.stories, record, actor)
-        target = _target(record, channel)
-        check_member(interaction, record, target)
+        record, actor, target = await self._authorised_target(interaction, story, channel)
         releases = await manage.publish_now(self.svc, record, actor, chapters, target)
         await interaction.response.defer(ephemeral=True, thinking=True)
         progress = ProgressLine(interaction)
@@ -165,26 +162,29 @@ class Publishing(commands.Cog):
 
     # -- /schedule ------------------------------------------------------------------------------
 
-    async def _when_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        zone, now = await self._zone(interaction), datetime.now(UTC)
-        typed = current.strip()[:100]
-        options = (typed,) if typed else WHEN_EXAMPLES
-        return [
-            app_commands.Choice(name=preview_when(text, zone, now), value=text) for text in options
-        ]
+    async def _authorised_target(
+        self, interaction: discord.Interaction, story: str, channel: PostTarget | None
+    ) -> tuple[StoryRecord, Actor, Target]:
+        """The story, its author asking, and where it goes: refuses anyone who may not post."""
+        record = await resolve_story(interaction, story)
+        actor = actor_of(interaction)
+        await require_author(self.svc.stories, record, actor)
+        target = _target(record, channel)
+        check_member(interaction, record, target)
+        return record, actor, target
 
-    async def _repeat_choices(
-        self, interaction: discord.Interaction, current: str
+    async def _preview_choices(
+        self,
+        interaction: discord.Interaction,
+        current: str,
+        preview: Callable[[str, ZoneInfo, datetime], str],
+        examples: Sequence[str],
     ) -> list[app_commands.Choice[str]]:
+        """Autocomplete showing how the typed text (or each example) is understood."""
         zone, now = await self._zone(interaction), datetime.now(UTC)
         typed = current.strip()[:100]
-        options = (typed,) if typed else REPEAT_EXAMPLES
-        return [
-            app_commands.Choice(name=preview_repeat(text, zone, now), value=text)
-            for text in options
-        ]
+        options = (typed,) if typed else examples
+        return [app_commands.Choice(name=preview(text, zone, now), value=text) for text in options]
 
     @schedule.command(name="add", description="Schedule the next chapters (once or repeating)")
     @app_commands.describe(
@@ -205,11 +205,7 @@ class Publishing(commands.Cog):
         channel: PostTarget | None = None,
     ) -> None:
         """Store the schedule and show when it runs."""
-        record = await resolve_story(interaction, story)
-        actor = actor_of(interaction)
-        await require_author(self.svc.stories, record, actor)
-        target = _target(record, channel)
-        check_member(interaction, record, target)
+        record, actor, target = await self._authorised_target(interaction, story, channel)
         zone = await self._zone(interaction)
         request = manage.ScheduleRequest(when, repeat, chapters, channel.id if channel else None)
         created = await manage.add_schedule(
@@ -230,13 +226,13 @@ class Publishing(commands.Cog):
     async def _when_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await self._when_choices(interaction, current)
+        return await self._preview_choices(interaction, current, preview_when, WHEN_EXAMPLES)
 
     @schedule_add.autocomplete("repeat")
     async def _repeat_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await self._repeat_choices(interaction, current)
+        return await self._preview_choices(interaction, current, preview_repeat, REPEAT_EXAMPLES)
 
     @schedule.command(name="list", description="Schedules of a story, or of the whole server")
     @app_commands.describe(story=STORY_HELP)
