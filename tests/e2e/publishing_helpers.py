@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.client import ChapterBot
-from bot.db import ReleaseRepository, StoryRepository
+from bot.db import ReleaseRepository, StoryRepository, open_database
 from bot.db.records import PageRecord, StoryRecord
 from bot.story.importers import import_story
 from bot.story.paginate import paginate_story
@@ -126,3 +126,28 @@ async def wait_releases_done(bot: ChapterBot, story_id: int, timeout: float = 10
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"releases not done after {timeout}s: {found}")
         await asyncio.sleep(0.05)
+
+
+async def leave_crashed_release(
+    database_url: str, story_id: int, channel_id: int, mode: str, *, keep: int = 2
+) -> int:
+    """Make the DB look as a crash between "Discord answered" and "stored" leaves it.
+
+    Only the first `keep` pages' ids are known, the chapter is unreleased, and a release marked
+    as posting knows neither its header nor its thread. Returns the number of pages.
+    """
+    db = await open_database(database_url)
+    try:
+        stories, history = StoryRepository(db), ReleaseRepository(db)
+        (chapter,) = await stories.chapters(story_id)
+        pages = await stories.pages(chapter.id)
+        await stories.clear_page_posts(chapter.id)
+        for page in pages[:keep]:
+            assert page.message_id is not None and page.channel_id is not None
+            await stories.mark_page_posted(page.id, page.channel_id, page.message_id, 0)
+        await stories.mark_chapter_released(chapter.id, None)
+        interrupted = await history.create(story_id, chapter.id, 0, channel_id, mode)
+        assert await history.claim(interrupted.id) is not None
+    finally:
+        await db.close()
+    return len(pages)

@@ -9,10 +9,11 @@ import time
 
 import pytest
 
-from bot.db import ReleaseRepository, StoryRepository, open_database
+from bot.db import ReleaseRepository
 from tests.e2e.conftest import BotRunner
 from tests.e2e.publishing_helpers import (
     bot_posts,
+    leave_crashed_release,
     long_chapter,
     page_text,
     stored_pages,
@@ -113,22 +114,9 @@ async def test_after_the_nonce_window_history_prevents_duplicates(
     sent = len(bot_posts(emulator, general))
     await bot_runner.stop()
 
-    # What a crash between "Discord answered" and "stored" leaves: the last pages' ids unknown,
-    # the chapter unreleased, and its release still marked as posting.
-    db = await open_database(bot_runner.settings.database_url)
-    try:
-        stories, releases = StoryRepository(db), ReleaseRepository(db)
-        (chapter,) = await stories.chapters(story.id)
-        pages = await stories.pages(chapter.id)
-        await stories.clear_page_posts(chapter.id)
-        for page in pages[:2]:
-            assert page.message_id is not None and page.channel_id is not None
-            await stories.mark_page_posted(page.id, page.channel_id, page.message_id, 0)
-        await stories.mark_chapter_released(chapter.id, None)
-        interrupted = await releases.create(story.id, chapter.id, 0, general.id, "messages")
-        assert await releases.claim(interrupted.id) is not None
-    finally:
-        await db.close()
+    page_count = await leave_crashed_release(
+        bot_runner.settings.database_url, story.id, general.id, "messages"
+    )
     await asyncio.sleep(0.6)  # the nonce window is over: only the history can tell
 
     await bot_runner.start()
@@ -138,7 +126,7 @@ async def test_after_the_nonce_window_history_prevents_duplicates(
     assert bot_runner.bot is not None
     history = await ReleaseRepository(bot_runner.bot.database).history(story.id)
     resumed = [e.detail for e in history if e.outcome == "resumed"]
-    assert resumed == [f"{len(pages) - 2} page(s) found already posted"]
+    assert resumed == [f"{page_count - 2} page(s) found already posted"]
 
 
 @pytest.mark.emulator(time_scale=10.0)

@@ -9,7 +9,6 @@ import time
 import pytest
 
 from bot.client import ChapterBot
-from bot.db import ReleaseRepository, StoryRepository, open_database
 from bot.db.records import PageRecord
 from bot.publishing.crosspost import RATE_LIMITED
 from tests.e2e.conftest import BotRunner
@@ -19,6 +18,7 @@ from tests.e2e.publishing_helpers import (
     corpus_file,
     expected_pages,
     finished,
+    leave_crashed_release,
     long_chapter,
     page_text,
     releases,
@@ -167,22 +167,9 @@ async def test_after_the_nonce_window_history_prevents_duplicates(
     sent = len(bot_posts(emulator, thread))
     await bot_runner.stop()
 
-    # What such a crash leaves: only the first two pages' ids known, the chapter unreleased,
-    # a release marked as posting that knows neither its header nor its thread.
-    db = await open_database(bot_runner.settings.database_url)
-    try:
-        stories, history = StoryRepository(db), ReleaseRepository(db)
-        (chapter,) = await stories.chapters(story.id)
-        pages = await stories.pages(chapter.id)
-        await stories.clear_page_posts(chapter.id)
-        for page in pages[:2]:
-            assert page.message_id is not None and page.channel_id is not None
-            await stories.mark_page_posted(page.id, page.channel_id, page.message_id, 0)
-        await stories.mark_chapter_released(chapter.id, None)
-        interrupted = await history.create(story.id, chapter.id, 0, parent.id, mode)
-        assert await history.claim(interrupted.id) is not None
-    finally:
-        await db.close()
+    page_count = await leave_crashed_release(
+        bot_runner.settings.database_url, story.id, parent.id, mode
+    )
     await asyncio.sleep(0.6)  # the nonce window is over: only the history can tell
 
     await bot_runner.start()
@@ -199,7 +186,7 @@ async def test_after_the_nonce_window_history_prevents_duplicates(
     assert_exactly(posted, stored)
     events = await releases(bot_runner.bot).history(story.id)
     resumed = [e.detail for e in events if e.outcome == "resumed"]
-    assert resumed == [f"{len(pages) - 2} page(s) found already posted"]
+    assert resumed == [f"{page_count - 2} page(s) found already posted"]
 
 
 # -- the notify role in forum mode ---------------------------------------------------------------
