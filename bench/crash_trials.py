@@ -33,7 +33,7 @@ SEED = 8
 
 def run(smoke: bool = False) -> dict[str, Any]:
     """Run the trials and report failures, kills and timings."""
-    from tests.reliability.crash_trials import run_trials
+    from testkit.crash_trials import run_trials
 
     count = SMOKE_TRIALS if smoke else TRIALS
     began = time.monotonic()

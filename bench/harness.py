@@ -1,6 +1,6 @@
 """Processes for the end-to-end benchmarks: the standalone emulator, the bot, the floor bot.
 
-Each runs as its own OS process, as in production: the emulator (`python -m tests.emulator`)
+Each runs as its own OS process, as in production: the emulator (`python -m testkit.emulator`)
 is driven through its `/_emu` control API, the bot is `python -m bot run` configured only by
 environment variables (token, API base, gateway URL, a temporary SQLite file), and the floor is
 `python -m bench.floor_bot` with the same environment. CPU time and RSS come from /proc.
@@ -150,7 +150,7 @@ class Emulator(Process):
         validate: bool = True,
         rate_limits: bool = True,
     ) -> None:
-        args = ["-m", "tests.emulator", "--port", "0", "--token", TOKEN]
+        args = ["-m", "testkit.emulator", "--port", "0", "--token", TOKEN]
         args += ["--time-scale", str(time_scale)]
         args += [] if validate else ["--no-validation"]
         args += [] if rate_limits else ["--no-rate-limits"]

@@ -16,10 +16,10 @@ import random
 from typing import Any
 
 from bench.common import CORPUS, median_seconds, one_core, timed
-from bot.story.importers import import_story
-from bot.story.model import Story
-from bot.story.paginate import STYLE_LIMITS, lower_bound, paginate
-from bot.story.render import render_story
+from bot.stories.importers import import_story
+from bot.stories.model import Story
+from bot.stories.paginate import STYLE_LIMITS, lower_bound, paginate
+from bot.stories.render import render_story
 
 NAME = "import"
 DESCRIPTION = "import + render + paginate speed, and pages / lower bound, per style"

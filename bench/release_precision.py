@@ -24,7 +24,7 @@ from typing import Any
 
 from bench.harness import BotProcess, Emulator, running, workspace
 from bench.seed import seed_pending_releases, seed_schedules
-from tests.emulator.loadgen import percentile
+from testkit.emulator.loadgen import percentile
 
 NAME = "release_precision"
 DESCRIPTION = "lag of 1,000 scheduled releases over 60 s; start-up with 10,000 pending releases"

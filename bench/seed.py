@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.import_speed import synthetic_text
-from bot.db import Database, ScheduleRepository, StoryRepository, open_database
-from bot.story.importers import import_story
-from bot.story.model import Chapter, Paragraph, Span, Story
-from bot.story.paginate import paginate_story
+from bot.publishing.schedules import ScheduleRepository
+from bot.storage import Database, open_database
+from bot.stories.importers import import_story
+from bot.stories.model import Chapter, Paragraph, Span, Story
+from bot.stories.paginate import paginate_story
+from bot.stories.repository import StoryRepository
 
 CHUNK = 100_000  # rows per transaction for bulk inserts
 MESSAGE_ID_BASE = 1 << 52  # fake (but well-formed) message ids for "posted" pages

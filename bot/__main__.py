@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "preview":
-            from bot.preview import run_preview
+            from bot.stories.preview import run_preview
 
             return run_preview(args.file, style=args.style, as_json=args.json)
         settings = Settings.from_env(env_file=args.env_file, require_token=args.command == "run")
@@ -110,8 +110,8 @@ def _request_shutdown(bot: ChapterBot, sig: signal.Signals) -> None:
 
 async def migrate(settings: Settings) -> int:
     """Apply pending migrations to the configured database."""
-    from bot.db.connection import Database, sqlite_path_from_url
-    from bot.db.migrate import apply_migrations, current_version
+    from bot.storage.migrate import apply_migrations, current_version
+    from bot.storage.sqlite import Database, sqlite_path_from_url
 
     db = await Database.open(sqlite_path_from_url(settings.database_url))
     try:
@@ -125,8 +125,8 @@ async def migrate(settings: Settings) -> int:
 
 async def backup(settings: Settings, target: Path, *, overwrite: bool) -> int:
     """Copy the configured database to `target` with SQLite's online backup."""
-    from bot.db.backup import backup_database
-    from bot.db.connection import sqlite_path_from_url
+    from bot.storage.backup import backup_database
+    from bot.storage.sqlite import sqlite_path_from_url
 
     source = sqlite_path_from_url(settings.database_url)
     await backup_database(source, target, overwrite=overwrite)

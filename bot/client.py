@@ -16,7 +16,7 @@ from discord.ext import commands
 import cogs
 from bot.app_errors import on_app_command_error
 from bot.config import Settings
-from bot.db import Database, open_database
+from bot.storage import Database, open_database
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +43,8 @@ def point_discord_at(settings: Settings) -> None:
 
 
 def cog_extensions() -> list[str]:
-    """Every module in the `cogs` package, as extension names; private modules are skipped."""
-    return sorted(
-        f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_")
-    )
+    """Every feature package in `cogs` (one extension each); plain modules are shared helpers."""
+    return sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if m.ispkg)
 
 
 class ChapterBot(commands.Bot):

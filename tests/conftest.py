@@ -9,8 +9,11 @@ from typing import Any
 import discord
 import pytest
 
-from tests.emulator import DiscordEmulator
-from tests.emulator.client import pointed_at, start_client, stop_client
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.client import pointed_at, start_client, stop_client
+
+# Storage fixtures (a migrated database, story factories) for every test folder.
+pytest_plugins = ["tests.db_fixtures"]
 
 # Emulator defaults for tests: fast heartbeats; everything else as on Discord.
 EMULATOR_TEST_DEFAULTS: dict[str, Any] = {"heartbeat_interval_ms": 1000}

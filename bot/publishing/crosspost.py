@@ -13,8 +13,8 @@ import asyncio
 import contextlib
 import logging
 
-from bot.db import ReleaseRepository
 from bot.publishing.port import PostingError, PublishPort
+from bot.publishing.releases import ReleaseRepository
 
 log = logging.getLogger(__name__)
 

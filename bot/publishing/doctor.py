@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.db.records import StoryRecord
 from bot.publishing.planner import is_gated, pick_tag
 from bot.publishing.service import PublishingService
+from bot.stories.records import StoryRecord
 
 Level = Literal["ok", "warn", "error"]
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.db.records import ChapterRecord, StoryRecord
 from bot.errors import ConfigError, InvalidInput, NotAllowed
 from bot.publishing.port import TargetInfo
+from bot.stories.records import ChapterRecord, StoryRecord
 
 GATED_RATINGS = frozenset({"mature", "explicit"})
 THREAD_NAME_LIMIT = 100

@@ -14,12 +14,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.db import ReleaseRepository, StoryRepository
-from bot.db.records import ChapterRecord, PageRecord, ReleaseRecord, StoryRecord
-from bot.db.repository import unix_now
 from bot.publishing.crosspost import Crossposter
 from bot.publishing.planner import header_text, pick_tag, target_problem, thread_name
 from bot.publishing.port import ForumPost, PageSend, PostingError, PublishPort, TargetInfo
+from bot.publishing.records import ReleaseRecord
+from bot.publishing.releases import ReleaseRepository
+from bot.storage.repository import unix_now
+from bot.stories.records import ChapterRecord, PageRecord, StoryRecord
+from bot.stories.repository import StoryRepository
 
 log = logging.getLogger(__name__)
 

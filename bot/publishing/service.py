@@ -20,20 +20,19 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from bot.db import (
-    Database,
-    ReleaseRepository,
-    ScheduleRepository,
-    SettingsRepository,
-    StoryRepository,
-)
-from bot.db.records import ReleaseRecord, ScheduleRecord, StoryRecord
-from bot.db.repository import unix_now
 from bot.errors import InvalidInput
 from bot.publishing.planner import Target, check_target, mode_for
 from bot.publishing.port import PublishPort
+from bot.publishing.records import ReleaseRecord, ScheduleRecord
+from bot.publishing.releases import ReleaseRepository
 from bot.publishing.runner import Progress, ReleaseRunner, RunResult
+from bot.publishing.schedules import ScheduleRepository
 from bot.scheduling import RepeatRule
+from bot.settings.repository import SettingsRepository
+from bot.storage import Database
+from bot.storage.repository import unix_now
+from bot.stories.records import StoryRecord
+from bot.stories.repository import StoryRepository
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ import pytest
 
 from bot.client import ChapterBot
 from bot.config import Settings
-from tests.emulator import DiscordEmulator
-from tests.emulator.client import FAST_CLIENT_OPTIONS, pointed_at, start_client, stop_client
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.client import FAST_CLIENT_OPTIONS, pointed_at, start_client, stop_client
 
 
 class BotRunner:

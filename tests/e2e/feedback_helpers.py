@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.client import ChapterBot
-from bot.db.feedback import FeedbackRepository
-from bot.db.records import StoryRecord
+from bot.feedback.repository import FeedbackRepository
+from bot.stories.records import StoryRecord
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.model import Message, User
 from tests.e2e.publishing_helpers import finished, repo, upload_story
-from tests.emulator import DiscordEmulator
-from tests.emulator.model import Message, User
 
 THREE_CHAPTERS = (
     b"# Three Small Chapters\n\n"

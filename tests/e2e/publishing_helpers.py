@@ -9,13 +9,15 @@ from typing import Any
 import pytest
 
 from bot.client import ChapterBot
-from bot.db import ReleaseRepository, StoryRepository, open_database
-from bot.db.records import PageRecord, StoryRecord
-from bot.story.importers import import_story
-from bot.story.paginate import paginate_story
-from tests.emulator import DiscordEmulator
-from tests.emulator.interactions import InteractionResult
-from tests.emulator.model import Channel, Message, User
+from bot.publishing.releases import ReleaseRepository
+from bot.storage import open_database
+from bot.stories.importers import import_story
+from bot.stories.paginate import paginate_story
+from bot.stories.records import PageRecord, StoryRecord
+from bot.stories.repository import StoryRepository
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.interactions import InteractionResult
+from testkit.emulator.model import Channel, Message, User
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 

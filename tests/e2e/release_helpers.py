@@ -15,11 +15,11 @@ import discord
 import pytest
 
 from bot.client import ChapterBot
-from bot.db import StoryRepository
-from bot.db.records import StoryRecord
-from bot.story.importers import import_story
-from bot.story.paginate import paginate_story
-from cogs._reader_views import chapter_post_view
+from bot.stories.importers import import_story
+from bot.stories.paginate import paginate_story
+from bot.stories.records import StoryRecord
+from bot.stories.repository import StoryRepository
+from cogs.reading.views import chapter_post_view
 
 SEED = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "kiss-of-blood.txt"
 

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 from bot.client import ChapterBot
-from bot.db import SettingsRepository, StoryRepository
+from bot.settings.repository import SettingsRepository
+from bot.stories.repository import StoryRepository
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.interactions import InteractionResult
 from tests.e2e.test_story_commands import THREE_CHAPTERS, answer, only_story_id, upload
-from tests.emulator import DiscordEmulator
-from tests.emulator.interactions import InteractionResult
 
 pytestmark = pytest.mark.e2e
 

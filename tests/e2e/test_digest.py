@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from bot.client import ChapterBot
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.model import Message
 from tests.e2e.feedback_helpers import eventually, feedback_repo, publish_story
-from tests.emulator import DiscordEmulator
-from tests.emulator.model import Message
 
 pytestmark = pytest.mark.e2e
 

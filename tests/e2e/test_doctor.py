@@ -8,6 +8,8 @@ import time
 import pytest
 
 from bot.client import ChapterBot
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.permissions import P
 from tests.e2e.publishing_helpers import (
     THREE_CHAPTERS,
     bot_posts,
@@ -15,8 +17,6 @@ from tests.e2e.publishing_helpers import (
     repo,
     upload_story,
 )
-from tests.emulator import DiscordEmulator
-from tests.emulator.permissions import P
 
 pytestmark = pytest.mark.e2e
 

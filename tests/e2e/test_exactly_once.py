@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from bot.db import ReleaseRepository
+from bot.publishing.releases import ReleaseRepository
+from testkit.emulator import DiscordEmulator
 from tests.e2e.conftest import BotRunner
 from tests.e2e.publishing_helpers import (
     bot_posts,
@@ -19,7 +20,6 @@ from tests.e2e.publishing_helpers import (
     stored_pages,
     upload_story,
 )
-from tests.emulator import DiscordEmulator
 
 pytestmark = pytest.mark.e2e
 

@@ -8,8 +8,11 @@ import discord
 import pytest
 
 from bot.client import ChapterBot
-from bot.feedback_emoji import DEFAULT_REACTIONS
-from cogs.feedback import add_story_reactions
+from bot.feedback.emoji import DEFAULT_REACTIONS
+from cogs.feedback.commands import add_story_reactions
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.model import Message
+from testkit.emulator.permissions import P
 from tests.e2e.feedback_helpers import (
     chapter_line,
     eventually,
@@ -19,9 +22,6 @@ from tests.e2e.feedback_helpers import (
     stats_reply,
 )
 from tests.e2e.publishing_helpers import finished
-from tests.emulator import DiscordEmulator
-from tests.emulator.model import Message
-from tests.emulator.permissions import P
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.emulator import DiscordEmulator
+from testkit.emulator import DiscordEmulator
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]

@@ -7,6 +7,9 @@ import asyncio
 import pytest
 
 from bot.client import ChapterBot
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.model import FLAG_CROSSPOSTED
+from testkit.emulator.permissions import P
 from tests.e2e.publishing_helpers import (
     THREE_CHAPTERS,
     bot_posts,
@@ -19,9 +22,6 @@ from tests.e2e.publishing_helpers import (
     stored_pages,
     upload_story,
 )
-from tests.emulator import DiscordEmulator
-from tests.emulator.model import FLAG_CROSSPOSTED
-from tests.emulator.permissions import P
 
 pytestmark = pytest.mark.e2e
 

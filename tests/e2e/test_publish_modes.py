@@ -9,8 +9,10 @@ import time
 import pytest
 
 from bot.client import ChapterBot
-from bot.db.records import PageRecord
 from bot.publishing.crosspost import RATE_LIMITED
+from bot.stories.records import PageRecord
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.model import FLAG_CROSSPOSTED, Channel, Message
 from tests.e2e.conftest import BotRunner
 from tests.e2e.publishing_helpers import (
     THREE_CHAPTERS,
@@ -27,8 +29,6 @@ from tests.e2e.publishing_helpers import (
     upload_story,
     wait_releases_done,
 )
-from tests.emulator import DiscordEmulator
-from tests.emulator.model import FLAG_CROSSPOSTED, Channel, Message
 
 pytestmark = pytest.mark.e2e
 

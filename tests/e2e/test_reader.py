@@ -10,8 +10,12 @@ import discord
 import pytest
 
 from bot.client import ChapterBot
-from bot.db import ScheduleRepository, StoryRepository
-from bot.db.progress import ProgressRepository
+from bot.publishing.schedules import ScheduleRepository
+from bot.reading.repository import ProgressRepository
+from bot.stories.repository import StoryRepository
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.interactions import InteractionResult
+from testkit.emulator.model import Message
 from tests.e2e.conftest import BotRunner
 from tests.e2e.release_helpers import (
     release_chapter,
@@ -20,9 +24,6 @@ from tests.e2e.release_helpers import (
     store_story,
     tale_bytes,
 )
-from tests.emulator import DiscordEmulator
-from tests.emulator.interactions import InteractionResult
-from tests.emulator.model import Message
 
 # time_scale shrinks the channel rate-limit windows the posting helpers run into.
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator(time_scale=10.0)]

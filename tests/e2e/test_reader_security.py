@@ -11,12 +11,12 @@ import discord
 import pytest
 
 from bot.client import ChapterBot
-from bot.db import StoryRepository
-from bot.db.progress import ProgressRepository
+from bot.reading.repository import ProgressRepository
+from bot.stories.repository import StoryRepository
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.permissions import P
 from tests.e2e.release_helpers import release_chapter, store_story, tale_bytes
 from tests.e2e.test_reader import custom_id, footer
-from tests.emulator import DiscordEmulator
-from tests.emulator.permissions import P
 
 # time_scale shrinks the channel rate-limit windows the posting helpers run into.
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator(time_scale=10.0)]
@@ -214,7 +214,7 @@ async def test_other_guilds_stories_and_other_members_confirmations_are_refused(
 async def test_a_custom_id_not_on_the_message_gets_nothing(
     emulator: DiscordEmulator, chapterbot: ChapterBot
 ) -> None:
-    from tests.emulator.interactions import new_record
+    from testkit.emulator.interactions import new_record
 
     alice, bob = emulator.user("alice"), emulator.user("bob")
     general = emulator.channel("general")

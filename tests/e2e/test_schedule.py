@@ -10,8 +10,11 @@ import time
 import pytest
 
 from bot.client import ChapterBot
-from bot.db import ScheduleRepository, SettingsRepository, open_database
-from bot.db.records import ScheduleRecord
+from bot.publishing.records import ScheduleRecord
+from bot.publishing.schedules import ScheduleRepository
+from bot.settings.repository import SettingsRepository
+from bot.storage import open_database
+from testkit.emulator import DiscordEmulator
 from tests.e2e.conftest import BotRunner
 from tests.e2e.publishing_helpers import (
     THREE_CHAPTERS,
@@ -23,7 +26,6 @@ from tests.e2e.publishing_helpers import (
     upload_story,
     wait_releases_done,
 )
-from tests.emulator import DiscordEmulator
 
 pytestmark = pytest.mark.e2e
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from bot.client import ChapterBot
-from bot.db import SettingsRepository, StoryRepository
-from bot.db.records import GuildSettings
+from bot.settings.records import GuildSettings
+from bot.settings.repository import SettingsRepository
+from bot.stories.repository import StoryRepository
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.permissions import P
 from tests.e2e.test_story_commands import THREE_CHAPTERS, field, only_story_id, upload
-from tests.emulator import DiscordEmulator
-from tests.emulator.permissions import P
 
 pytestmark = pytest.mark.e2e
 

@@ -8,17 +8,17 @@ import struct
 import pytest
 
 from bot.client import ChapterBot
-from bot.feedback import FeedbackService
-from bot.feedback_chart import draw_stats_chart
-from bot.feedback_stats import story_stats
-from bot.stories import Actor
+from bot.feedback.chart import draw_stats_chart
+from bot.feedback.service import FeedbackService
+from bot.feedback.stats import story_stats
+from bot.stories.lookup import Actor
+from testkit.emulator import DiscordEmulator
 from tests.e2e.feedback_helpers import (
     publish_story,
     readers_in_text,
     retention_in_text,
     stats_reply,
 )
-from tests.emulator import DiscordEmulator
 
 pytestmark = pytest.mark.e2e
 

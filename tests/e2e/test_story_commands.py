@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from bot.client import ChapterBot
-from bot.db import StoryRepository
-from bot.story.importers import import_story
-from bot.story.paginate import paginate_story
-from tests.emulator import DiscordEmulator
-from tests.emulator.interactions import InteractionResult
-from tests.emulator.model import Message, User
+from bot.stories.importers import import_story
+from bot.stories.paginate import paginate_story
+from bot.stories.repository import StoryRepository
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.interactions import InteractionResult
+from testkit.emulator.model import Message, User
 
 pytestmark = pytest.mark.e2e
 

@@ -6,8 +6,8 @@ import discord
 import pytest
 
 from bot.client import ChapterBot, cog_extensions, minimal_intents
+from testkit.emulator import DiscordEmulator
 from tests.e2e.conftest import BotRunner
-from tests.emulator import DiscordEmulator
 
 pytestmark = pytest.mark.e2e
 

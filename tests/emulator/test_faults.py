@@ -8,8 +8,8 @@ import aiohttp
 import discord
 import pytest
 
-from tests.emulator import DiscordEmulator
-from tests.emulator.botkit import ProbeBot
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.botkit import ProbeBot
 
 pytestmark = pytest.mark.e2e
 

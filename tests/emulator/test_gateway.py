@@ -7,9 +7,9 @@ import asyncio
 import discord
 import pytest
 
-from tests.emulator import DiscordEmulator
-from tests.emulator.botkit import ProbeBot
-from tests.emulator.client import pointed_at, start_client
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.botkit import ProbeBot
+from testkit.emulator.client import pointed_at, start_client
 
 from .conftest import intents_with
 

@@ -7,8 +7,8 @@ import asyncio
 import discord
 import pytest
 
-from tests.emulator import CommandUsageError, DiscordEmulator
-from tests.emulator.botkit import ProbeBot
+from testkit.emulator import CommandUsageError, DiscordEmulator
+from testkit.emulator.botkit import ProbeBot
 
 pytestmark = pytest.mark.e2e
 

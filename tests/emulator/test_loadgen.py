@@ -5,9 +5,9 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from tests.emulator import DiscordEmulator
-from tests.emulator.botkit import ProbeBot
-from tests.emulator.loadgen import LoadGenerator, RunSpec, percentile
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.botkit import ProbeBot
+from testkit.emulator.loadgen import LoadGenerator, RunSpec, percentile
 
 pytestmark = pytest.mark.e2e
 

@@ -8,8 +8,8 @@ import discord
 import pytest
 from discord.http import Route
 
-from tests.emulator import DiscordEmulator, P
-from tests.emulator.botkit import ProbeBot
+from testkit.emulator import DiscordEmulator, P
+from testkit.emulator.botkit import ProbeBot
 
 pytestmark = pytest.mark.e2e
 

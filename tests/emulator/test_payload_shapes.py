@@ -7,9 +7,9 @@ import io
 import discord
 import pytest
 
-from tests.emulator import DiscordEmulator
-from tests.emulator.botkit import ProbeBot
-from tests.emulator.validation import default_spec_path
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.botkit import ProbeBot
+from testkit.emulator.validation import default_spec_path
 
 pytestmark = pytest.mark.e2e
 
@@ -20,7 +20,7 @@ def checker():
     path = default_spec_path()
     if not path.is_file():
         pytest.skip(f"Discord OpenAPI spec not found at {path}")
-    from tests.emulator.spec_responses import response_checker
+    from testkit.emulator.spec_responses import response_checker
 
     return response_checker(path)
 

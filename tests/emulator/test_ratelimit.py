@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.emulator.ratelimit import RateDecision, RateLimiter, route_of
+from testkit.emulator.ratelimit import RateDecision, RateLimiter, route_of
 
 MESSAGES = "/channels/100/messages"
 

@@ -13,8 +13,8 @@ import discord
 import pytest
 import yarl
 
-from tests.emulator.botkit import ProbeBot
-from tests.emulator.client import start_client, stop_client
+from testkit.emulator.botkit import ProbeBot
+from testkit.emulator.client import start_client, stop_client
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,7 +24,7 @@ async def test_standalone_process_with_control_api() -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.emulator",
+        "testkit.emulator",
         "--port",
         "0",
         "--time-scale",

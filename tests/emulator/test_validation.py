@@ -14,8 +14,8 @@ from discord.app_commands import Choice, Range
 from discord.http import handle_message_parameters
 from discord.webhook.async_ import interaction_message_response_params
 
-from tests.emulator import spec_overrides
-from tests.emulator.validation import RequestValidator, default_spec_path, discord_error_body
+from testkit.emulator import spec_overrides
+from testkit.emulator.validation import RequestValidator, default_spec_path, discord_error_body
 
 SPEC = default_spec_path()
 pytestmark = pytest.mark.skipif(not SPEC.is_file(), reason=f"no OpenAPI spec at {SPEC}")

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from tests.emulator import DiscordEmulator, P
-from tests.emulator.messaging import compute_pings
+from testkit.emulator import DiscordEmulator, P
+from testkit.emulator.messaging import compute_pings
 
 
 def test_violations_are_expected_only_inside_the_block() -> None:

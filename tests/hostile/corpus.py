@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tests.story.ao3_epub_builders import simple_epub, zip_epub
+from tests.stories.ao3_epub_builders import simple_epub, zip_epub
 
 SEED = 20260801
 DEEP_NESTING = 10_000

@@ -16,13 +16,15 @@ import discord
 import pytest
 
 from bot.client import ChapterBot
-from bot.db import ScheduleRepository, SettingsRepository, StoryRepository
-from bot.db.records import StoryRecord
+from bot.publishing.schedules import ScheduleRepository
+from bot.settings.repository import SettingsRepository
+from bot.stories.records import StoryRecord
+from bot.stories.repository import StoryRepository
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.commands import CommandUsageError
+from testkit.emulator.interactions import InteractionResult
 from tests.e2e.publishing_helpers import finished, upload_story
 from tests.e2e.release_helpers import release_chapter, store_story
-from tests.emulator import DiscordEmulator
-from tests.emulator.commands import CommandUsageError
-from tests.emulator.interactions import InteractionResult
 
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator(time_scale=10.0)]
 

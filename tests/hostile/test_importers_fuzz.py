@@ -14,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.authoring import PreparedStory, prepare_story
 from bot.client import ChapterBot
-from bot.db import StoryRepository
 from bot.errors import ImportRefused
-from bot.story.paginate import STYLE_LIMITS
-from tests.emulator import DiscordEmulator
+from bot.stories.authoring import PreparedStory, prepare_story
+from bot.stories.paginate import STYLE_LIMITS
+from bot.stories.repository import StoryRepository
+from testkit.emulator import DiscordEmulator
 from tests.hostile.corpus import CASES, Case, case, small_epub
 
 FUZZ = settings(

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import Database, ReleaseRepository, StoryRepository, open_database
 from bot.publishing.crosspost import RATE_LIMITED, Crossposter
 from bot.publishing.port import PostingError
-from bot.story.model import Chapter, Story, plain_paragraph
+from bot.publishing.releases import ReleaseRepository
+from bot.storage import Database, open_database
+from bot.stories.model import Chapter, Story, plain_paragraph
+from bot.stories.repository import StoryRepository
 
 CHANNEL = 700
 

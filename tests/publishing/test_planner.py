@@ -6,7 +6,6 @@ import dataclasses
 
 import pytest
 
-from bot.db.records import ChapterRecord, ScheduleRecord, StoryRecord
 from bot.errors import ConfigError, NotAllowed
 from bot.publishing.planner import (
     check_target,
@@ -17,7 +16,9 @@ from bot.publishing.planner import (
     thread_name,
 )
 from bot.publishing.port import TargetInfo
+from bot.publishing.records import ScheduleRecord
 from bot.publishing.service import PlannedRun, plan_run
+from bot.stories.records import ChapterRecord, StoryRecord
 
 STORY = StoryRecord(
     id=1,

@@ -14,11 +14,14 @@ from pathlib import Path
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.db import Database, ReleaseRepository, ScheduleRepository, StoryRepository, open_database
-from bot.db.records import StoryRecord
 from bot.publishing.port import PageSend
+from bot.publishing.releases import ReleaseRepository
+from bot.publishing.schedules import ScheduleRepository
 from bot.publishing.service import PublishingService, job_id
-from bot.story.model import Chapter, Story, plain_paragraph
+from bot.storage import Database, open_database
+from bot.stories.model import Chapter, Story, plain_paragraph
+from bot.stories.records import StoryRecord
+from bot.stories.repository import StoryRepository
 from tests.publishing.test_runner import FakePort
 
 BACKLOG_CHANNEL, SCHEDULED_CHANNEL = 500, 600

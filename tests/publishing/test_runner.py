@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import Database, ReleaseRepository, StoryRepository, open_database
-from bot.db.records import StoryRecord
 from bot.publishing.port import ForumPost, PageSend, PostingError, SentMessage, TargetInfo
+from bot.publishing.releases import ReleaseRepository
 from bot.publishing.runner import ReleaseRunner, page_nonce
-from bot.story.model import Chapter, Story, plain_paragraph
+from bot.storage import Database, open_database
+from bot.stories.model import Chapter, Story, plain_paragraph
+from bot.stories.records import StoryRecord
+from bot.stories.repository import StoryRepository
 
 CHANNEL = 500
 

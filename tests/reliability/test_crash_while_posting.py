@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.crash_trials import (
+from testkit.crash_trials import (
     PAGES,
     STRATEGIES,
     TrialResult,

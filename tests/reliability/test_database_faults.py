@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 
 from bot.client import ChapterBot
-from bot.db import Database, MigrationError, StoryRepository, apply_migrations, known_version
-from bot.db.migrate import load_migrations
+from bot.storage import Database, MigrationError, apply_migrations, known_version
+from bot.storage.migrate import load_migrations
+from bot.stories.repository import StoryRepository
+from testkit.botproc import REPO
+from testkit.emulator import DiscordEmulator
 from tests.e2e.conftest import BotRunner
 from tests.e2e.publishing_helpers import bot_posts, finished, long_chapter, upload_story
-from tests.emulator import DiscordEmulator
-from tests.reliability.botproc import REPO
 
 pytestmark = pytest.mark.emulator(time_scale=10.0)
 
@@ -39,7 +40,8 @@ TWO_CHAPTERS = two_chapters()
 # Another process hammering the same file with write transactions while the bot works.
 WRITER = """
 import asyncio, sys
-from bot.db import Database, SettingsRepository
+from bot.storage import Database
+from bot.settings.repository import SettingsRepository
 async def main():
     db = await Database.open(sys.argv[1])
     repo = SettingsRepository(db)
@@ -55,8 +57,8 @@ asyncio.run(main())
 MIGRATOR = """
 import asyncio, sys
 from pathlib import Path
-from bot.db import Database
-from bot.db.migrate import apply_migrations
+from bot.storage import Database
+from bot.storage.migrate import apply_migrations
 async def main():
     db = await Database.open(Path(sys.argv[1]))
     print("migrating", flush=True)
@@ -160,7 +162,7 @@ def migrations_with(tmp_path: Path, extra_sql: str) -> Path:
 
 async def seeded_database(path: Path) -> int:
     """A database at the shipped version with one story in it; returns the story's id."""
-    from bot.authoring import prepare_story
+    from bot.stories.authoring import prepare_story
     from tests.hostile.corpus import mixed_scripts
 
     prepared = prepare_story(mixed_scripts(), "s.md", "text")

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from bot.client import ChapterBot
-from bot.db import StoryRepository
-from bot.db.progress import ProgressRepository
+from bot.reading.repository import ProgressRepository
+from bot.stories.repository import StoryRepository
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.model import Message, User
 from tests.e2e.conftest import BotRunner
 from tests.e2e.publishing_helpers import bot_posts, finished, long_chapter, page_text, upload_story
-from tests.emulator import DiscordEmulator
-from tests.emulator.model import Message, User
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.emulator(time_scale=10.0)]
 

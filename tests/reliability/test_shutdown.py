@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import open_database
-from tests.emulator import DiscordEmulator
-from tests.reliability.crash_trials import (
+from bot.storage import open_database
+from testkit.crash_trials import (
     Worker,
     posted,
     seed_trial,
@@ -20,6 +19,7 @@ from tests.reliability.crash_trials import (
     thirty_page_chapter,
     wait_for,
 )
+from testkit.emulator import DiscordEmulator
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.emulator(time_scale=10.0)]
 

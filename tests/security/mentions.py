@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from tests.emulator import DiscordEmulator
-from tests.emulator.server import RequestRecord
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.server import RequestRecord
 
 # (method, path pattern, where the message fields sit in the body)
 _MESSAGE_ROUTES: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from bot.client import ChapterBot
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.interactions import InteractionResult
+from testkit.emulator.model import Message, User
 from tests.e2e.publishing_helpers import finished, upload_story
-from tests.emulator import DiscordEmulator
-from tests.emulator.interactions import InteractionResult
-from tests.emulator.model import Message, User
 from tests.security.mentions import permits_nothing, permits_only_role, sent_messages
 
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator(time_scale=10.0)]

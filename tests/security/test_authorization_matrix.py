@@ -21,11 +21,12 @@ import pytest
 from discord import app_commands
 
 from bot.client import ChapterBot
-from bot.db import ScheduleRepository, StoryRepository
-from bot.db.progress import ProgressRepository
+from bot.publishing.schedules import ScheduleRepository
+from bot.reading.repository import ProgressRepository
+from bot.stories.repository import StoryRepository
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.interactions import InteractionResult
 from tests.e2e.release_helpers import release_chapter, store_story
-from tests.emulator import DiscordEmulator
-from tests.emulator.interactions import InteractionResult
 
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator(time_scale=10.0)]
 

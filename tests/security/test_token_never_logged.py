@@ -17,9 +17,9 @@ import pytest
 
 from bot.client import ChapterBot
 from bot.logs import setup_logging
+from testkit.botproc import BotProcess, bot_env
+from testkit.emulator import DiscordEmulator
 from tests.e2e.publishing_helpers import finished, long_chapter, upload_story
-from tests.emulator import DiscordEmulator
-from tests.reliability.botproc import BotProcess, bot_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator(time_scale=10.0)]
 

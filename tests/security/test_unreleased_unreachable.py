@@ -17,11 +17,11 @@ import discord
 import pytest
 
 from bot.client import ChapterBot
-from bot.db import StoryRepository
+from bot.stories.repository import StoryRepository
+from testkit.emulator import DiscordEmulator
+from testkit.emulator.interactions import InteractionResult
+from testkit.emulator.model import User
 from tests.e2e.publishing_helpers import finished, upload_story
-from tests.emulator import DiscordEmulator
-from tests.emulator.interactions import InteractionResult
-from tests.emulator.model import User
 
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator(time_scale=10.0)]
 

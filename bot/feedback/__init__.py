@@ -1,0 +1,1 @@
+"""Feedback: reactions and private notes on posted pages, statistics, charts and digests."""

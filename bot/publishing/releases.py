@@ -1,0 +1,249 @@
+"""Releases (one chapter going out to one channel) and the history of their attempts.
+
+Life of a release: `create` (pending) -> `claim` (posting, one more attempt) -> `finish` (done) or
+`fail` (failed, may be claimed again for a retry). Every step is logged in `release_events`. A
+release still 'posting' at start-up was interrupted by a crash; `interrupted()` lists them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.publishing.records import ReleaseEventRecord, ReleaseRecord
+from bot.storage.repository import Repository, columns
+from bot.storage.sqlite import Transaction
+from bot.stories.records import CHANNEL_MODES, ChannelMode, ChapterRecord
+
+_COLUMNS = columns(ReleaseRecord)
+_EVENT_COLUMNS = columns(ReleaseEventRecord)
+_CHAPTER_COLUMNS = columns(ChapterRecord, "c.")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a story's release history: which chapter, when, what happened."""
+
+    release_id: int
+    chapter_number: int
+    channel_id: int
+    at: int
+    outcome: str
+    detail: str | None
+
+
+class ReleaseRepository(Repository):
+    """Record releases and their attempts; status changes are atomic, so one release posts once."""
+
+    async def create(
+        self,
+        story_id: int,
+        chapter_id: int,
+        due_at: int,
+        channel_id: int,
+        channel_mode: ChannelMode,
+        *,
+        schedule_id: int | None = None,
+    ) -> ReleaseRecord:
+        """Add a pending release of one chapter."""
+        async with self.db.transaction() as tx:
+            return await insert_release(
+                tx, self.now(), story_id, chapter_id, due_at, channel_id, channel_mode, schedule_id
+            )
+
+    async def create_many(
+        self,
+        story_id: int,
+        chapter_ids: list[int],
+        due_at: int,
+        channel_id: int,
+        channel_mode: ChannelMode,
+    ) -> list[ReleaseRecord]:
+        """Add pending releases of several chapters at once (all or none)."""
+        now = self.now()
+        async with self.db.transaction() as tx:
+            return [
+                await insert_release(tx, now, story_id, cid, due_at, channel_id, channel_mode)
+                for cid in chapter_ids
+            ]
+
+    async def get(self, release_id: int) -> ReleaseRecord | None:
+        """A release by id, or None."""
+        row = await self.db.fetch_one(
+            f"SELECT {_COLUMNS} FROM releases WHERE id = ?", (release_id,)
+        )
+        return None if row is None else ReleaseRecord.from_row(row)
+
+    async def claim(self, release_id: int) -> ReleaseRecord | None:
+        """Start an attempt: pending/failed -> posting. None if someone else has it or it's done."""
+        now = self.now()
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "UPDATE releases SET status = 'posting', attempts = attempts + 1,"
+                " started_at = ?, finished_at = NULL"
+                f" WHERE id = ? AND status IN ('pending', 'failed') RETURNING {_COLUMNS}",
+                (now, release_id),
+            )
+            if row is None:
+                return None
+            await _log(tx, release_id, now, "started", f"attempt {row['attempts']}")
+        return ReleaseRecord.from_row(row)
+
+    async def set_thread(self, release_id: int, thread_id: int) -> bool:
+        """Remember the thread or forum post a release is going into."""
+        async with self.db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE releases SET thread_id = ? WHERE id = ?", (thread_id, release_id)
+            )
+        return changed > 0
+
+    async def set_header(self, release_id: int, message_id: int) -> bool:
+        """Remember the header/announcement message a release posted before its pages."""
+        async with self.db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE releases SET header_message_id = ? WHERE id = ?", (message_id, release_id)
+            )
+        return changed > 0
+
+    async def requeue_interrupted(self) -> list[ReleaseRecord]:
+        """At start-up: releases left 'posting' by a stopped bot go back to 'pending'."""
+        now = self.now()
+        async with self.db.transaction() as tx:
+            rows = await tx.fetch_all(
+                "UPDATE releases SET status = 'pending'"
+                f" WHERE status = 'posting' RETURNING {_COLUMNS}"
+            )
+            for row in rows:
+                await _log(tx, row["id"], now, "interrupted", "the bot stopped; resuming")
+        return sorted((ReleaseRecord.from_row(r) for r in rows), key=lambda r: (r.due_at, r.id))
+
+    async def unplanned_chapters(self, story_id: int, limit: int) -> list[ChapterRecord]:
+        """The next `limit` unreleased chapters that no pending or posting release covers."""
+        rows = await self.db.fetch_all(
+            f"SELECT {_CHAPTER_COLUMNS} FROM chapters c"
+            " WHERE c.story_id = ? AND c.released_at IS NULL AND NOT EXISTS"
+            " (SELECT 1 FROM releases r WHERE r.chapter_id = c.id"
+            "  AND r.status IN ('pending', 'posting'))"
+            " ORDER BY c.number LIMIT ?",
+            (story_id, limit),
+        )
+        return [ChapterRecord.from_row(row) for row in rows]
+
+    async def earlier_attempts(self, chapter_id: int, release_id: int) -> int:
+        """How many other releases of this chapter were ever started (they may have posted)."""
+        value = await self.db.fetch_value(
+            "SELECT COUNT(*) FROM releases WHERE chapter_id = ? AND id <> ? AND attempts > 0",
+            (chapter_id, release_id),
+        )
+        return int(value or 0)
+
+    async def open_for_story(self, story_id: int) -> list[ReleaseRecord]:
+        """A story's pending and posting releases, oldest first."""
+        rows = await self.db.fetch_all(
+            f"SELECT {_COLUMNS} FROM releases WHERE story_id = ?"
+            " AND status IN ('pending', 'posting') ORDER BY due_at, id",
+            (story_id,),
+        )
+        return [ReleaseRecord.from_row(row) for row in rows]
+
+    async def history(self, story_id: int, limit: int = 50) -> list[HistoryEntry]:
+        """A story's release events with their chapter numbers, newest first."""
+        rows = await self.db.fetch_all(
+            "SELECT e.release_id, c.number AS chapter_number, r.channel_id, e.at, e.outcome,"
+            " e.detail FROM release_events e JOIN releases r ON r.id = e.release_id"
+            " JOIN chapters c ON c.id = r.chapter_id WHERE r.story_id = ?"
+            " ORDER BY e.at DESC, e.id DESC LIMIT ?",
+            (story_id, limit),
+        )
+        return [HistoryEntry(**dict(row)) for row in rows]
+
+    async def finish(self, release_id: int, detail: str | None = None) -> ReleaseRecord | None:
+        """Mark a claimed ('posting') release done; None if it is not being posted."""
+        return await self._end(release_id, "done", None, detail)
+
+    async def fail(self, release_id: int, error: str) -> ReleaseRecord | None:
+        """Mark a claimed release failed, keeping the error; None if it is not being posted."""
+        return await self._end(release_id, "failed", error, error)
+
+    async def _end(
+        self, release_id: int, status: str, error: str | None, detail: str | None
+    ) -> ReleaseRecord | None:
+        now = self.now()
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "UPDATE releases SET status = ?, finished_at = ?,"
+                " last_error = COALESCE(?, last_error)"
+                f" WHERE id = ? AND status = 'posting' RETURNING {_COLUMNS}",
+                (status, now, error, release_id),
+            )
+            if row is None:
+                return None
+            await _log(tx, release_id, now, status, detail)
+        return ReleaseRecord.from_row(row)
+
+    async def add_event(self, release_id: int, outcome: str, detail: str | None = None) -> None:
+        """Add a free-form entry to a release's history (e.g. 'page 3 posted')."""
+        async with self.db.transaction() as tx:
+            await _log(tx, release_id, self.now(), outcome, detail)
+
+    async def pending_due(self, now: int) -> list[ReleaseRecord]:
+        """Pending releases due at or before `now`, oldest first."""
+        rows = await self.db.fetch_all(
+            f"SELECT {_COLUMNS} FROM releases WHERE status = 'pending' AND due_at <= ?"
+            " ORDER BY due_at, id",
+            (now,),
+        )
+        return [ReleaseRecord.from_row(row) for row in rows]
+
+    async def interrupted(self) -> list[ReleaseRecord]:
+        """Releases left 'posting' (the bot stopped mid-post), oldest first."""
+        rows = await self.db.fetch_all(
+            f"SELECT {_COLUMNS} FROM releases WHERE status = 'posting' ORDER BY due_at, id"
+        )
+        return [ReleaseRecord.from_row(row) for row in rows]
+
+    async def for_story(self, story_id: int, limit: int = 25) -> list[ReleaseRecord]:
+        """A story's releases, newest first."""
+        rows = await self.db.fetch_all(
+            f"SELECT {_COLUMNS} FROM releases WHERE story_id = ?"
+            " ORDER BY due_at DESC, id DESC LIMIT ?",
+            (story_id, limit),
+        )
+        return [ReleaseRecord.from_row(row) for row in rows]
+
+    async def events(self, release_id: int) -> list[ReleaseEventRecord]:
+        """A release's history, oldest first."""
+        rows = await self.db.fetch_all(
+            f"SELECT {_EVENT_COLUMNS} FROM release_events WHERE release_id = ? ORDER BY at, id",
+            (release_id,),
+        )
+        return [ReleaseEventRecord.from_row(row) for row in rows]
+
+
+async def insert_release(
+    tx: Transaction,
+    now: int,
+    story_id: int,
+    chapter_id: int,
+    due_at: int,
+    channel_id: int,
+    channel_mode: ChannelMode,
+    schedule_id: int | None = None,
+) -> ReleaseRecord:
+    """Insert one pending release (and its 'created' event) inside a caller's transaction."""
+    if channel_mode not in CHANNEL_MODES:
+        raise ValueError(f"channel_mode must be one of {CHANNEL_MODES}")
+    row = await tx.fetch_one(
+        "INSERT INTO releases (story_id, schedule_id, chapter_id, due_at, channel_id,"
+        f" channel_mode) VALUES (?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
+        (story_id, schedule_id, chapter_id, due_at, channel_id, channel_mode),
+    )
+    assert row is not None
+    await _log(tx, row["id"], now, "created", None)
+    return ReleaseRecord.from_row(row)
+
+
+async def _log(tx: Transaction, release_id: int, at: int, outcome: str, detail: str | None) -> None:
+    await tx.execute(
+        "INSERT INTO release_events (release_id, at, outcome, detail) VALUES (?, ?, ?, ?)",
+        (release_id, at, outcome, detail),
+    )

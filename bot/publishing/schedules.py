@@ -1,0 +1,168 @@
+"""Release schedules: when a story's next chapters go out, and how often."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.publishing.records import ReleaseRecord, ScheduleRecord
+from bot.publishing.releases import insert_release
+from bot.storage.repository import Repository, columns
+from bot.stories.records import ChannelMode
+
+_COLUMNS = columns(ScheduleRecord)
+_S_COLUMNS = columns(ScheduleRecord, "s.")
+
+
+class ScheduleRepository(Repository):
+    """Create, find and advance release schedules. Computing run times is the caller's job."""
+
+    async def create(
+        self,
+        story_id: int,
+        created_by: int,
+        next_run_at: int,
+        timezone: str,
+        *,
+        rule: str | None = None,
+        chapters_per_run: int = 1,
+        channel_id: int | None = None,
+    ) -> ScheduleRecord:
+        """Add an active schedule; `rule` is the normalised repeat rule (None = run once)."""
+        if chapters_per_run < 1:
+            raise ValueError("chapters_per_run must be at least 1")
+        async with self.db.transaction() as tx:
+            row = await tx.fetch_one(
+                "INSERT INTO schedules (story_id, created_by, next_run_at, rule, timezone,"
+                " chapters_per_run, channel_id, active, created_at)"
+                f" VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) RETURNING {_COLUMNS}",
+                (
+                    story_id,
+                    created_by,
+                    next_run_at,
+                    rule,
+                    timezone,
+                    chapters_per_run,
+                    channel_id,
+                    self.now(),
+                ),
+            )
+        assert row is not None
+        return ScheduleRecord.from_row(row)
+
+    async def get(self, schedule_id: int) -> ScheduleRecord | None:
+        """A schedule by id, or None."""
+        row = await self.db.fetch_one(
+            f"SELECT {_COLUMNS} FROM schedules WHERE id = ?", (schedule_id,)
+        )
+        return None if row is None else ScheduleRecord.from_row(row)
+
+    async def for_story(self, story_id: int) -> list[ScheduleRecord]:
+        """A story's schedules, active ones first, soonest first."""
+        rows = await self.db.fetch_all(
+            f"SELECT {_COLUMNS} FROM schedules WHERE story_id = ?"
+            " ORDER BY active DESC, next_run_at IS NULL, next_run_at, id",
+            (story_id,),
+        )
+        return [ScheduleRecord.from_row(row) for row in rows]
+
+    async def active(self) -> list[ScheduleRecord]:
+        """Every active schedule with a next run, soonest first (to arm timers at start-up)."""
+        rows = await self.db.fetch_all(
+            f"SELECT {_COLUMNS} FROM schedules"
+            " WHERE active = 1 AND next_run_at IS NOT NULL ORDER BY next_run_at, id"
+        )
+        return [ScheduleRecord.from_row(row) for row in rows]
+
+    async def due(self, now: int) -> list[ScheduleRecord]:
+        """Active schedules whose next run is at or before `now`, oldest first."""
+        rows = await self.db.fetch_all(
+            f"SELECT {_COLUMNS} FROM schedules"
+            " WHERE active = 1 AND next_run_at <= ? ORDER BY next_run_at, id",
+            (now,),
+        )
+        return [ScheduleRecord.from_row(row) for row in rows]
+
+    async def set_next_run(self, schedule_id: int, next_run_at: int | None) -> bool:
+        """Move a schedule's next run; None (no more runs) also deactivates it."""
+        async with self.db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE schedules SET next_run_at = ?,"
+                " active = CASE WHEN ? IS NULL THEN 0 ELSE active END WHERE id = ?",
+                (next_run_at, next_run_at, schedule_id),
+            )
+        return changed > 0
+
+    async def set_active(self, schedule_id: int, active: bool) -> bool:
+        """Pause or resume one schedule; False if it does not exist."""
+        async with self.db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE schedules SET active = ? WHERE id = ?", (int(active), schedule_id)
+            )
+        return changed > 0
+
+    async def delete(self, schedule_id: int) -> bool:
+        """Remove a schedule (its past releases stay, detached); False if it did not exist."""
+        async with self.db.transaction() as tx:
+            return await tx.execute("DELETE FROM schedules WHERE id = ?", (schedule_id,)) > 0
+
+    async def for_guild(self, guild_id: int) -> list[ScheduleRecord]:
+        """Every schedule of a server's stories, active ones first, soonest first."""
+        rows = await self.db.fetch_all(
+            f"SELECT {_S_COLUMNS} FROM schedules s JOIN stories t ON t.id = s.story_id"
+            " WHERE t.guild_id = ?"
+            " ORDER BY s.active DESC, s.next_run_at IS NULL, s.next_run_at, s.id",
+            (guild_id,),
+        )
+        return [ScheduleRecord.from_row(row) for row in rows]
+
+    async def record_run(
+        self,
+        schedule: ScheduleRecord,
+        next_run_at: int | None,
+        *,
+        ran_at: int,
+        chapter_ids: Sequence[int] = (),
+        channel_id: int | None = None,
+        channel_mode: ChannelMode = "messages",
+    ) -> list[ReleaseRecord] | None:
+        """Claim the schedule's due run: create its releases and move it on, atomically.
+
+        The update only matches while `next_run_at` is still what `schedule` says, so a run is
+        taken once even if two timers fire; None means someone else took it (or it changed).
+        `ran_at` becomes `last_run_at` and the releases' due time; a None `next_run_at` ends the
+        schedule.
+        """
+        if chapter_ids and channel_id is None:
+            raise ValueError("releases need a channel")
+        now = self.now()
+        async with self.db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE schedules SET next_run_at = ?, last_run_at = ?,"
+                " active = CASE WHEN ? IS NULL THEN 0 ELSE active END"
+                " WHERE id = ? AND active = 1 AND next_run_at = ?",
+                (next_run_at, ran_at, next_run_at, schedule.id, schedule.next_run_at),
+            )
+            if not changed:
+                return None
+            return [
+                await insert_release(
+                    tx,
+                    now,
+                    schedule.story_id,
+                    chapter_id,
+                    ran_at,
+                    channel_id or 0,
+                    channel_mode,
+                    schedule.id,
+                )
+                for chapter_id in chapter_ids
+            ]
+
+    async def stop_for_story(self, story_id: int) -> int:
+        """Deactivate a story's active schedules (e.g. nothing is left to release)."""
+        async with self.db.transaction() as tx:
+            return await tx.execute(
+                "UPDATE schedules SET active = 0, next_run_at = NULL"
+                " WHERE story_id = ? AND active = 1",
+                (story_id,),
+            )

@@ -1,0 +1,1 @@
+"""Reading: where each reader is, and the pages they may read next (discord-free)."""

@@ -1,0 +1,384 @@
+"""Reading stories: next page, jump, chapter lists, marks, progress, catch-up, forget-me.
+
+Discord-free. Who may read what (the rules every command and button goes through):
+
+* only pages whose Discord message id is stored are shown (so a release can be followed while
+  it is still posting), and only chapters whose first page is posted are listed;
+* in a server, a page is served only if the reader can see the channel it was posted in
+  (`Reader.can_view`, which the cog answers from Discord's cache; threads count as their parent);
+* Mature/Explicit stories are served only to readers asking from an age-restricted channel;
+* in DMs, a reader may go on reading a story they have already read in the server (their
+  progress row proves it), and a Mature/Explicit one only if they read it from an
+  age-restricted channel.
+
+Unreadable stories and chapters are refused with the same words as missing ones, so nothing
+about unreleased work leaks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
+from bot.publishing.schedules import ScheduleRepository
+from bot.reading.model import (
+    ADULT_RATINGS,
+    CATCHUP_LIMIT,
+    CHAPTERS_PER_PICKER,
+    CHOICE_NAME_LIMIT,
+    CHOICES_LIMIT,
+    PROGRESS_LIMIT,
+    STORY_PICK_LIMIT,
+    CatchUp,
+    CaughtUp,
+    ChapterListing,
+    DirectMessagesClosed,
+    NextResult,
+    PageView,
+    ProgressLine,
+    Reader,
+    StoryChoice,
+    clip,
+    is_adult,
+    no_chapter,
+    no_story,
+    progress_bar,
+)
+from bot.reading.records import PagePosition, ProgressRecord, ReadableStory
+from bot.reading.repository import ProgressRepository
+from bot.storage import Database
+from bot.storage.repository import unix_now
+from bot.stories.records import StoryRecord
+from bot.stories.repository import StoryRepository
+
+__all__ = [
+    "CatchUp",
+    "CaughtUp",
+    "ChapterListing",
+    "DirectMessagesClosed",
+    "NextResult",
+    "PageView",
+    "ProgressLine",
+    "Reader",
+    "ReadingService",
+    "StoryChoice",
+    "is_adult",
+    "progress_bar",
+]
+
+
+class ReadingService:
+    """The reader use cases over one database."""
+
+    def __init__(self, db: Database, *, clock: Callable[[], int] = unix_now) -> None:
+        self.stories = StoryRepository(db, clock=clock)
+        self.progress = ProgressRepository(db, clock=clock)
+        self.schedules = ScheduleRepository(db, clock=clock)
+
+    # -- finding stories ----------------------------------------------------------------------
+
+    async def readable_stories(self, reader: Reader) -> list[ReadableStory]:
+        """Stories of the reader's guild with a released chapter in a channel they can see."""
+        if reader.guild_id is None:
+            return []
+        seen: dict[int, ReadableStory] = {}
+        for row in await self.progress.readable_stories(reader.guild_id):
+            if row.story_id in seen or row.channel_id is None:
+                continue
+            adult = (row.rating or "").strip().casefold() in ADULT_RATINGS
+            if adult and not reader.age_ok:
+                continue
+            if await reader.can_view(row.channel_id):
+                seen[row.story_id] = row
+        return list(seen.values())
+
+    async def choices(self, reader: Reader, typed: str) -> list[tuple[str, str]]:
+        """Autocomplete `(title, id)` pairs: only stories this reader can read here."""
+        needle = typed.strip().casefold()
+        stories = await self.readable_stories(reader)
+        ranked = sorted(
+            (s for s in stories if needle in s.title.casefold()),
+            key=lambda s: (
+                not s.title.casefold().startswith(needle),
+                s.title.casefold(),
+                s.story_id,
+            ),
+        )
+        return [(clip(s.title, CHOICE_NAME_LIMIT), str(s.story_id)) for s in ranked][:CHOICES_LIMIT]
+
+    async def resolve(self, reader: Reader, typed: str) -> StoryRecord:
+        """The story `typed` names (autocomplete id or title) if this reader may read it."""
+        text = typed.strip()
+        if not text:
+            raise NotFound("No story given.", hint="Start typing a title and pick one.")
+        if text.isascii() and text.isdigit():  # "²" passes isdigit() but not int()
+            story = await self.stories.get(int(text))
+            if story is not None and await self._may_open(reader, story):
+                return story
+            raise no_story(text)
+        matches = [
+            s for s in await self.readable_stories(reader) if s.title.casefold() == text.casefold()
+        ]
+        if len(matches) != 1:
+            raise (
+                no_story(text)
+                if not matches
+                else NotFound(
+                    f"Several stories are called “{clip(text, 80)}”.",
+                    hint="Pick the one you mean from the list as you type.",
+                )
+            )
+        story = await self.stories.get(matches[0].story_id)
+        if story is None:
+            raise no_story(text)
+        return story
+
+    async def _may_open(self, reader: Reader, story: StoryRecord) -> bool:
+        """Whether the reader may open this story at all (before looking at a page)."""
+        if reader.in_dm:
+            progress = await self.progress.get(reader.user_id, story.id)
+            return progress is not None and (progress.adult_ok or not is_adult(story))
+        return story.guild_id == reader.guild_id
+
+    async def _story(self, reader: Reader, story_id: int) -> StoryRecord:
+        story = await self.stories.get(story_id)
+        if story is None or not await self._may_open(reader, story):
+            raise no_story(f"#{story_id}")
+        return story
+
+    async def _check_page(self, reader: Reader, story: StoryRecord, page: PagePosition) -> None:
+        """Refuse a page the reader may not see (unposted, hidden channel, age restriction)."""
+        if not page.posted or page.channel_id is None:
+            raise no_chapter(page.chapter_number, page.page_number)
+        await self._check_story_access(reader, story, [page.channel_id])
+
+    async def _check_story_access(
+        self, reader: Reader, story: StoryRecord, channel_ids: list[int]
+    ) -> None:
+        if reader.in_dm:
+            if not await self._may_open(reader, story):
+                raise no_story(story.title)
+            return
+        if story.guild_id != reader.guild_id:
+            raise no_story(story.title)
+        visible = False
+        for channel_id in channel_ids:
+            if await reader.can_view(channel_id):
+                visible = True
+                break
+        if not visible:
+            raise no_story(story.title)
+        if is_adult(story) and not reader.age_ok:
+            raise NotAllowed(
+                f"“{story.title}” is rated {story.rating}: read it from an age-restricted channel.",
+                hint="Run the command in a channel marked age-restricted (NSFW).",
+            )
+
+    async def _check_story(self, reader: Reader, story: StoryRecord) -> None:
+        await self._check_story_access(reader, story, await self.progress.story_channels(story.id))
+
+    # -- reading ------------------------------------------------------------------------------
+
+    async def next_page(
+        self, reader: Reader, typed: str | None = None, *, record: bool = True
+    ) -> NextResult:
+        """The reader's next page; without a story, the one they read last here.
+
+        A reader who never read anything here gets the stories they could start instead.
+        """
+        if not typed:
+            return await self._next_in_latest(reader, record=record)
+        story = await self.resolve(reader, typed)
+        progress = await self.progress.get(reader.user_id, story.id)
+        chapter, page = (progress.chapter_number, progress.page_number) if progress else (1, 0)
+        return await self.step(
+            reader, story.id, chapter, page, forward=True, story=story, record=record
+        )
+
+    async def _next_in_latest(self, reader: Reader, *, record: bool) -> NextResult:
+        """`/next` with no story: progress, story and next page come from one query."""
+        if reader.guild_id is None:
+            raise InvalidInput("Name the story you want to read.")
+        latest = await self.progress.latest_with_next(reader.guild_id, reader.user_id)
+        if latest is None:
+            return await self.starters(reader)
+        story, at = latest.story, latest.progress
+        if story is None or not await self._may_open(reader, story):
+            raise no_story(f"#{at.story_id}")
+        return await self._after(
+            reader, story, at.chapter_number, at.page_number, latest.page, True, record
+        )
+
+    async def starters(self, reader: Reader) -> list[StoryChoice]:
+        """A few stories a new reader could start here."""
+        stories = await self.readable_stories(reader)
+        return [StoryChoice(s.story_id, s.title, s.first_chapter) for s in stories][
+            :STORY_PICK_LIMIT
+        ]
+
+    async def step(
+        self,
+        reader: Reader,
+        story_id: int,
+        chapter: int,
+        page: int,
+        *,
+        forward: bool,
+        story: StoryRecord | None = None,
+        record: bool = True,
+    ) -> PageView | CaughtUp:
+        """The readable page after (or before) (chapter, page), recorded as read.
+
+        With `record=False` the caller records it with `record_read` once it was delivered.
+        """
+        story = story or await self._story(reader, story_id)
+        found = (
+            await self.progress.page_after(story.id, chapter, page)
+            if forward
+            else await self.progress.page_before(story.id, chapter, page)
+        )
+        return await self._after(reader, story, chapter, page, found, forward, record)
+
+    async def _after(
+        self,
+        reader: Reader,
+        story: StoryRecord,
+        chapter: int,
+        page: int,
+        found: PagePosition | None,
+        forward: bool,
+        record: bool,
+    ) -> PageView | CaughtUp:
+        """Show `found` (the page next to (chapter, page)), or "caught up" when there is none."""
+        if found is None:
+            await self._check_story(reader, story)
+            if not forward:
+                raise NotFound("This is the first page.", hint="Use Next ▶ to read on.")
+            if chapter <= 1 and page <= 0:
+                raise no_story(story.title)  # nothing released at all
+            return CaughtUp(story.id, story.title, chapter, page, await self.next_release(story))
+        return await self._show(reader, story, found, record=record)
+
+    async def read_at(self, reader: Reader, story_id: int, chapter: int, page: int = 1) -> PageView:
+        """Jump to (chapter, page) if it is released."""
+        story = await self._story(reader, story_id)
+        if chapter < 1 or page < 1:
+            raise InvalidInput("Chapter and page numbers start at 1.")
+        found = await self.progress.page_at(story.id, chapter, page)
+        if found is None or not found.posted:
+            if page == 1 or await self.progress.released_chapter(story.id, chapter) is None:
+                raise no_chapter(chapter)
+            raise no_chapter(chapter, page)
+        return await self._show(reader, story, found)
+
+    async def _show(
+        self, reader: Reader, story: StoryRecord, page: PagePosition, *, record: bool = True
+    ) -> PageView:
+        await self._check_page(reader, story, page)
+        view = PageView(story.id, story.title, story.style, page, story.guild_id)
+        if record:
+            await self.record_read(reader, view)
+        return view
+
+    async def record_read(self, reader: Reader, view: PageView) -> None:
+        """Move the reader to the page shown and log it."""
+        await self.progress.record_read(
+            view.guild_id, reader.user_id, view.page, adult_ok=reader.age_ok and not reader.in_dm
+        )
+
+    async def next_release(self, story: StoryRecord) -> int | None:
+        """When the story's next scheduled release runs (unix seconds), if one is planned."""
+        if story.paused:
+            return None
+        runs = [
+            s.next_run_at
+            for s in await self.schedules.for_story(story.id)
+            if s.active and s.next_run_at is not None
+        ]
+        return min(runs) if runs else None
+
+    async def chapters(self, reader: Reader, story_id: int, offset: int = 0) -> ChapterListing:
+        """Up to 25 readable chapters from `offset`, for the chapter picker."""
+        story = await self._story(reader, story_id)
+        await self._check_story(reader, story)
+        total = await self.progress.released_chapter_count(story.id)
+        offset = max(0, min(offset, max(0, total - 1)))
+        chapters = await self.progress.released_chapters(
+            story.id, offset=offset, limit=CHAPTERS_PER_PICKER
+        )
+        return ChapterListing(story.id, story.title, chapters, offset, total)
+
+    async def mark_read(self, reader: Reader, story_id: int, chapter: int) -> tuple[str, bool]:
+        """Mark a released chapter read; returns (story title, newly marked)."""
+        story = await self._story(reader, story_id)
+        last = await self.progress.last_page_of(story.id, chapter)
+        if last is None or await self.progress.released_chapter(story.id, chapter) is None:
+            raise no_chapter(chapter)
+        await self._check_page(reader, story, last)
+        added = await self.progress.mark_chapter_read(
+            story.guild_id, reader.user_id, last, adult_ok=reader.age_ok and not reader.in_dm
+        )
+        return story.title, added
+
+    # -- summaries ----------------------------------------------------------------------------
+
+    async def progress_summary(self, reader: Reader) -> list[ProgressLine]:
+        """Every story this reader started in this guild (that they can still read here)."""
+        if reader.guild_id is None:
+            raise InvalidInput("Run `/progress` in a server.")
+        lines: list[ProgressLine] = []
+        for progress in await self.progress.latest(reader.guild_id, reader.user_id, 100):
+            line = await self._progress_line(reader, progress)
+            if line is not None:
+                lines.append(line)
+            if len(lines) >= PROGRESS_LIMIT:
+                break
+        return lines
+
+    async def _progress_line(self, reader: Reader, progress: ProgressRecord) -> ProgressLine | None:
+        story = await self.stories.get(progress.story_id)
+        if story is None:
+            return None
+        try:
+            await self._check_story(reader, story)
+        except UserError:
+            return None
+        done, total = await self.progress.pages_read(
+            story.id, progress.furthest_chapter, progress.furthest_page
+        )
+        _, new = await self.progress.new_chapters(
+            story.id, progress.furthest_chapter, progress.last_read_at, limit=0
+        )
+        return ProgressLine(
+            story_id=story.id,
+            title=story.title,
+            chapter_number=progress.chapter_number,
+            released_chapters=await self.progress.released_chapter_count(story.id),
+            pages_done=done,
+            pages_total=total,
+            new_chapters=new,
+            last_read_at=progress.last_read_at,
+            next_release_at=await self.next_release(story),
+        )
+
+    async def catch_up(self, reader: Reader, typed: str) -> CatchUp:
+        """Chapters released since the reader's last read that they have not reached yet."""
+        story = await self.resolve(reader, typed)
+        await self._check_story(reader, story)
+        progress = await self.progress.get(reader.user_id, story.id)
+        after, since = (progress.furthest_chapter, progress.last_read_at) if progress else (0, 0)
+        chapters, total = await self.progress.new_chapters(
+            story.id, after, since, limit=CATCHUP_LIMIT
+        )
+        return CatchUp(
+            story.id,
+            story.title,
+            chapters,
+            total,
+            progress.last_read_at if progress else None,
+            await self.next_release(story),
+        )
+
+    async def forget_me(self, guild_id: int, user_id: int) -> dict[str, int]:
+        """Delete this member's progress, read log, marks and reactions in this guild."""
+        return await self.progress.forget(guild_id, user_id)

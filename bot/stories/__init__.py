@@ -1,0 +1,1 @@
+"""Stories: the model, importers, renderer, paginator, authoring use cases and repository."""

@@ -1,0 +1,377 @@
+"""Authoring use cases (discord-free): storing stories, changing them, and their settings.
+
+The cogs read facts off Discord (who is asking, what a channel is, whether a role may be
+mentioned) and hand them in as plain values; every rule about them lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Literal
+
+from bot.errors import ImportRefused, InvalidInput, NotAllowed, NotFound
+from bot.scheduling import parse_zone
+from bot.settings.records import MISSED_RELEASE_POLICIES
+from bot.settings.repository import SettingsRepository
+from bot.storage import Database
+from bot.stories.chapters import ChapterSync, NewChapter, StoryCounts
+from bot.stories.importers import MAX_UPLOAD_BYTES, SUPPORTED_EXTENSIONS, import_story
+from bot.stories.lookup import Actor, require_author
+from bot.stories.model import Chapter, Story
+from bot.stories.paginate import paginate, paginate_story, style_limit
+from bot.stories.records import CHANNEL_MODES, ChapterRecord, PageRecord, StoryRecord
+from bot.stories.render import render_chapter
+from bot.stories.repository import StoryRepository
+from bot.stories.serialize import blocks_to_json
+
+RATINGS: tuple[str, ...] = (
+    "General Audiences",
+    "Teen And Up Audiences",
+    "Mature",
+    "Explicit",
+    "Not Rated",
+)
+AGE_RESTRICTED_RATINGS = frozenset({"mature", "explicit"})
+# Files without an extension are sniffed by the importer; ".zip" is how some send an EPUB.
+UPLOAD_EXTENSIONS = (*SUPPORTED_EXTENSIONS, ".text", ".zip", "")
+CLEAR_WORDS = frozenset({"none", "-", ""})  # Discord cannot send an empty option to clear one
+ChannelKind = Literal["text", "announcement", "forum", "other"]
+
+
+@dataclass(frozen=True)
+class PreparedStory:
+    """An imported story and its rendered pages (one list per chapter), ready to store."""
+
+    story: Story
+    pages: list[list[str]]
+    style: str
+
+    @property
+    def page_count(self) -> int:
+        """Pages in all chapters."""
+        return sum(len(chapter_pages) for chapter_pages in self.pages)
+
+    def new_chapters(self) -> list[NewChapter]:
+        """The chapters as the repository stores them."""
+        return [
+            NewChapter(chapter, blocks_to_json(chapter.blocks), tuple(pages))
+            for chapter, pages in zip(self.story.chapters, self.pages, strict=True)
+        ]
+
+
+@dataclass(frozen=True)
+class StorySummary:
+    """A stored story with its size and its authors (owner first)."""
+
+    story: StoryRecord
+    counts: StoryCounts
+    author_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ChannelFacts:
+    """What the cog read off Discord about a channel an author wants to post into."""
+
+    id: int
+    kind: ChannelKind
+    nsfw: bool
+    member_can_post: bool
+
+
+@dataclass(frozen=True)
+class ChapterPreview:
+    """One chapter's stored pages, exactly as they will be posted."""
+
+    chapter: ChapterRecord
+    pages: list[PageRecord]
+    chapter_numbers: list[int]
+    chapter_titles: list[str | None]
+
+
+def check_upload(filename: str, size: int, *, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
+    """Refuse an attachment from its name and size alone, before downloading it."""
+    if size > max_bytes:
+        raise ImportRefused(
+            f"`{filename}` is {size / 1_048_576:.1f} MB; the limit is "
+            f"{max_bytes / 1_048_576:.0f} MB.",
+            hint="Split the story into parts, or remove images from the EPUB.",
+        )
+    if size == 0:
+        raise ImportRefused(f"`{filename}` is empty.", hint="Upload a file with the story's text.")
+    suffix = PurePath(filename.lower()).suffix
+    if suffix not in UPLOAD_EXTENSIONS:
+        raise ImportRefused(
+            f"`{filename}` has an unsupported type (`{suffix}`).",
+            hint="Supported formats: " + ", ".join(SUPPORTED_EXTENSIONS) + ".",
+        )
+
+
+def prepare_story(
+    raw: bytes, filename: str, style: str, *, warnings: Sequence[str] | None = None
+) -> PreparedStory:
+    """Import and paginate an upload (CPU-heavy: run it in a thread).
+
+    `warnings` overrides the file's own warnings (an update keeps the stored story's).
+    """
+    style_limit(style)  # refuse an unknown style before the expensive part
+    story = import_story(raw, filename)
+    if warnings is not None:
+        story.warnings = list(warnings)
+    return PreparedStory(story, paginate_story(story, style), style)
+
+
+def render_pages(chapter: Chapter, style: str, warnings: Sequence[str]) -> list[str]:
+    """A chapter's pages for `style`, with `warnings` on its first page (chapter 1 only)."""
+    return paginate(render_chapter(chapter, warnings=warnings), style_limit(style))
+
+
+def needs_age_restriction(rating: str | None) -> bool:
+    """True for ratings that may only be posted into age-restricted channels."""
+    return (rating or "").strip().casefold() in AGE_RESTRICTED_RATINGS
+
+
+def split_list(text: str | None) -> list[str]:
+    """A comma-separated option as a clean list; "none" (or "-") means an empty list."""
+    if (text or "").strip().casefold() in CLEAR_WORDS:
+        return []
+    return [item.strip() for item in (text or "").split(",") if item.strip()]
+
+
+def require_manager(actor: Actor) -> None:
+    """Refuse unless the actor has Manage Server (re-checked here: admins can override)."""
+    if not actor.manage_guild:
+        raise NotAllowed("Only members with the Manage Server permission can change this.")
+
+
+class Authoring:
+    """Story and settings use cases over one database."""
+
+    def __init__(self, db: Database) -> None:
+        self.stories = StoryRepository(db)
+        self.settings = SettingsRepository(db)
+
+    # -- stories ----------------------------------------------------------------------------
+
+    async def check_author(self, actor: Actor, story: StoryRecord) -> None:
+        """Refuse unless the actor is an author of `story` or has Manage Server."""
+        await require_author(self.stories, story, actor)
+
+    async def check_owner(self, actor: Actor, story: StoryRecord) -> None:
+        """Refuse unless the actor owns `story` or has Manage Server."""
+        await require_author(self.stories, story, actor, owner_only=True)
+
+    async def may_upload(self, actor: Actor) -> None:
+        """Refuse members without the server's author role (Manage Server members may always)."""
+        role_id = (await self.settings.get_guild(actor.guild_id)).author_role_id
+        if role_id is None or actor.manage_guild or role_id in actor.role_ids:
+            return
+        raise NotAllowed(
+            f"Only members with the <@&{role_id}> role can upload stories in this server.",
+            hint="Ask a server admin for the role.",
+        )
+
+    async def upload(self, actor: Actor, prepared: PreparedStory) -> StorySummary:
+        """Store an imported story (all or nothing) with the actor as its owner."""
+        await self.may_upload(actor)
+        record = await self.stories.create_story(
+            actor.guild_id,
+            actor.user_id,
+            prepared.story,
+            prepared.pages,
+            prepared.style,  # type: ignore[arg-type]
+        )
+        return await self.summary(record)
+
+    async def summary(self, story: StoryRecord) -> StorySummary:
+        """A story's size and authors."""
+        counts = await self.stories.story_counts(story.id)
+        authors = tuple(a.user_id for a in await self.stories.authors(story.id))
+        return StorySummary(story, counts, authors)
+
+    async def list_stories(self, guild_id: int) -> list[StorySummary]:
+        """Every story of a server, by title."""
+        return [await self.summary(s) for s in await self.stories.list_for_guild(guild_id)]
+
+    async def update(
+        self, actor: Actor, story: StoryRecord, prepared: PreparedStory
+    ) -> ChapterSync:
+        """Replace the unreleased chapters' text and append new ones; released ones stay."""
+        await require_author(self.stories, story, actor)
+        return await self.stories.sync_chapters(story.id, prepared.new_chapters())
+
+    async def edit(
+        self,
+        actor: Actor,
+        story: StoryRecord,
+        *,
+        title: str | None = None,
+        summary: str | None = None,
+        rating: str | None = None,
+        warnings: str | None = None,
+        tags: str | None = None,
+    ) -> tuple[StoryRecord, bool]:
+        """Change metadata; returns the story and whether chapter 1's pages were re-rendered.
+
+        Only the warnings appear in the pages (on chapter 1's first page), so only a warnings
+        change re-renders, and only while chapter 1 is unreleased.
+        """
+        await require_author(self.stories, story, actor)
+        fields: dict[str, object] = {}
+        if title is not None:
+            if not title.strip():
+                raise InvalidInput("A title cannot be empty.")
+            fields["title"] = title.strip()
+        if summary is not None:
+            fields["summary"] = summary.strip() or None
+        if rating is not None:
+            if rating not in RATINGS:
+                raise InvalidInput(f"Unknown rating “{rating}”.", hint="Pick one from the list.")
+            fields["rating"] = rating
+        if warnings is not None:
+            fields["warnings"] = split_list(warnings)
+        if tags is not None:
+            fields["tags"] = split_list(tags)
+        if not fields:
+            raise InvalidInput("Nothing to change.", hint="Give at least one option to edit.")
+        updated = await self.stories.update_metadata(story.id, **fields)
+        if updated is None:
+            raise NotFound("That story was deleted meanwhile.")
+        rerendered = False
+        if "warnings" in fields and tuple(fields["warnings"]) != story.warnings:  # type: ignore[arg-type]
+            rerendered = await self._rerender_first_chapter(updated)
+        return updated, rerendered
+
+    async def _rerender_first_chapter(self, story: StoryRecord) -> bool:
+        chapters = await self.stories.chapters(story.id)
+        if not chapters:
+            return False
+        first = chapters[0]
+        model = Chapter(
+            first.number, first.title, first.summary, first.notes, first.end_notes, first.blocks
+        )
+        return await self.stories.replace_pages(
+            first.id, render_pages(model, story.style, story.warnings)
+        )
+
+    async def delete(self, actor: Actor, story: StoryRecord) -> None:
+        """Delete a story and everything hanging off it (owner or Manage Server only)."""
+        await require_author(self.stories, story, actor, owner_only=True)
+        await self.stories.delete(story.id)
+
+    async def add_author(
+        self, actor: Actor, story: StoryRecord, user_id: int, *, is_bot: bool = False
+    ) -> None:
+        """Make a member a co-author (owner or Manage Server only)."""
+        await require_author(self.stories, story, actor, owner_only=True)
+        if is_bot:
+            raise InvalidInput("Bots cannot be co-authors.")
+        if not await self.stories.add_author(story.id, user_id):
+            raise InvalidInput(f"<@{user_id}> is already an author of “{story.title}”.")
+
+    async def remove_author(self, actor: Actor, story: StoryRecord, user_id: int) -> None:
+        """Remove a co-author (owner or Manage Server only); the owner cannot be removed."""
+        await require_author(self.stories, story, actor, owner_only=True)
+        if user_id == story.owner_id:
+            raise InvalidInput("The owner cannot be removed from their story.")
+        if not await self.stories.remove_author(story.id, user_id):
+            raise NotFound(f"<@{user_id}> is not a co-author of “{story.title}”.")
+
+    async def preview(self, actor: Actor, story: StoryRecord, number: int) -> ChapterPreview:
+        """A chapter's stored pages for its authors, released or not."""
+        await require_author(self.stories, story, actor)
+        chapters = await self.stories.chapters(story.id)
+        numbers = [c.number for c in chapters]
+        chapter = next((c for c in chapters if c.number == number), None)
+        if chapter is None:
+            raise NotFound(
+                f"“{story.title}” has no chapter {number}.",
+                hint=f"It has chapters {numbers[0]}–{numbers[-1]}." if numbers else None,
+            )
+        titles = [c.title for c in chapters]
+        return ChapterPreview(chapter, await self.stories.pages(chapter.id), numbers, titles)
+
+    # -- story settings ---------------------------------------------------------------------
+
+    async def set_channel(
+        self, actor: Actor, story: StoryRecord, channel: ChannelFacts, mode: str
+    ) -> StoryRecord:
+        """Set where a story is posted, after checking the channel suits the mode and rating."""
+        await require_author(self.stories, story, actor)
+        if mode not in CHANNEL_MODES:
+            raise InvalidInput(f"Unknown mode “{mode}”.", hint="Use messages, thread or forum.")
+        if mode == "forum" and channel.kind != "forum":
+            raise InvalidInput(
+                f"<#{channel.id}> is not a forum channel, so forum mode cannot post there.",
+                hint="Pick a forum channel, or use mode messages or thread.",
+            )
+        if mode != "forum" and channel.kind not in ("text", "announcement"):
+            raise InvalidInput(
+                f"Mode {mode} needs a text or announcement channel; <#{channel.id}> is not one.",
+                hint="Use mode forum for forum channels.",
+            )
+        if not channel.member_can_post:
+            raise NotAllowed(f"You cannot post in <#{channel.id}>, so the story cannot go there.")
+        if needs_age_restriction(story.rating) and not channel.nsfw:
+            raise NotAllowed(
+                f"“{story.title}” is rated {story.rating}; it can only be posted in an "
+                f"age-restricted channel and <#{channel.id}> is not one.",
+                hint="Pick an age-restricted channel, or mark this one age-restricted.",
+            )
+        return await self._update(story, channel_id=channel.id, channel_mode=mode)
+
+    async def set_notify_role(
+        self, actor: Actor, story: StoryRecord, role_id: int | None, *, may_mention: bool = True
+    ) -> StoryRecord:
+        """Set (or with None, clear) the role pinged when a chapter is released."""
+        await require_author(self.stories, story, actor)
+        if role_id is not None and role_id == actor.guild_id:
+            raise InvalidInput("@everyone cannot be a notify role.", hint="Pick a role.")
+        if role_id is not None and not may_mention:
+            raise NotAllowed(
+                f"You cannot mention <@&{role_id}>: it is not mentionable and you lack the "
+                "Mention Everyone permission.",
+                hint="Ask an admin to make the role mentionable.",
+            )
+        return await self._update(story, notify_role_id=role_id)
+
+    async def set_silent(self, actor: Actor, story: StoryRecord, enabled: bool) -> StoryRecord:
+        """Post the story's chapters without notification sounds (or with them again)."""
+        await require_author(self.stories, story, actor)
+        return await self._update(story, silent=enabled)
+
+    async def _update(self, story: StoryRecord, **fields: object) -> StoryRecord:
+        updated = await self.stories.update_metadata(story.id, **fields)
+        if updated is None:
+            raise NotFound("That story was deleted meanwhile.")
+        return updated
+
+    # -- user and server settings -----------------------------------------------------------
+
+    async def set_user_timezone(self, actor: Actor, text: str) -> str:
+        """Set the actor's own zone; returns its IANA name."""
+        zone = parse_zone(text).key
+        await self.settings.set_user_timezone(actor.user_id, zone)
+        return zone
+
+    async def set_server_timezone(self, actor: Actor, text: str) -> str:
+        """Set the server's zone (Manage Server only); returns its IANA name."""
+        require_manager(actor)
+        zone = parse_zone(text).key
+        await self.settings.set_guild(actor.guild_id, timezone=zone)
+        return zone
+
+    async def set_missed_releases(self, actor: Actor, policy: str) -> None:
+        """Whether releases missed while the bot was down all go out, or only the latest."""
+        require_manager(actor)
+        if policy not in MISSED_RELEASE_POLICIES:
+            raise InvalidInput(f"Unknown policy “{policy}”.", hint="Use all or latest.")
+        await self.settings.set_guild(actor.guild_id, missed_release_policy=policy)
+
+    async def set_author_role(self, actor: Actor, role_id: int | None) -> None:
+        """Restrict uploads to a role (None: everyone may upload). Manage Server only."""
+        require_manager(actor)
+        if role_id == actor.guild_id:
+            role_id = None  # @everyone means no restriction
+        await self.settings.set_guild(actor.guild_id, author_role_id=role_id)

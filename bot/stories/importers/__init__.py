@@ -1,0 +1,105 @@
+"""Pick the right importer for an upload by extension and content sniffing.
+
+Every importer raises `ImportRefused` with a message a user can act on; nothing else escapes
+`import_story`, so a bad upload can never surface as a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import PurePath
+
+from bot.errors import ImportRefused
+from bot.stories.importers.decoding import decode_text, looks_binary
+from bot.stories.model import Story
+
+log = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+SUPPORTED_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".epub")
+
+
+def import_story(raw: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Story:
+    """Parse an uploaded file into a `Story`, or raise `ImportRefused` saying why not."""
+    if len(raw) > max_bytes:
+        raise ImportRefused(
+            f"`{filename}` is {len(raw) / 1_048_576:.1f} MB; the limit is "
+            f"{max_bytes / 1_048_576:.0f} MB.",
+            hint="Split the story into parts, or remove images from the EPUB.",
+        )
+    if not raw.strip():
+        raise ImportRefused(f"`{filename}` is empty.", hint="Upload a file with the story's text.")
+    kind = _detect_format(raw, filename)
+    try:
+        story = _parse(kind, raw)
+    except ImportRefused:
+        raise
+    except RecursionError as exc:
+        raise ImportRefused(
+            f"`{filename}` is nested too deeply to read safely.",
+            hint="Export it again from its source without deeply nested markup.",
+        ) from exc
+    except Exception as exc:  # a parser bug or a corrupt file must not become a traceback
+        log.exception("importer %s failed on %s", kind, filename)
+        raise ImportRefused(
+            f"`{filename}` could not be read as {kind.upper()}: {type(exc).__name__}.",
+            hint="Check that the file opens in a reader or browser, then upload it again.",
+        ) from exc
+    if not story.chapters or not any(ch.blocks for ch in story.chapters):
+        raise ImportRefused(
+            f"`{filename}` holds no story text (only headings or whitespace).",
+            hint="Make sure the chapters have prose under their headings.",
+        )
+    story.source_format = kind
+    return story
+
+
+def _detect_format(raw: bytes, filename: str) -> str:
+    suffix = PurePath(filename.lower()).suffix
+    if raw[:4] == b"PK\x03\x04":
+        if suffix not in ("", ".epub", ".zip"):
+            log.info("%s is a zip despite its extension; reading it as EPUB", filename)
+        return "epub"
+    if suffix == ".epub":
+        raise ImportRefused(
+            f"`{filename}` is not a valid EPUB (an EPUB is a zip archive).",
+            hint="Export the EPUB again, or upload the story as .txt or .html.",
+        )
+    if looks_binary(raw):
+        raise ImportRefused(
+            f"`{filename}` looks like a binary file, not a story.",
+            hint="Supported formats: " + ", ".join(SUPPORTED_EXTENSIONS) + ".",
+        )
+    if suffix in (".html", ".htm", ".xhtml"):
+        return "html"
+    if suffix in (".md", ".markdown"):
+        return "md"
+    if suffix in ("", ".txt", ".text"):
+        head = raw[:2048].lstrip().lower()
+        if head.startswith((b"<!doctype html", b"<html", b"<?xml")):
+            return "html"
+        return "txt"
+    raise ImportRefused(
+        f"`{filename}` has an unsupported type (`{suffix}`).",
+        hint="Supported formats: " + ", ".join(SUPPORTED_EXTENSIONS) + ".",
+    )
+
+
+def _parse(kind: str, raw: bytes) -> Story:
+    if kind == "epub":
+        from bot.stories.importers.epub import parse_epub
+
+        # parse_epub opens the zip itself and refuses every kind of damage with its own message.
+        return parse_epub(raw)
+    if kind == "html":
+        from bot.stories.importers.html import parse_html
+
+        return parse_html(raw)
+    text = decode_text(raw)
+    if kind == "md":
+        from bot.stories.importers.markdown import parse_markdown
+
+        return parse_markdown(text)
+    from bot.stories.importers.plain_text import parse_text
+
+    return parse_text(text)

@@ -1,0 +1,146 @@
+"""Import an EPUB (2 or 3): metadata from the OPF, chapters from the table of contents.
+
+Steps: open the zip defensively (`epub_zip`), read `META-INF/container.xml` and the OPF
+(`epub_opf`), read the nav document or NCX and choose the level of its entries that holds the
+chapters (`epub_toc`), parse the spine's documents in reading order, cut them at those entries
+(`epub_segments`) and drop front matter and pages without prose. Chapter titles come from the
+table of contents (else the chapter's first heading) and are cleaned by `titles.clean_title`.
+
+AO3 (calibre-made) and FanFicFare EPUBs carry a preface page; it is read like an AO3 HTML
+download for rating, warnings, tags, summary and notes, and each chapter's AO3 notes are lifted
+out of its text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.errors import ImportRefused
+from bot.stories.importers.ao3 import Preface, is_ao3, read_end_notes, read_preface
+from bot.stories.importers.ao3_chapters import pull_chapter_notes
+from bot.stories.importers.epub_opf import Package, read_package
+from bot.stories.importers.epub_segments import Segment, SpineDoc, segment_spine
+from bot.stories.importers.epub_toc import chapter_targets, read_toc
+from bot.stories.importers.epub_zip import EpubArchive
+from bot.stories.importers.fanficfare import is_title_page, read_title_page
+from bot.stories.importers.markup import parse_xhtml_document
+from bot.stories.importers.sections import (
+    MIN_PREAMBLE_WORDS,
+    chapter_level,
+    finish_chapters,
+    make_chapter,
+    split_at_headings,
+)
+from bot.stories.importers.titles import clean_title
+from bot.stories.model import Chapter, Story
+
+_CONTENT_TYPES = frozenset(("application/xhtml+xml", "text/html", "application/xml", "text/xml"))
+_CONTENT_SUFFIXES = (".xhtml", ".html", ".htm", ".xml")
+_AO3_PARTS = frozenset(("preface", "afterword"))
+
+
+def parse_epub(raw: bytes) -> Story:
+    """Parse EPUB bytes into a `Story`, or raise `ImportRefused` saying what is wrong."""
+    archive = EpubArchive(raw)
+    package = read_package(archive)
+    entries, landmarks = read_toc(archive, package)
+    targets = chapter_targets(entries)
+    docs = _load_spine(archive, package, {target.path for target in targets})
+    spine_paths = {doc.path for doc in docs}
+    targets = [target for target in targets if target.path in spine_paths]
+    ao3_docs = [doc for doc in docs if is_ao3(doc.root)]
+    skip = _skip_ao3_parts if ao3_docs else None
+    segments = segment_spine(docs, targets, landmarks, skip=skip)
+    preface_docs = _mark_ao3_parts(segments, ao3_docs) if ao3_docs else []
+    chapters = _chapters(segments, ao3=bool(ao3_docs), split_headings=not targets)
+    if not chapters:
+        raise ImportRefused(
+            "The EPUB has no readable chapters (only a cover, title page, contents or images).",
+            hint="Check that the book opens in an e-reader and shows its text, then re-upload.",
+        )
+    if ao3_docs:
+        wanted = {id(doc) for doc in preface_docs}
+        preface = read_preface(doc.root for doc in docs if id(doc) in wanted)
+    else:
+        title_page = next((doc for doc in docs if is_title_page(doc.root)), None)
+        preface = read_title_page(title_page.root) if title_page is not None else Preface()
+    return _story(package, preface, chapters, docs if ao3_docs else [])
+
+
+def _mark_ao3_parts(segments: list[Segment], ao3_docs: list[SpineDoc]) -> list[SpineDoc]:
+    """Mark AO3's preface and afterword as non-chapters; return the preface's files.
+
+    calibre splits the preface: the tag list in one file, the title page (title, byline,
+    summary, notes) in the next; everything before the first chapter belongs to it.
+    """
+    preface_docs = list(ao3_docs)
+    in_preface = True
+    for segment in segments:
+        label = (segment.label or "").strip().lower()
+        if segment.is_chapter and not segment.front and label not in _AO3_PARTS:
+            in_preface = False
+        if label in _AO3_PARTS or in_preface:
+            segment.front = True
+        if label == "preface" or in_preface:
+            preface_docs.extend(segment.docs)
+    return preface_docs
+
+
+def _load_spine(archive: EpubArchive, package: Package, targeted: set[str]) -> list[SpineDoc]:
+    docs: list[SpineDoc] = []
+    seen: set[str] = set()
+    for item, linear in package.spine:
+        if item.path in seen or not (linear or item.path in targeted):
+            continue
+        seen.add(item.path)
+        if item.media_type not in _CONTENT_TYPES and not item.path.lower().endswith(
+            _CONTENT_SUFFIXES
+        ):
+            continue  # an image or SVG page
+        data = archive.read(item.path)
+        root = parse_xhtml_document(data) if data else None
+        if root is not None:
+            docs.append(SpineDoc(item.path, root))
+    return docs
+
+
+def _chapters(segments: list[Segment], *, ao3: bool, split_headings: bool) -> list[Chapter]:
+    content = [segment for segment in segments if not segment.front]
+    if split_headings and len(content) == 1:
+        # One file and no table of contents: its headings are the only chapter marks.
+        items = content[0].items
+        return finish_chapters(split_at_headings(items, chapter_level(items)))
+    chapters: list[Chapter] = []
+    for segment in content:
+        items, notes = pull_chapter_notes(segment.items) if ao3 else (segment.items, {})
+        chapter = make_chapter(len(chapters) + 1, clean_title(segment.label), items)
+        if chapter.word_count < (1 if segment.is_chapter else MIN_PREAMBLE_WORDS):
+            continue
+        chapter.summary = notes.get("summary")
+        chapter.notes = notes.get("notes")
+        chapter.end_notes = notes.get("end_notes")
+        chapters.append(chapter)
+    return chapters
+
+
+def _story(
+    package: Package, preface: Preface, chapters: list[Chapter], ao3_docs: list[SpineDoc]
+) -> Story:
+    return Story(
+        title=preface.title or package.title or "Untitled",
+        authors=preface.authors or package.creators,
+        summary=preface.summary or package.description,
+        notes=preface.notes,
+        end_notes=read_end_notes(doc.root for doc in ao3_docs) if ao3_docs else None,
+        rating=preface.rating,
+        warnings=preface.warnings,
+        tags=preface.tags or package.subjects,
+        language=package.language or preface.language,
+        source_format="epub",
+        chapters=chapters,
+    )
+
+
+def _skip_ao3_parts(el: Any) -> bool:
+    """The AO3 preface and afterword are metadata, read separately, never chapter text."""
+    return el.get("id") in _AO3_PARTS

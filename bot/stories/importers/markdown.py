@@ -1,0 +1,305 @@
+"""Import a Markdown story (`.md`) with markdown-it-py (CommonMark plus `~~strikethrough~~`).
+
+Layout: `# Title` first, then an optional `by Author` line (authors split as in plain text:
+`A & B`, `A and B`, `A, B`). Chapters are the shallowest heading level used after the title -
+normally `##`; deeper headings inside a chapter become bold paragraphs. A first `#` heading that
+reads like a chapter heading (`# Chapter 1`) is a chapter, not the title; without a `#` title, a
+`Title by Author` first line is used, else the title is "Untitled".
+
+Text before the first chapter heading that is not title or byline is handled like the plain-text
+preamble (see `headings.assemble`): `Summary:`, `Notes:`, `Rating:`, `Tags:`... lines fill the
+story's metadata, and unlabelled text (a paragraph or a `>` quote, as AO3 summaries often are)
+becomes the story summary when short, an untitled first chapter when long. `A/N:` and
+`Disclaimer:` paragraphs are chapter notes before the body and end notes after it.
+
+Blocks: `---`/`***`/`* * *`, `<hr>`, an empty heading (`###`) and plain-text dividers on their
+own line (`~~~`, `• • •`, `§`, `oOo`) are scene breaks; `>` quotes become BlockQuote (nested
+quotes are flattened); list items become paragraphs starting with `• ` or their number; code
+blocks keep their text and lines. A setext underline (`---`) under a line that is not a title is
+read as a scene break after that paragraph, as the author surely meant.
+
+Inline: `*`/`_` italic, `**`/`__` bold, `~~strike~~`, `<u>` underline (and `<i>`, `<b>`, `<s>`);
+hard line breaks (two trailing spaces, a backslash, `<br>`) become "\\n" and soft line breaks a
+space, as in rendered Markdown; inline code and links keep their text, images are dropped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeGuard
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from bot.stories.importers.headings import Heading, Item, TextItem, assemble, match_heading
+from bot.stories.importers.text_blocks import (
+    byline_authors,
+    is_scene_break_line,
+    looks_like_title,
+    merge_spans,
+    parse_byline,
+)
+from bot.stories.model import BlockQuote, Paragraph, SceneBreak, Span, Story
+
+UNTITLED = "Untitled"
+_PARSER = MarkdownIt("commonmark").enable("strikethrough")
+# `~~~` opens a code fence in Markdown but is a scene break in fan fiction far more often.
+_TILDE_BREAK = re.compile(r"^ {0,3}~{3,}[ \t]*$", re.MULTILINE)
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|<![^>]*>|<\?.*?(?:\?>|\Z)", re.DOTALL)
+_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)[^>]*>")
+_STYLE_TAGS = {
+    "i": "italic",
+    "em": "italic",
+    "cite": "italic",
+    "b": "bold",
+    "strong": "bold",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strike",
+    "del": "strike",
+    "strike": "strike",
+}
+
+
+@dataclass(frozen=True)
+class _MdHeading:
+    """A Markdown heading before it is known whether it is the title, a chapter or a subhead."""
+
+    level: int
+    text: str
+    setext: bool
+
+
+def parse_markdown(text: str) -> Story:
+    """Parse Markdown (LF line ends) into a `Story`; `source_format` is left to the caller."""
+    tokens = _PARSER.parse(_TILDE_BREAK.sub("* * *", text))
+    walker = _Walker()
+    walker.walk(tokens)
+    story, rest = _read_header(walker.items)
+    assemble(story, _chapter_items(rest))
+    return story
+
+
+def _read_header(items: list[_MdHeading | Item]) -> tuple[Story, list[_MdHeading | Item]]:
+    """The story with title and authors from `# Title` / `by Author`, and the items after them."""
+    first = items[0] if items else None
+    if _is_title_heading(first):
+        story = Story(" ".join(first.text.split()))
+        following = items[1] if len(items) > 1 else None
+        if _single_line(following):
+            story.authors = byline_authors(following.lines[0])
+        return story, items[2:] if story.authors else items[1:]
+    if _single_line(first):
+        byline = parse_byline(first.lines[0])
+        if byline is not None:
+            return Story(byline[0], authors=byline[1]), items[1:]
+    return Story(UNTITLED), items
+
+
+def _is_title_heading(item: object) -> TypeGuard[_MdHeading]:
+    """A first `#` heading is the title unless it reads like a chapter heading."""
+    return (
+        isinstance(item, _MdHeading)
+        and item.level == 1
+        and bool(item.text)
+        and match_heading(item.text) is None
+    )
+
+
+def _single_line(item: object) -> TypeGuard[TextItem]:
+    return isinstance(item, TextItem) and isinstance(item.block, Paragraph) and len(item.lines) == 1
+
+
+def _chapter_items(items: Sequence[_MdHeading | Item]) -> list[Item]:
+    """Resolve Markdown headings into chapter headings, subheads and scene breaks."""
+    resolved: list[_MdHeading | Item] = []
+    for item in items:
+        if not isinstance(item, _MdHeading):
+            resolved.append(item)
+        elif not item.text or is_scene_break_line(item.text):
+            resolved.append(SceneBreak())
+        elif item.setext and ("\n" in item.text or not looks_like_title(item.text, strict=False)):
+            resolved.append(_text_item([Span(" ".join(item.text.split()))]))
+            if item.level == 2:
+                resolved.append(SceneBreak())
+        else:
+            resolved.append(item)
+    levels = [item.level for item in resolved if isinstance(item, _MdHeading)]
+    chapter_level = min(levels, default=0)
+    return [_as_item(item, chapter_level) for item in resolved]
+
+
+def _as_item(item: _MdHeading | Item, chapter_level: int) -> Item:
+    if not isinstance(item, _MdHeading):
+        return item
+    if item.level != chapter_level:
+        return _text_item([Span(" ".join(item.text.split()), bold=True)])
+    title = " ".join(item.text.split())
+    known = match_heading(title)
+    if known is None:
+        return Heading(title, bare=False)
+    return Heading(title, bare=known.bare, is_part=known.is_part)
+
+
+def _text_item(spans: Iterable[Span]) -> TextItem:
+    paragraph = Paragraph(merge_spans(spans))
+    return TextItem(paragraph, tuple(paragraph.text.split("\n")))
+
+
+@dataclass
+class _Walker:
+    """Turns markdown-it's flat token stream into headings, paragraphs, quotes and breaks."""
+
+    items: list[_MdHeading | Item] = field(default_factory=list)
+    quote: list[Paragraph] = field(default_factory=list)
+    quote_depth: int = 0
+    lists: list[bool] = field(default_factory=list)
+    heading: Token | None = None
+    prefix: str = ""
+
+    def walk(self, tokens: Sequence[Token]) -> None:
+        """Visit every block token in order."""
+        for token in tokens:
+            handler = getattr(self, "_on_" + token.type, None)
+            if handler is not None:
+                handler(token)
+
+    def _on_heading_open(self, token: Token) -> None:
+        self.heading = token
+
+    def _on_heading_close(self, token: Token) -> None:
+        self.heading = None
+
+    def _on_blockquote_open(self, token: Token) -> None:
+        self.quote_depth += 1
+
+    def _on_blockquote_close(self, token: Token) -> None:
+        self.quote_depth -= 1
+        if self.quote_depth == 0 and self.quote:
+            quote = BlockQuote(tuple(self.quote))
+            self.items.append(TextItem(quote, tuple(quote.text.split("\n"))))
+            self.quote = []
+
+    def _on_bullet_list_open(self, token: Token) -> None:
+        self.lists.append(False)
+
+    def _on_ordered_list_open(self, token: Token) -> None:
+        self.lists.append(True)
+
+    def _on_bullet_list_close(self, token: Token) -> None:
+        self.lists.pop()
+
+    _on_ordered_list_close = _on_bullet_list_close
+
+    def _on_list_item_open(self, token: Token) -> None:
+        self.prefix = f"{token.info}{token.markup} " if self.lists and self.lists[-1] else "• "
+
+    def _on_hr(self, token: Token) -> None:
+        if self.quote_depth == 0:
+            self.items.append(SceneBreak())
+
+    def _on_fence(self, token: Token) -> None:
+        self._add([Span(token.content.strip("\n"))], plain=token.content.strip("\n"))
+
+    _on_code_block = _on_fence
+
+    def _on_html_block(self, token: Token) -> None:
+        if re.match(r"\s*<hr\b", token.content, re.IGNORECASE) and self.quote_depth == 0:
+            self.items.append(SceneBreak())
+            return
+        markup = _HTML_COMMENT.sub("", token.content)
+        lines = (" ".join(_TAG.sub(" ", line).split()) for line in markup.split("\n"))
+        text = html.unescape("\n".join(line for line in lines if line))
+        if text:
+            self._add([Span(text)], plain=text)
+
+    def _on_inline(self, token: Token) -> None:
+        spans, plain = _inline(token.children or [])
+        if self.heading is not None and self.quote_depth == 0:
+            level = int(self.heading.tag[1:]) if self.heading.tag[1:].isdigit() else 6
+            self.items.append(_MdHeading(level, plain.strip(), self.heading.markup in ("=", "-")))
+            return
+        self._add(spans, plain=plain)
+
+    def _add(self, spans: list[Span], *, plain: str) -> None:
+        if self.prefix:
+            spans, plain = [Span(self.prefix), *spans], self.prefix + plain
+            self.prefix = ""
+        paragraph = Paragraph(merge_spans(spans))
+        if not paragraph.spans:
+            return
+        if self.quote_depth:
+            self.quote.append(paragraph)
+        elif "\n" not in plain and is_scene_break_line(plain):
+            self.items.append(SceneBreak())
+        else:
+            self.items.append(TextItem(paragraph, tuple(plain.split("\n"))))
+
+
+def _inline(children: Sequence[Token]) -> tuple[list[Span], str]:
+    """Styled spans (soft breaks as spaces) and the plain text with its source lines."""
+    if all(child.type in ("text", "softbreak") for child in children):
+        # The common case, kept fast: unstyled text (text tokens never hold a newline).
+        plain = "".join("\n" if child.type == "softbreak" else child.content for child in children)
+        return [Span(plain.replace("\n", " "))], plain
+    inline = _InlineText()
+    for child in children:
+        kind = child.type
+        if kind in ("text", "code_inline"):
+            inline.add(child.content)
+        elif kind == "softbreak":
+            inline.add(" ", "\n")
+        elif kind == "hardbreak":
+            inline.add("\n")
+        elif kind in _MD_STYLES:
+            inline.restyle(*_MD_STYLES[kind])
+        elif kind == "html_inline":
+            _html_inline(child.content, inline)
+    return inline.spans, "".join(inline.plain)
+
+
+_MD_STYLES = {
+    "em_open": ("italic", 1),
+    "em_close": ("italic", -1),
+    "strong_open": ("bold", 1),
+    "strong_close": ("bold", -1),
+    "s_open": ("strike", 1),
+    "s_close": ("strike", -1),
+}
+
+
+@dataclass
+class _InlineText:
+    """Spans being collected, with how deeply each style is currently nested."""
+
+    spans: list[Span] = field(default_factory=list)
+    plain: list[str] = field(default_factory=list)
+    depth: dict[str, int] = field(
+        default_factory=lambda: {"italic": 0, "bold": 0, "underline": 0, "strike": 0}
+    )
+
+    def add(self, text: str, source: str | None = None) -> None:
+        """Append `text` in the current style; `source` is its plain-text form if different."""
+        on = self.depth
+        self.spans.append(
+            Span(text, on["italic"] > 0, on["bold"] > 0, on["underline"] > 0, on["strike"] > 0)
+        )
+        self.plain.append(text if source is None else source)
+
+    def restyle(self, name: str, step: int) -> None:
+        """Open (+1) or close (-1) a style; stray closers never go below zero."""
+        self.depth[name] = max(0, self.depth[name] + step)
+
+
+def _html_inline(tag: str, inline: _InlineText) -> None:
+    match = _TAG.fullmatch(tag.strip())
+    if match is None:
+        return
+    closing, name = match.group(1) == "/", match.group(2).lower()
+    if name == "br":
+        inline.add("\n")
+    elif name in _STYLE_TAGS:
+        inline.restyle(_STYLE_TAGS[name], -1 if closing else 1)

@@ -1,0 +1,89 @@
+"""Cut a flow of blocks into chapters at its headings, and finish a chapter from its flow."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bot.stories.importers.html_blocks import Anchor, Heading, Item, blocks_of
+from bot.stories.importers.titles import clean_title
+from bot.stories.model import Block, Chapter, SceneBreak
+
+# Text before the first chapter heading (or under a part heading) becomes a chapter of its own
+# only when it is real prose, not just a title, a byline or an epigraph.
+MIN_PREAMBLE_WORDS = 40
+
+
+@dataclass
+class Section:
+    """A run of the flow that may become a chapter."""
+
+    title: str | None = None
+    items: list[Item] = field(default_factory=list)
+    # False for text before the first chapter or under a part heading: kept only if substantial.
+    is_chapter: bool = True
+
+
+def chapter_level(items: list[Item]) -> int | None:
+    """The heading level that marks chapters: the highest level that repeats.
+
+    A single `h1` before every other heading is the story's title, not a chapter. With no
+    repeating level the highest remaining one is used (a lone `h2` still names its chapter);
+    None when no heading is left.
+    """
+    headings = [item for item in items if isinstance(item, Heading)]
+    counts = Counter(heading.level for heading in headings)
+    if counts.get(1) == 1 and headings[0].level == 1:
+        del counts[1]
+    repeating = [level for level, count in counts.items() if count >= 2]
+    if repeating:
+        return min(repeating)
+    return min(counts) if counts else None
+
+
+def split_at_headings(items: list[Item], level: int | None) -> list[Section]:
+    """Sections starting at each heading of `level`; higher headings (parts) start preambles."""
+    # Without chapter headings the whole flow is the one chapter.
+    sections = [Section(is_chapter=level is None)]
+    for item in items:
+        if level is not None and isinstance(item, Heading) and item.level <= level:
+            sections.append(Section(is_chapter=item.level == level))
+        sections[-1].items.append(item)
+    return sections
+
+
+def finish_chapters(sections: list[Section]) -> list[Chapter]:
+    """Turn sections into numbered chapters, dropping those without real prose."""
+    chapters: list[Chapter] = []
+    for section in sections:
+        chapter = make_chapter(len(chapters) + 1, section.title, section.items)
+        words = chapter.word_count
+        if words and (section.is_chapter or words >= MIN_PREAMBLE_WORDS):
+            chapters.append(chapter)
+    return chapters
+
+
+def make_chapter(number: int, title: str | None, items: list[Item]) -> Chapter:
+    """A chapter from its flow: leading headings give the title (if `title` is None) and go."""
+    start = 0
+    heading_titles: list[str | None] = []
+    while start < len(items) and isinstance(items[start], Heading | Anchor | SceneBreak):
+        item = items[start]
+        if isinstance(item, Heading):
+            heading_titles.append(clean_title(item.text))
+        start += 1
+    if title is None:
+        title = next((text for text in heading_titles if text), None)
+    return Chapter(number=number, title=title, blocks=tidy_breaks(blocks_of(items[start:])))
+
+
+def tidy_breaks(blocks: list[Block]) -> list[Block]:
+    """Drop scene breaks at either end of a chapter and merge runs of them into one."""
+    tidy: list[Block] = []
+    for block in blocks:
+        if isinstance(block, SceneBreak) and (not tidy or isinstance(tidy[-1], SceneBreak)):
+            continue
+        tidy.append(block)
+    while tidy and isinstance(tidy[-1], SceneBreak):
+        tidy.pop()
+    return tidy

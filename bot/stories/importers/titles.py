@@ -1,0 +1,65 @@
+"""Clean chapter titles: drop the numbering that `Chapter.number` already carries.
+
+The rule, applied to table-of-contents labels, AO3 chapter headings and document headings alike:
+
+1. Whitespace is collapsed.
+2. A leading "Chapter N" label is removed with the separator after it: "Chapter 1. Loomings."
+   -> "Loomings.", "CHAPTER IV: The Storm" -> "The Storm", "Ch. 3 - Home" -> "Home", "Chapter
+   Twelve" -> "". N may be arabic, roman or an English number word; "Chap."/"Ch." and a few
+   other languages' words for "chapter" count too.
+3. Otherwise a leading bare number followed by punctuation is removed: "1. Title" -> "Title",
+   "IV. DEATH BY WATER" -> "DEATH BY WATER", "12: Home" -> "Home". A number *not* followed by
+   punctuation is part of the title and stays ("190 A FOUR-LEAVED CLOVER", "1984").
+4. One trailing "." or ":" is removed ("Loomings." -> "Loomings"), but not an ellipsis ("...",
+   "…") and not the period of an abbreviation such as "Mr." or "St.".
+5. Nothing left (or only a number below 1000, or a roman one) means the chapter has no title: None.
+
+Case and punctuation inside the title are kept as written.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.stories.importers.markup import names
+
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_TEENS = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_BELOW_100 = rf"(?:(?:{_TENS})(?:[- ](?:{_UNITS}))?|{_TEENS}|{_UNITS})"
+_WORD_NUMBER = rf"(?:(?:(?:{_UNITS}|a) )?hundred(?:(?: and)?[- ]{_BELOW_100})?|{_BELOW_100})"
+_NUMBER = rf"(?:\d+|[ivxlcdm]+|{_WORD_NUMBER})"
+_LABEL = r"(?:chapter|chap\.?|ch\.?|capítulo|capitulo|chapitre|kapitel|hoofdstuk|глава)"
+_SEPARATOR = r"(?:\s*[.:)\]|–—-]+\s*|\s+|$)"
+
+_LABELLED = re.compile(rf"^{_LABEL}\s*{_NUMBER}{_SEPARATOR}", re.I)
+# Bare roman numerals are limited to 1-99 and must be capitals, so words like "MIX" survive.
+_ROMAN_1_99 = r"(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
+_NUMBERED = re.compile(rf"^(?:\d+|(?={_ROMAN_1_99}\b)[IVXL]+)\s*[.:)\]–—-]+\s*")
+# A bare "12" or "IV" is numbering; a four-digit "1984" may well be the title.
+_ONLY_NUMBER = re.compile(rf"^(?:\d{{1,3}}|{_ROMAN_1_99})$")
+_ABBREVIATIONS = names("mr mrs ms dr st jr sr prof vs etc no vol pt")
+
+
+def clean_title(raw: str | None) -> str | None:
+    """The chapter title without its "Chapter N" numbering or trailing period; None if empty."""
+    if not raw:
+        return None
+    title = " ".join(raw.split())
+    if _ONLY_NUMBER.match(_drop_trailing_stop(title)):
+        return None
+    stripped = _LABELLED.sub("", title, count=1)
+    if stripped == title:
+        stripped = _NUMBERED.sub("", title, count=1)
+    return _drop_trailing_stop(stripped.strip()) or None
+
+
+def _drop_trailing_stop(title: str) -> str:
+    if title.endswith(":"):
+        return title[:-1].rstrip()
+    if not title.endswith(".") or title.endswith(".."):
+        return title
+    last_word = title[:-1].rsplit(None, 1)[-1] if title[:-1].strip() else ""
+    if last_word.lower().strip("(\"'“‘") in _ABBREVIATIONS:
+        return title
+    return title[:-1].rstrip()

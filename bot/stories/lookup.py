@@ -1,0 +1,96 @@
+"""Finding stories by what a user typed, and who may change them (discord-free)."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from bot.errors import NotAllowed, NotFound
+from bot.stories.records import StoryRecord
+from bot.stories.repository import StoryRepository
+
+AUTOCOMPLETE_LIMIT = 25
+CHOICE_NAME_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: a member of a guild, with what the cogs read off Discord."""
+
+    user_id: int
+    guild_id: int
+    manage_guild: bool = False
+    role_ids: frozenset[int] = frozenset()
+
+
+async def find_story(repo: StoryRepository, guild_id: int, typed: str) -> StoryRecord:
+    """The story `typed` names in this guild: an autocomplete id, or a title (any case).
+
+    Unknown and ambiguous titles raise `NotFound` naming the closest matches, so the user can
+    pick one instead of guessing again.
+    """
+    text = typed.strip()
+    if not text:
+        raise NotFound("No story given.", hint="Start typing a title and pick one from the list.")
+    if text.isascii() and text.isdigit():  # "²" is a digit to isdigit(), not to int()
+        story = await repo.get(int(text))
+        if story is not None and story.guild_id == guild_id:
+            return story
+    matches = await repo.find_by_title(guild_id, text)
+    exact = [s for s in matches if s.title.casefold() == text.casefold()]
+    if len(exact) == 1:
+        return exact[0]
+    if len(exact) > 1:
+        listed = ", ".join(f"#{s.id} by <@{s.owner_id}>" for s in exact[:5])
+        raise NotFound(
+            f"Several stories are called “{exact[0].title}”: {listed}.",
+            hint="Pick the one you mean from the autocomplete list.",
+        )
+    suggestions = [s.title for s in matches[:3]] or await _closest_titles(repo, guild_id, text)
+    hint = (
+        "Did you mean " + " or ".join(f"“{t}”" for t in suggestions) + "?"
+        if suggestions
+        else ("See `/story list` for this server's stories.")
+    )
+    raise NotFound(f"There is no story called “{_clip(text, 80)}” in this server.", hint=hint)
+
+
+async def story_choices(repo: StoryRepository, guild_id: int, typed: str) -> list[tuple[str, str]]:
+    """Autocomplete choices `(title, id)` for this guild, filtered by what was typed."""
+    if typed.strip():
+        stories = await repo.find_by_title(guild_id, typed, limit=AUTOCOMPLETE_LIMIT)
+    else:
+        stories = (await repo.list_for_guild(guild_id))[:AUTOCOMPLETE_LIMIT]
+    return [(_clip(s.title, CHOICE_NAME_LIMIT), str(s.id)) for s in stories]
+
+
+async def require_author(
+    repo: StoryRepository, story: StoryRecord, actor: Actor, *, owner_only: bool = False
+) -> None:
+    """Refuse unless `actor` may change `story`.
+
+    Co-authors may do everything the owner may except delete the story and manage its authors
+    (`owner_only`); members with Manage Server may do everything.
+    """
+    if actor.manage_guild or actor.user_id == story.owner_id:
+        return
+    if not owner_only and await repo.is_author(story.id, actor.user_id):
+        return
+    if owner_only:
+        raise NotAllowed(
+            f"Only the owner of “{story.title}” (<@{story.owner_id}>) can do this.",
+            hint="Members with Manage Server can too.",
+        )
+    raise NotAllowed(
+        f"Only the authors of “{story.title}” can change it.",
+        hint="Ask its owner to add you with `/story authors add`.",
+    )
+
+
+async def _closest_titles(repo: StoryRepository, guild_id: int, text: str) -> list[str]:
+    titles = [s.title for s in await repo.list_for_guild(guild_id)]
+    return difflib.get_close_matches(text, titles, n=3, cutoff=0.5)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

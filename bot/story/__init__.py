@@ -1,1 +1,0 @@
-"""Discord-free story handling: the model, importers, renderer and paginator."""

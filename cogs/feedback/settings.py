@@ -1,0 +1,151 @@
+"""The feedback subcommands of `/settings`: reactions, auto-react, feedback-channel, digest.
+
+`/settings` is the authoring cog's group (`cogs/settings.py`). These commands are plain
+functions turned into `app_commands.Command`s and added to that group by
+`attach_feedback_settings(bot)`, which both cogs call after loading (whichever loads last
+completes the group); it is idempotent.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+from discord.utils import escape_markdown
+
+from cogs.common import actor_of, chapterbot, resolve_story, story_autocomplete
+
+if TYPE_CHECKING:
+    from bot.client import ChapterBot
+    from cogs.feedback.commands import FeedbackCog
+
+STORY_HELP = "The story: pick from the list or type its title"
+# What the bot needs in a feedback channel to post notes as embeds.
+_CHANNEL_NEEDS = ("view_channel", "send_messages", "embed_links")
+
+
+def _cog(interaction: discord.Interaction) -> FeedbackCog:
+    cog = chapterbot(interaction).get_cog("Feedback")
+    if cog is None:
+        raise RuntimeError("the feedback cog is not loaded")
+    return cog  # type: ignore[return-value]
+
+
+def _title(text: str) -> str:
+    return escape_markdown(text)
+
+
+@app_commands.describe(story=STORY_HELP, emojis="Emojis separated by spaces (at most 10)")
+@app_commands.autocomplete(story=story_autocomplete)
+async def reactions(interaction: discord.Interaction, story: str, emojis: str) -> None:
+    """Set the reactions readers are offered (and that /stats lists)."""
+    record = await resolve_story(interaction, story)
+    guild = interaction.guild
+    guild_emojis = {e.id for e in guild.emojis} if guild is not None else set()
+    chosen = await _cog(interaction).service.set_reactions(
+        actor_of(interaction), record, emojis, guild_emojis
+    )
+    await interaction.response.send_message(
+        f"✅ Reactions for “{_title(record.title)}”: {' '.join(chosen)}", ephemeral=True
+    )
+
+
+@app_commands.describe(story=STORY_HELP, enabled="True: add the reactions under each chapter")
+@app_commands.autocomplete(story=story_autocomplete)
+async def auto_react(interaction: discord.Interaction, story: str, enabled: bool) -> None:
+    """Turn on or off adding the reaction set under each chapter's last page."""
+    record = await resolve_story(interaction, story)
+    await _cog(interaction).service.set_auto_react(actor_of(interaction), record, enabled)
+    text = (
+        "I'll add the story's reactions under the last page of each new chapter."
+        if enabled
+        else "I won't add reactions under new chapters."
+    )
+    await interaction.response.send_message(f"✅ “{_title(record.title)}”: {text}", ephemeral=True)
+
+
+@app_commands.describe(
+    story=STORY_HELP, channel="Where readers' notes go; leave empty to DM the authors"
+)
+@app_commands.autocomplete(story=story_autocomplete)
+async def feedback_channel(
+    interaction: discord.Interaction, story: str, channel: discord.TextChannel | None = None
+) -> None:
+    """Send readers' notes to an authors' channel instead of DMs (empty: back to DMs)."""
+    record = await resolve_story(interaction, story)
+    actor = actor_of(interaction)
+    problem = _channel_problem(interaction, channel) if channel is not None else None
+    cog = _cog(interaction)
+    settings = await cog.service.set_feedback_channel(
+        actor, record, channel.id if channel else None, problem=problem
+    )
+    if channel is None:
+        await interaction.response.send_message(
+            f"✅ Notes on “{_title(record.title)}” will be sent to the authors by DM.",
+            ephemeral=True,
+        )
+        return
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    from bot.feedback.service import NoteTarget
+
+    authors = await cog.service.author_ids(record.id)
+    delivered = await cog.deliver_pending(
+        record.id, NoteTarget(record, None, authors, settings.feedback_channel_id)
+    )
+    extra = f" {delivered} waiting note(s) were delivered there." if delivered else ""
+    await interaction.followup.send(
+        f"✅ Notes on “{_title(record.title)}” will be posted in {channel.mention}.{extra}",
+        ephemeral=True,
+    )
+
+
+def _channel_problem(interaction: discord.Interaction, channel: discord.TextChannel) -> str | None:
+    """Why notes can't go to `channel`: the member must see it, the bot must post embeds there."""
+    member = interaction.user
+    if isinstance(member, discord.Member) and not channel.permissions_for(member).view_channel:
+        return f"You can't see {channel.mention}; pick a channel you can read."
+    perms = channel.permissions_for(channel.guild.me)
+    missing = [n.replace("_", " ").title() for n in _CHANNEL_NEEDS if not getattr(perms, n)]
+    if missing:
+        return f"I can't post notes in {channel.mention}: I'm missing {', '.join(missing)}."
+    return None
+
+
+@app_commands.describe(story=STORY_HELP, frequency="daily, weekly, or off")
+@app_commands.autocomplete(story=story_autocomplete)
+async def digest(
+    interaction: discord.Interaction, story: str, frequency: Literal["daily", "weekly", "off"]
+) -> None:
+    """A DM to the authors with the period's new readers, reactions and notes."""
+    record = await resolve_story(interaction, story)
+    cog = _cog(interaction)
+    settings = await cog.service.set_digest(actor_of(interaction), record, frequency)
+    cog.arm_digest(settings)
+    if frequency == "off":
+        text = f"✅ No more digests for “{_title(record.title)}”."
+    else:
+        text = (
+            f"✅ A {frequency} digest of “{_title(record.title)}” will be sent to the authors; "
+            f"the first one <t:{settings.next_digest_at}:R>."
+        )
+    await interaction.response.send_message(text, ephemeral=True)
+
+
+_COMMANDS = (
+    ("reactions", "The reactions readers are offered on a story", reactions),
+    ("auto-react", "Add a story's reactions under each chapter", auto_react),
+    ("feedback-channel", "Where readers' notes on a story go", feedback_channel),
+    ("digest", "A daily or weekly digest of a story's feedback", digest),
+)
+
+
+def attach_feedback_settings(bot: ChapterBot) -> bool:
+    """Add the feedback subcommands to the `/settings` group; False if it isn't loaded yet."""
+    group = bot.tree.get_command("settings")
+    if not isinstance(group, app_commands.Group):
+        return False
+    for name, description, callback in _COMMANDS:
+        command = app_commands.Command(name=name, description=description, callback=callback)
+        group.add_command(command, override=True)
+    return True

@@ -1,0 +1,242 @@
+"""`DiscordPort`: the publishing port (`bot.publishing.port.PublishPort`) with discord.py."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import aiohttp
+import discord
+
+from bot.publishing.port import ForumPost, PageSend, PostingError, SentMessage, TargetInfo
+
+log = logging.getLogger(__name__)
+
+THREAD_ARCHIVE_MINUTES = 10080  # a week: readers come back to chapters for days
+THREAD_ALREADY_CREATED = 160004
+
+# What the bot needs in a target, per posting mode (discord.py permission attribute names).
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "messages": ("view_channel", "send_messages", "read_message_history"),
+    "thread": (
+        "view_channel",
+        "send_messages",
+        "read_message_history",
+        "create_public_threads",
+        "send_messages_in_threads",
+    ),
+    "forum": ("view_channel", "send_messages", "read_message_history", "send_messages_in_threads"),
+}
+
+
+def permission_name(attribute: str) -> str:
+    """`send_messages` -> `Send Messages`, as Discord's settings name it."""
+    return attribute.replace("_", " ").title()
+
+
+def _kind(channel: Any) -> str:
+    if isinstance(channel, discord.ForumChannel):
+        return "forum"
+    if isinstance(channel, discord.TextChannel):
+        return "announcement" if channel.is_news() else "text"
+    return "other"
+
+
+def _text_of(message: discord.Message) -> str:
+    """A message's page text: its content, or its first embed's description (embed style)."""
+    if message.content:
+        return message.content
+    if message.embeds and message.embeds[0].description:
+        return message.embeds[0].description
+    return ""
+
+
+def _reader_buttons(story_id: int, chapter_number: int) -> discord.ui.View | None:
+    """The readers' persistent buttons for a chapter's last page, when that cog is present."""
+    try:
+        from cogs.reading.views import chapter_post_view
+    except ImportError:  # the reading feature is optional for posting
+        return None
+    return chapter_post_view(story_id, chapter_number)
+
+
+def _after_chapter(client: discord.Client, message: discord.Message, story_id: int) -> None:
+    """The feedback feature's auto-react under a chapter's last page, when that cog is present."""
+    try:
+        from cogs.feedback.commands import auto_react_after_chapter
+    except ImportError:  # the feedback feature is optional for posting
+        return
+    auto_react_after_chapter(client, message, story_id)
+
+
+def _failure(error: discord.HTTPException, what: str) -> PostingError:
+    """A Discord error as a history-friendly `PostingError`."""
+    if isinstance(error, discord.Forbidden):
+        return PostingError(
+            f"Discord refused to {what}: missing permissions ({error.text or 'Forbidden'}).",
+            permanent=True,
+        )
+    if isinstance(error, discord.NotFound):
+        return PostingError(f"Could not {what}: the channel or message is gone.", permanent=True)
+    return PostingError(f"Could not {what}: Discord answered {error.status} ({error.text}).")
+
+
+class DiscordPort:
+    """Posts through the bot's discord.py client; every story message has no allowed mentions."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    async def _channel(self, channel_id: int) -> Any:
+        channel = self.client.get_channel(channel_id)
+        if channel is not None:
+            return channel
+        try:
+            return await self.client.fetch_channel(channel_id)
+        except discord.HTTPException as exc:
+            raise _failure(exc, f"find channel {channel_id}") from exc
+
+    async def target(self, channel_id: int, mode: str, style: str) -> TargetInfo:
+        """Describe a channel and the permissions the bot lacks there."""
+        channel = self.client.get_channel(channel_id)
+        if not isinstance(channel, discord.abc.GuildChannel):
+            return TargetInfo(channel_id, "missing")
+        kind = _kind(channel)
+        perms = channel.permissions_for(channel.guild.me)
+        needs = _NEEDS.get(mode, _NEEDS["messages"])
+        if style == "embed":
+            needs += ("embed_links",)
+        missing = tuple(permission_name(n) for n in needs if not getattr(perms, n))
+        tags: tuple[tuple[int, str], ...] = ()
+        requires_tag = False
+        if isinstance(channel, discord.ForumChannel):
+            tags = tuple((tag.id, tag.name) for tag in channel.available_tags)
+            requires_tag = channel.flags.require_tag
+        return TargetInfo(
+            channel_id,
+            kind,  # type: ignore[arg-type]
+            name=channel.name,
+            nsfw=bool(getattr(channel, "nsfw", False)),
+            requires_tag=requires_tag,
+            tags=tags,
+            bot_missing=missing,
+        )
+
+    def _message_kwargs(self, message: PageSend) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"silent": message.silent}
+        if message.style == "embed":
+            kwargs["embed"] = discord.Embed(description=message.text)
+        else:
+            kwargs["content"] = message.text
+        if message.role_id is not None:
+            # The announcement line may ping the story's notify role, and nothing else.
+            kwargs["allowed_mentions"] = discord.AllowedMentions(
+                everyone=False, users=False, roles=[discord.Object(message.role_id)]
+            )
+        if message.buttons_for is not None:
+            view = _reader_buttons(*message.buttons_for)
+            if view is not None:
+                kwargs["view"] = view
+        return kwargs
+
+    async def send(self, channel_id: int, message: PageSend) -> int:
+        """Create a message; discord.py sends the nonce with `enforce_nonce`."""
+        channel = await self._channel(channel_id)
+        kwargs = self._message_kwargs(message)
+        if message.nonce is not None:
+            kwargs["nonce"] = message.nonce
+        where = f"post in #{getattr(channel, 'name', channel_id)}"
+        for attempt in range(2):
+            try:
+                sent = await channel.send(**kwargs)
+            except discord.HTTPException as exc:
+                raise _failure(exc, where) from exc
+            except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+                # The message may exist. Resending at once with the same nonce is safe (Discord
+                # answers with the first message); after that the runner reads the history.
+                if attempt == 0 and message.nonce is not None:
+                    continue
+                raise PostingError(f"Could not {where}: connection lost ({exc!r}).") from exc
+            if message.buttons_for is not None:  # a chapter's last page
+                _after_chapter(self.client, sent, message.buttons_for[0])
+            return sent.id
+        raise AssertionError("unreachable")
+
+    async def create_thread(self, channel_id: int, message_id: int, name: str) -> int:
+        """Start a public thread from a message; a repeat answers with the existing thread."""
+        channel = await self._channel(channel_id)
+        try:
+            thread = await channel.get_partial_message(message_id).create_thread(
+                name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES
+            )
+        except discord.HTTPException as exc:
+            if exc.code == THREAD_ALREADY_CREATED:
+                return message_id  # a thread started from a message carries the message's id
+            raise _failure(exc, f"start a thread in #{channel.name}") from exc
+        return thread.id
+
+    async def create_forum_post(self, forum_id: int, post: ForumPost) -> tuple[int, int]:
+        """Create a forum post whose first message is a page."""
+        forum = await self._channel(forum_id)
+        kwargs = self._message_kwargs(post.first)
+        tag = forum.get_tag(post.tag_id) if post.tag_id is not None else None
+        if tag is not None:
+            kwargs["applied_tags"] = [tag]
+        try:
+            created = await forum.create_thread(
+                name=post.name, auto_archive_duration=THREAD_ARCHIVE_MINUTES, **kwargs
+            )
+        except discord.HTTPException as exc:
+            raise _failure(exc, f"create a post in #{forum.name}") from exc
+        if post.first.buttons_for is not None:  # a one-page chapter: its last page
+            _after_chapter(self.client, created.message, post.first.buttons_for[0])
+        return created.thread.id, created.message.id
+
+    async def crosspost(self, channel_id: int, message_id: int) -> None:
+        """Publish an announcement-channel message to following servers."""
+        channel = await self._channel(channel_id)
+        try:
+            await channel.get_partial_message(message_id).publish()
+        except discord.HTTPException as exc:
+            raise _failure(exc, "crosspost") from exc
+
+    async def is_crossposted(self, channel_id: int, message_id: int) -> bool:
+        """Whether a message has been crossposted (read from Discord, not the cache)."""
+        channel = await self._channel(channel_id)
+        try:
+            message = await channel.fetch_message(message_id)
+        except discord.HTTPException as exc:
+            raise _failure(exc, "read the crossposted message") from exc
+        return bool(message.flags.crossposted)
+
+    async def recent_bot_messages(
+        self, channel_id: int, after_id: int | None, limit: int = 100
+    ) -> list[SentMessage]:
+        """The bot's messages after `after_id` (or among the latest `limit`), oldest first."""
+        channel = await self._channel(channel_id)
+        me = self.client.user.id if self.client.user else 0
+        try:
+            if after_id is None:
+                found = [m async for m in channel.history(limit=limit)]
+                found.reverse()
+            else:
+                after = discord.Object(after_id)
+                found = [m async for m in channel.history(limit=limit, after=after)]
+        except discord.HTTPException as exc:
+            raise _failure(exc, "read the channel's history") from exc
+        return [SentMessage(m.id, _text_of(m)) for m in found if m.author.id == me]
+
+    async def find_thread(self, parent_id: int, name: str) -> int | None:
+        """A thread or post of the bot under `parent_id` named `name`, active or archived."""
+        parent = await self._channel(parent_id)
+        me = self.client.user.id if self.client.user else 0
+        for thread in getattr(parent, "threads", []):
+            if thread.name == name and thread.owner_id == me:
+                return thread.id
+        try:
+            async for thread in parent.archived_threads(limit=100):
+                if thread.name == name and thread.owner_id == me:
+                    return thread.id
+        except discord.HTTPException as exc:
+            log.warning("could not list archived threads of %s: %s", parent_id, exc)
+        return None

@@ -1,0 +1,173 @@
+"""The reader's messages: a page, "caught up", the chapter picker, catch-up, progress.
+
+Each builder returns the keyword arguments for sending or editing a message (`content`,
+`embeds`, `view`); the buttons are the persistent items of `cogs.reading.views`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord.utils import escape_markdown
+
+from bot.reading.model import CHAPTERS_PER_PICKER
+from bot.reading.service import (
+    CatchUp,
+    CaughtUp,
+    ChapterListing,
+    PageView,
+    ProgressLine,
+    StoryChoice,
+    progress_bar,
+)
+from cogs.reading.views import ChaptersButton, ChapterSelect, PageNav, ReadFromHere, fit_label
+
+EMBED_TITLE_LIMIT = 256
+CONTENT_LIMIT = 2000
+
+
+def _title(text: str) -> str:
+    escaped = escape_markdown(text)
+    return escaped if len(escaped) <= EMBED_TITLE_LIMIT else escaped[: EMBED_TITLE_LIMIT - 1] + "…"
+
+
+def _fit(text: str, limit: int = CONTENT_LIMIT) -> str:
+    return text if len(text) <= limit else text[: text.rfind("\n", 0, limit - 2)] + "\n…"
+
+
+def page_message(page: PageView) -> dict[str, Any]:
+    """The reader showing one page: the stored text (content or embed) and the nav buttons."""
+    embed = discord.Embed(title=_title(page.story_title))
+    embed.set_footer(text=page.footer)
+    content: str | None = None
+    if page.style == "embed":
+        embed.description = page.page.content
+    else:
+        content = page.page.content
+    p = page.page
+    view = discord.ui.View(timeout=None)
+    view.add_item(PageNav("back", page.story_id, p.chapter_number, p.page_number, page.at_start))
+    view.add_item(PageNav("next", page.story_id, p.chapter_number, p.page_number))
+    view.add_item(ChaptersButton(page.story_id, _picker_offset(p.chapter_number)))
+    return {"content": content, "embeds": [embed], "view": view}
+
+
+def caught_up_message(done: CaughtUp) -> dict[str, Any]:
+    """ "You're caught up", with the next release time when one is scheduled."""
+    when = (
+        f"The next release is <t:{done.next_release_at}:R>."
+        if done.next_release_at
+        else "No release is scheduled yet."
+    )
+    text = f"✅ You're caught up on **{escape_markdown(done.story_title)}**. {when}"
+    view = discord.ui.View(timeout=None)
+    # Back from one past the last page read shows that page again; Next re-checks for news.
+    view.add_item(PageNav("back", done.story_id, done.chapter_number, done.page_number + 1))
+    view.add_item(PageNav("next", done.story_id, done.chapter_number, done.page_number))
+    view.add_item(ChaptersButton(done.story_id, _picker_offset(done.chapter_number)))
+    return {"content": _fit(text), "embeds": [], "view": view}
+
+
+def starters_message(choices: list[StoryChoice]) -> dict[str, Any]:
+    """For a new reader: the stories they could start."""
+    if not choices:
+        return {
+            "content": "Nothing has been released here that you can read yet.",
+            "embeds": [],
+            "view": None,
+        }
+    view = discord.ui.View(timeout=None)
+    for choice in choices:
+        view.add_item(
+            ReadFromHere(choice.story_id, choice.first_chapter, label=f"📖 {choice.title}")
+        )
+    lines = "\n".join(f"• {escape_markdown(c.title)}" for c in choices)
+    return {"content": _fit(f"Pick a story to start reading:\n{lines}"), "embeds": [], "view": view}
+
+
+def picker_message(listing: ChapterListing) -> dict[str, Any]:
+    """The chapter picker: a select of up to 25 released chapters, paged past 25."""
+    first, last = listing.offset + 1, listing.offset + len(listing.chapters)
+    text = (
+        f"📚 **{escape_markdown(listing.story_title)}**: chapters {first}–{last} of "
+        f"{listing.total} released. Pick one to read."
+    )
+    view = discord.ui.View(timeout=None)
+    view.add_item(ChapterSelect(listing))
+    view.add_item(
+        ChaptersButton(
+            listing.story_id,
+            max(0, listing.offset - CHAPTERS_PER_PICKER),
+            label="◀ Earlier",
+            disabled=listing.offset == 0,
+        )
+    )
+    view.add_item(
+        ChaptersButton(
+            listing.story_id,
+            listing.offset + CHAPTERS_PER_PICKER,
+            label="Later ▶",
+            disabled=not listing.has_more,
+        )
+    )
+    return {"content": _fit(text), "embeds": [], "view": view}
+
+
+def catchup_message(catch: CatchUp) -> dict[str, Any]:
+    """The chapters released since the reader's last read, each with a button to jump to it."""
+    title = escape_markdown(catch.story_title)
+    when = f" The next release is <t:{catch.next_release_at}:R>." if catch.next_release_at else ""
+    if not catch.chapters:
+        since = f" since your last read <t:{catch.since}:R>" if catch.since else ""
+        return {
+            "content": _fit(f"Nothing new in **{title}**{since}.{when}"),
+            "embeds": [],
+            "view": None,
+        }
+    head = (
+        f"**{title}**: {catch.total} new chapter{'s' if catch.total != 1 else ''}"
+        + (f" since your last read <t:{catch.since}:R>" if catch.since else "")
+        + ":"
+    )
+    lines = [head]
+    view = discord.ui.View(timeout=None)
+    for chapter in catch.chapters:
+        name = escape_markdown(fit_label(chapter.title or "", 80))
+        out = f" — <t:{chapter.released_at}:R>" if chapter.released_at else ""
+        lines.append(f"• Chapter {chapter.number}" + (f": {name}" if name else "") + out)
+        view.add_item(
+            ReadFromHere(catch.story_id, chapter.number, label=f"📖 Ch. {chapter.number}")
+        )
+    if catch.total > len(catch.chapters):
+        lines.append(f"…and {catch.total - len(catch.chapters)} more: use `/read`.")
+    return {"content": _fit("\n".join(lines) + when), "embeds": [], "view": view}
+
+
+def progress_message(lines: list[ProgressLine]) -> dict[str, Any]:
+    """`/progress`: one entry per story started here."""
+    if not lines:
+        return {
+            "content": "You haven't started any story in this server yet. Try `/next`.",
+            "embeds": [],
+        }
+    embed = discord.Embed(title="Your reading")
+    parts = []
+    for line in lines:
+        new = (
+            f" · **{line.new_chapters} new** since your last read"
+            if line.new_chapters
+            else " · nothing new"
+        )
+        nxt = f" · next release <t:{line.next_release_at}:R>" if line.next_release_at else ""
+        parts.append(
+            f"**{escape_markdown(line.title)}** — chapter {line.chapter_number} of "
+            f"{line.released_chapters}\n`{progress_bar(line.pages_done, line.pages_total)}`"
+            f" ({line.pages_done}/{line.pages_total} pages){new}{nxt}"
+        )
+    embed.description = "\n\n".join(parts)[:4096]
+    return {"content": None, "embeds": [embed]}
+
+
+def _picker_offset(chapter_number: int) -> int:
+    return max(0, (chapter_number - 1) // CHAPTERS_PER_PICKER * CHAPTERS_PER_PICKER)

@@ -1,0 +1,195 @@
+"""`/settings ...`: where a story posts and who it pings, personal and server settings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+from discord.utils import escape_markdown
+
+from bot.scheduling import describe_time, parse_zone, search_zones
+from bot.stories.authoring import Authoring, ChannelFacts, ChannelKind
+from cogs.common import actor_of, resolve_story, story_autocomplete
+
+if TYPE_CHECKING:
+    from bot.client import ChapterBot
+
+STORY_HELP = "The story: pick from the list or type its title"
+MANAGER_ONLY = app_commands.checks.has_permissions(manage_guild=True)
+
+
+def channel_facts(
+    channel: discord.TextChannel | discord.ForumChannel, member: discord.Member
+) -> ChannelFacts:
+    """What the domain needs to know about a channel: its kind, age restriction, and access."""
+    kind: ChannelKind
+    if isinstance(channel, discord.ForumChannel):
+        kind = "forum"
+    elif isinstance(channel, discord.TextChannel):
+        kind = "announcement" if channel.is_news() else "text"
+    else:
+        kind = "other"
+    perms = channel.permissions_for(member)
+    return ChannelFacts(
+        id=channel.id,
+        kind=kind,
+        nsfw=channel.is_nsfw(),
+        member_can_post=perms.view_channel and perms.send_messages,
+    )
+
+
+def local_time(zone_name: str) -> str:
+    """The current time in a zone, e.g. "Fri 27 Nov 2026 18:00 CET"."""
+    zone = parse_zone(zone_name)
+    return describe_time(datetime.now(UTC).astimezone(zone), zone)
+
+
+async def zone_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """IANA zone names matching what was typed."""
+    return [app_commands.Choice(name=name, value=name) for name in search_zones(current, 25)]
+
+
+def member_of(interaction: discord.Interaction) -> discord.Member:
+    """The invoking member (guild-only commands always have one)."""
+    actor_of(interaction)  # refuses outside a server
+    return interaction.user  # type: ignore[return-value]
+
+
+class SettingsCommands(commands.Cog):
+    """The `/settings` command group."""
+
+    settings = app_commands.Group(
+        name="settings", description="Story, personal and server settings", guild_only=True
+    )
+
+    def __init__(self, bot: ChapterBot) -> None:
+        self.bot = bot
+        self.service = Authoring(bot.database)
+
+    # -- story scope (authors) --------------------------------------------------------------
+
+    @settings.command(name="channel", description="Where a story's chapters are posted")
+    @app_commands.describe(
+        story=STORY_HELP,
+        channel="A text or announcement channel, or a forum for forum mode",
+        mode="messages: pages in the channel; thread: a thread per chapter; forum: a post each",
+    )
+    @app_commands.autocomplete(story=story_autocomplete)
+    async def channel(
+        self,
+        interaction: discord.Interaction,
+        story: str,
+        channel: discord.TextChannel | discord.ForumChannel,
+        mode: Literal["messages", "thread", "forum"] = "messages",
+    ) -> None:
+        """Set the story's channel after checking type, access and age restriction."""
+        record = await resolve_story(interaction, story)
+        facts = channel_facts(channel, member_of(interaction))
+        updated = await self.service.set_channel(actor_of(interaction), record, facts, mode)
+        await interaction.response.send_message(
+            f"✅ “{escape_markdown(updated.title)}” will be posted in <#{updated.channel_id}> "
+            f"({updated.channel_mode} mode).",
+            ephemeral=True,
+        )
+
+    @settings.command(name="notify-role", description="The role pinged when a chapter is out")
+    @app_commands.describe(story=STORY_HELP, role="The role to ping; leave empty to ping nobody")
+    @app_commands.autocomplete(story=story_autocomplete)
+    async def notify_role(
+        self, interaction: discord.Interaction, story: str, role: discord.Role | None = None
+    ) -> None:
+        """Set or clear the notify role; the member must be allowed to mention it."""
+        record = await resolve_story(interaction, story)
+        member = member_of(interaction)
+        may_mention = role is None or role.mentionable or member.guild_permissions.mention_everyone
+        updated = await self.service.set_notify_role(
+            actor_of(interaction), record, role.id if role else None, may_mention=may_mention
+        )
+        title = escape_markdown(updated.title)
+        text = (
+            f"✅ New chapters of “{title}” will ping <@&{updated.notify_role_id}>."
+            if updated.notify_role_id
+            else f"✅ New chapters of “{title}” will ping nobody."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @settings.command(name="silent", description="Post a story without notification sounds")
+    @app_commands.describe(story=STORY_HELP, enabled="True: post silently")
+    @app_commands.autocomplete(story=story_autocomplete)
+    async def silent(self, interaction: discord.Interaction, story: str, enabled: bool) -> None:
+        """Turn silent posting on or off."""
+        record = await resolve_story(interaction, story)
+        updated = await self.service.set_silent(actor_of(interaction), record, enabled)
+        state = "silently" if updated.silent else "with notifications"
+        await interaction.response.send_message(
+            f"✅ “{escape_markdown(updated.title)}” will be posted {state}.", ephemeral=True
+        )
+
+    # -- personal ---------------------------------------------------------------------------
+
+    @settings.command(name="timezone", description="Your time zone, for the times you type")
+    @app_commands.describe(zone="An IANA zone such as Europe/Paris (start typing a city)")
+    @app_commands.autocomplete(zone=zone_autocomplete)
+    async def timezone(self, interaction: discord.Interaction, zone: str) -> None:
+        """Set the invoking user's zone."""
+        name = await self.service.set_user_timezone(actor_of(interaction), zone)
+        await interaction.response.send_message(
+            f"✅ Your time zone is now {name} (it is {local_time(name)} there).", ephemeral=True
+        )
+
+    # -- server scope (Manage Server; the domain re-checks: admins can override defaults) ----
+
+    @settings.command(name="server-timezone", description="The server's default time zone")
+    @app_commands.describe(zone="An IANA zone such as Europe/Paris (start typing a city)")
+    @app_commands.autocomplete(zone=zone_autocomplete)
+    @MANAGER_ONLY
+    async def server_timezone(self, interaction: discord.Interaction, zone: str) -> None:
+        """Set the zone used for members who set none."""
+        name = await self.service.set_server_timezone(actor_of(interaction), zone)
+        await interaction.response.send_message(
+            f"✅ This server's time zone is now {name} (it is {local_time(name)} there).",
+            ephemeral=True,
+        )
+
+    @settings.command(name="missed-releases", description="After downtime: post all, or latest")
+    @app_commands.describe(policy="all: post every missed release; latest: only the newest")
+    @MANAGER_ONLY
+    async def missed_releases(
+        self, interaction: discord.Interaction, policy: Literal["all", "latest"]
+    ) -> None:
+        """Choose what happens to releases missed while the bot was down."""
+        await self.service.set_missed_releases(actor_of(interaction), policy)
+        what = "every missed release" if policy == "all" else "only the latest missed release"
+        await interaction.response.send_message(
+            f"✅ After downtime I will post {what}.", ephemeral=True
+        )
+
+    @settings.command(name="author-role", description="Who may upload stories (empty: everyone)")
+    @app_commands.describe(role="Only members with this role may upload; leave empty for all")
+    @MANAGER_ONLY
+    async def author_role(
+        self, interaction: discord.Interaction, role: discord.Role | None = None
+    ) -> None:
+        """Restrict uploads to a role, or open them to everyone."""
+        actor = actor_of(interaction)
+        await self.service.set_author_role(actor, role.id if role else None)
+        text = (
+            f"✅ Only members with {role.mention} (or Manage Server) can upload stories now."
+            if role is not None and role.id != actor.guild_id
+            else "✅ Everyone can upload stories now."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+async def setup(bot: ChapterBot) -> None:
+    """Extension entry point."""
+    await bot.add_cog(SettingsCommands(bot))
+    # The feedback feature's subcommands (reactions, auto-react, feedback-channel, digest).
+    from cogs.feedback.settings import attach_feedback_settings
+
+    attach_feedback_settings(bot)

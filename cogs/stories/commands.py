@@ -1,0 +1,288 @@
+"""`/story ...`: upload, update, list, info, preview, edit, delete and manage authors."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+from discord.utils import escape_markdown
+
+from bot.errors import ImportRefused
+from bot.stories.authoring import RATINGS, Authoring, StorySummary, check_upload, prepare_story
+from bot.stories.chapters import ChapterSync
+from cogs.common import actor_of, resolve_story, story_autocomplete
+from cogs.stories.views import (
+    DYNAMIC_ITEMS,
+    DeleteConfirmView,
+    clip,
+    send_preview,
+    upload_reply_view,
+)
+
+if TYPE_CHECKING:
+    from bot.client import ChapterBot
+
+STORY_HELP = "The story: pick from the list or type its title"
+LIST_LIMIT = 4000  # an embed description holds 4,096 characters
+
+
+def number(value: int) -> str:
+    """A count with thousands separators."""
+    return f"{value:,}"
+
+
+def summary_embed(summary: StorySummary, heading: str) -> discord.Embed:
+    """A story's title, authors, size, rating and warnings."""
+    story, counts = summary.story, summary.counts
+    embed = discord.Embed(
+        title=clip(f"{heading}{escape_markdown(story.title)}", 256),
+        description=clip(escape_markdown(story.summary), 1000) if story.summary else None,
+        colour=discord.Colour.blurple(),
+    )
+    byline = ", ".join(story.source_authors) or "—"
+    authors = " ".join(f"<@{user_id}>" for user_id in summary.author_ids)
+    embed.add_field(name="Authors", value=clip(f"{escape_markdown(byline)} · {authors}", 1024))
+    embed.add_field(
+        name="Chapters", value=f"{number(counts.chapters)} ({number(counts.released)} released)"
+    )
+    embed.add_field(name="Words", value=number(counts.words))
+    embed.add_field(name="Pages", value=number(counts.pages))
+    embed.add_field(name="Rating", value=story.rating or "Not set")
+    embed.add_field(name="Warnings", value=clip(", ".join(story.warnings) or "None", 1024))
+    embed.set_footer(text=f"Story id {story.id} · style {story.style}")
+    return embed
+
+
+def info_embed(summary: StorySummary) -> discord.Embed:
+    """The summary plus tags and publishing settings."""
+    story = summary.story
+    embed = summary_embed(summary, "")
+    embed.add_field(name="Tags", value=clip(escape_markdown(", ".join(story.tags)) or "—", 1024))
+    where = f"<#{story.channel_id}> ({story.channel_mode})" if story.channel_id else "Not set"
+    embed.add_field(name="Channel", value=where)
+    role = f"<@&{story.notify_role_id}>" if story.notify_role_id else "None"
+    embed.add_field(name="Notify role", value=role)
+    embed.add_field(name="Silent", value="Yes" if story.silent else "No")
+    return embed
+
+
+def sync_report(title: str, sync: ChapterSync) -> str:
+    """What `/story update` changed, chapter numbers listed."""
+
+    def listed(numbers: tuple[int, ...]) -> str:
+        return ", ".join(map(str, numbers)) if numbers else "none"
+
+    return (
+        f"✅ Updated “{escape_markdown(title)}”.\n"
+        f"• Replaced (not yet released): {listed(sync.replaced)}\n"
+        f"• Added: {listed(sync.appended)}\n"
+        f"• Kept as released: {listed(sync.kept)}\n"
+        f"• Removed (no longer in the file, unreleased): {listed(sync.removed)}"
+    )
+
+
+async def download(file: discord.Attachment) -> bytes:
+    """The attachment's bytes, or `ImportRefused` when Discord will not hand them over."""
+    try:
+        return await file.read()
+    except (discord.HTTPException, discord.NotFound) as exc:
+        raise ImportRefused(
+            f"I could not download `{file.filename}`.", hint="Upload it again in a moment."
+        ) from exc
+
+
+class StoryCommands(commands.Cog):
+    """The `/story` command group."""
+
+    story = app_commands.Group(
+        name="story", description="Upload and manage your stories", guild_only=True
+    )
+    authors = app_commands.Group(name="authors", description="Manage co-authors", parent=story)
+
+    def __init__(self, bot: ChapterBot) -> None:
+        self.bot = bot
+        self.service = Authoring(bot.database)
+
+    async def cog_load(self) -> None:
+        """Register the persistent upload-reply buttons."""
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def cog_unload(self) -> None:
+        """Forget the persistent buttons."""
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    @story.command(name="upload", description="Upload a story file (.txt .md .html .epub, 10 MB)")
+    @app_commands.describe(file="The story file", style="Post pages as plain text or embeds")
+    async def upload(
+        self,
+        interaction: discord.Interaction,
+        file: discord.Attachment,
+        style: Literal["text", "embed"] = "text",
+    ) -> None:
+        """Import, paginate and store a story; the uploader becomes its owner."""
+        actor = actor_of(interaction)
+        check_upload(file.filename, file.size)  # before downloading anything
+        await self.service.may_upload(actor)
+        # Ephemeral: the summary is for the author, and so are refusals after the defer.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        raw = await download(file)
+        # Importing a big EPUB is CPU-heavy; a thread keeps the gateway heartbeat going.
+        prepared = await asyncio.to_thread(prepare_story, raw, file.filename, style)
+        summary = await self.service.upload(actor, prepared)
+        await interaction.edit_original_response(
+            embed=summary_embed(summary, "📚 Uploaded: "), view=upload_reply_view(summary.story.id)
+        )
+
+    @story.command(name="update", description="Replace unreleased chapters and add new ones")
+    @app_commands.describe(story=STORY_HELP, file="The whole story again, chapters numbered")
+    @app_commands.autocomplete(story=story_autocomplete)
+    async def update(
+        self, interaction: discord.Interaction, story: str, file: discord.Attachment
+    ) -> None:
+        """Re-import a story: released chapters stay exactly as posted."""
+        record = await resolve_story(interaction, story)
+        actor = actor_of(interaction)
+        check_upload(file.filename, file.size)
+        await self.service.check_author(actor, record)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        raw = await download(file)
+        prepared = await asyncio.to_thread(
+            prepare_story, raw, file.filename, record.style, warnings=record.warnings
+        )
+        sync = await self.service.update(actor, record, prepared)
+        await interaction.edit_original_response(content=sync_report(record.title, sync))
+
+    @story.command(name="list", description="The stories of this server")
+    async def list_stories(self, interaction: discord.Interaction) -> None:
+        """Every story of this server with its progress."""
+        actor = actor_of(interaction)
+        summaries = await self.service.list_stories(actor.guild_id)
+        if not summaries:
+            await interaction.response.send_message(
+                "No stories here yet. Upload one with `/story upload`.", ephemeral=True
+            )
+            return
+        lines: list[str] = []
+        for s in summaries:
+            line = (
+                f"• **{escape_markdown(clip(s.story.title, 100))}** (id {s.story.id}) by "
+                f"<@{s.story.owner_id}> — {s.counts.released}/{s.counts.chapters} chapters "
+                "released"
+            )
+            if sum(len(x) + 1 for x in lines) + len(line) > LIST_LIMIT:
+                lines.append(f"…and {len(summaries) - len(lines)} more.")
+                break
+            lines.append(line)
+        embed = discord.Embed(title="Stories", description="\n".join(lines))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @story.command(name="info", description="A story's details and settings")
+    @app_commands.describe(story=STORY_HELP)
+    @app_commands.autocomplete(story=story_autocomplete)
+    async def info(self, interaction: discord.Interaction, story: str) -> None:
+        """Title, authors, size, rating, warnings, tags and where it is posted."""
+        record = await resolve_story(interaction, story)
+        summary = await self.service.summary(record)
+        await interaction.response.send_message(embed=info_embed(summary), ephemeral=True)
+
+    @story.command(name="preview", description="See a chapter exactly as it will be posted")
+    @app_commands.describe(story=STORY_HELP, chapter="Chapter number")
+    @app_commands.autocomplete(story=story_autocomplete)
+    async def preview(
+        self,
+        interaction: discord.Interaction,
+        story: str,
+        chapter: app_commands.Range[int, 1, None],
+    ) -> None:
+        """Authors only: page through a chapter, released or not."""
+        record = await resolve_story(interaction, story)
+        await send_preview(interaction, record, chapter)
+
+    @story.command(name="edit", description="Change a story's title, summary, rating, warnings")
+    @app_commands.describe(
+        story=STORY_HELP,
+        title="New title",
+        summary="New summary",
+        rating="New rating",
+        warnings="Warnings, comma-separated (“none” clears them)",
+        tags="Tags, comma-separated (“none” clears them)",
+    )
+    @app_commands.choices(rating=[app_commands.Choice(name=r, value=r) for r in RATINGS])
+    @app_commands.autocomplete(story=story_autocomplete)
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        story: str,
+        title: app_commands.Range[str, 1, 200] | None = None,
+        summary: str | None = None,
+        rating: app_commands.Choice[str] | None = None,
+        warnings: str | None = None,
+        tags: str | None = None,
+    ) -> None:
+        """Change metadata; chapter 1's unreleased pages follow a warnings change."""
+        record = await resolve_story(interaction, story)
+        updated, rerendered = await self.service.edit(
+            actor_of(interaction),
+            record,
+            title=title,
+            summary=summary,
+            rating=rating.value if rating else None,
+            warnings=warnings,
+            tags=tags,
+        )
+        note = "\nChapter 1's pages now show the new warnings." if rerendered else ""
+        summary_ = await self.service.summary(updated)
+        await interaction.response.send_message(
+            f"✅ Saved.{note}", embed=info_embed(summary_), ephemeral=True
+        )
+
+    @story.command(name="delete", description="Delete a story and its chapters (owner only)")
+    @app_commands.describe(story=STORY_HELP)
+    @app_commands.autocomplete(story=story_autocomplete)
+    async def delete(self, interaction: discord.Interaction, story: str) -> None:
+        """Ask for confirmation; the button deletes."""
+        record = await resolve_story(interaction, story)
+        await self.service.check_owner(actor_of(interaction), record)
+        title = escape_markdown(record.title)
+        await interaction.response.send_message(
+            f"Delete “{title}” with all its chapters, schedules and reading progress? "
+            "This cannot be undone.",
+            view=DeleteConfirmView(record),
+            ephemeral=True,
+        )
+
+    @authors.command(name="add", description="Let a member manage this story with you")
+    @app_commands.describe(story=STORY_HELP, user="The new co-author")
+    @app_commands.autocomplete(story=story_autocomplete)
+    async def authors_add(
+        self, interaction: discord.Interaction, story: str, user: discord.Member
+    ) -> None:
+        """Add a co-author (owner or Manage Server)."""
+        record = await resolve_story(interaction, story)
+        await self.service.add_author(actor_of(interaction), record, user.id, is_bot=user.bot)
+        await interaction.response.send_message(
+            f"✅ {user.mention} is now a co-author of “{escape_markdown(record.title)}”.",
+            ephemeral=True,
+        )
+
+    @authors.command(name="remove", description="Remove a co-author from this story")
+    @app_commands.describe(story=STORY_HELP, user="The co-author to remove")
+    @app_commands.autocomplete(story=story_autocomplete)
+    async def authors_remove(
+        self, interaction: discord.Interaction, story: str, user: discord.User
+    ) -> None:
+        """Remove a co-author (owner or Manage Server)."""
+        record = await resolve_story(interaction, story)
+        await self.service.remove_author(actor_of(interaction), record, user.id)
+        await interaction.response.send_message(
+            f"✅ {user.mention} is no longer a co-author of “{escape_markdown(record.title)}”.",
+            ephemeral=True,
+        )
+
+
+async def setup(bot: ChapterBot) -> None:
+    """Extension entry point."""
+    await bot.add_cog(StoryCommands(bot))
