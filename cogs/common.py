@@ -7,14 +7,18 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.actor import Actor
 from bot.app_errors import report_error
 from bot.errors import UserError
-from bot.stories.lookup import Actor, find_story, story_choices
+from bot.stories.lookup import find_story, story_choices
 from bot.stories.records import StoryRecord
 from bot.stories.repository import StoryRepository
 
 if TYPE_CHECKING:
     from bot.client import ChapterBot
+
+# The description of every `story` option, so they all read the same.
+STORY_HELP = "The story: pick from the list or type its title"
 
 
 class GuildOnly(UserError):

@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass
 
 from bot.feedback.stats import StoryStats
+from bot.text import clip
 
 # Past this many chapters the x labels would overlap; show every n-th one.
 MAX_X_LABELS = 30
@@ -44,7 +45,7 @@ def draw_stats_chart(stats: StoryStats) -> Chart:
     bars_axes.set_xlabel("Chapter")
     bars_axes.set_ylabel("Readers")
     # "$" would start matplotlib mathtext.
-    bars_axes.set_title(_clip(stats.story.title, 60).replace("$", r"\$"))
+    bars_axes.set_title(clip(stats.story.title, 60).replace("$", r"\$"))
     step = max(1, -(-len(numbers) // MAX_X_LABELS))
     bars_axes.set_xticks(positions[::step], [str(n) for n in numbers[::step]])
     bars_axes.set_ylim(0, max(readers, default=0) * 1.15 + 1)
@@ -80,7 +81,3 @@ def _line_values(axes: object, positions: list[int]) -> tuple[float | None, ...]
     xs, ys = lines[0].get_xdata(), lines[0].get_ydata()
     by_x = {int(x): float(y) for x, y in zip(xs, ys, strict=True)}
     return tuple(by_x.get(p) for p in positions)
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -11,6 +11,7 @@ import hmac
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from bot.actor import Actor
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.feedback.emoji import DEFAULT_REACTIONS, parse_reaction_set
 from bot.feedback.repository import (
@@ -23,7 +24,7 @@ from bot.feedback.repository import (
 )
 from bot.storage.repository import unix_now
 from bot.storage.sqlite import Database
-from bot.stories.lookup import Actor, require_author
+from bot.stories.policy import require_author
 from bot.stories.records import StoryRecord
 from bot.stories.repository import StoryRepository
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from bot.actor import Actor
 from bot.feedback.emoji import emoji_key, in_set
 from bot.feedback.service import FeedbackService
-from bot.stories.lookup import Actor, require_author
+from bot.stories.policy import require_author
 from bot.stories.records import StoryRecord
 
 EMBED_LIMIT = 4096

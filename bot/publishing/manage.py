@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.actor import Actor
 from bot.errors import InvalidInput, NotFound
 from bot.publishing.planner import Target, check_target
 from bot.publishing.records import ReleaseRecord, ScheduleRecord
 from bot.publishing.releases import HistoryEntry
 from bot.publishing.service import PublishingService
 from bot.scheduling import parse_repeat, parse_when, resolve_zone
-from bot.stories.lookup import Actor, require_author
+from bot.stories.policy import require_author
 from bot.stories.records import StoryRecord
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.errors import NotFound, UserError
 from bot.reading.records import PagePosition, ReleasedChapter
 from bot.stories.records import StoryRecord
+from bot.text import clip
 
 ADULT_RATINGS = frozenset({"mature", "explicit"})
 CHAPTERS_PER_PICKER = 25  # a select menu's option limit
@@ -159,8 +160,3 @@ def progress_bar(done: int, total: int, width: int = 10) -> str:
         return "░" * width + " 0%"
     filled = min(width, round(width * done / total))
     return "▓" * filled + "░" * (width - filled) + f" {100 * done // total}%"
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"

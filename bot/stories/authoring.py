@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Literal
 
+from bot.actor import Actor
 from bot.errors import ImportRefused, InvalidInput, NotAllowed, NotFound
 from bot.scheduling import parse_zone
 from bot.settings.records import MISSED_RELEASE_POLICIES
@@ -18,9 +19,9 @@ from bot.settings.repository import SettingsRepository
 from bot.storage import Database
 from bot.stories.chapters import ChapterSync, NewChapter, StoryCounts
 from bot.stories.importers import MAX_UPLOAD_BYTES, SUPPORTED_EXTENSIONS, import_story
-from bot.stories.lookup import Actor, require_author
 from bot.stories.model import Chapter, Story
 from bot.stories.paginate import paginate, paginate_story, style_limit
+from bot.stories.policy import require_author, require_manager, require_upload_role
 from bot.stories.records import CHANNEL_MODES, ChapterRecord, PageRecord, StoryRecord
 from bot.stories.render import render_chapter
 from bot.stories.repository import StoryRepository
@@ -139,12 +140,6 @@ def split_list(text: str | None) -> list[str]:
     return [item.strip() for item in (text or "").split(",") if item.strip()]
 
 
-def require_manager(actor: Actor) -> None:
-    """Refuse unless the actor has Manage Server (re-checked here: admins can override)."""
-    if not actor.manage_guild:
-        raise NotAllowed("Only members with the Manage Server permission can change this.")
-
-
 class Authoring:
     """Story and settings use cases over one database."""
 
@@ -164,13 +159,7 @@ class Authoring:
 
     async def may_upload(self, actor: Actor) -> None:
         """Refuse members without the server's author role (Manage Server members may always)."""
-        role_id = (await self.settings.get_guild(actor.guild_id)).author_role_id
-        if role_id is None or actor.manage_guild or role_id in actor.role_ids:
-            return
-        raise NotAllowed(
-            f"Only members with the <@&{role_id}> role can upload stories in this server.",
-            hint="Ask a server admin for the role.",
-        )
+        require_upload_role(actor, (await self.settings.get_guild(actor.guild_id)).author_role_id)
 
     async def upload(self, actor: Actor, prepared: PreparedStory) -> StorySummary:
         """Store an imported story (all or nothing) with the actor as its owner."""

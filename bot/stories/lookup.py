@@ -1,26 +1,16 @@
-"""Finding stories by what a user typed, and who may change them (discord-free)."""
+"""Finding stories by what a user typed: ids, titles in any case, suggestions (discord-free)."""
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 
-from bot.errors import NotAllowed, NotFound
+from bot.errors import NotFound
 from bot.stories.records import StoryRecord
 from bot.stories.repository import StoryRepository
+from bot.text import clip
 
 AUTOCOMPLETE_LIMIT = 25
 CHOICE_NAME_LIMIT = 100
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is asking: a member of a guild, with what the cogs read off Discord."""
-
-    user_id: int
-    guild_id: int
-    manage_guild: bool = False
-    role_ids: frozenset[int] = frozenset()
 
 
 async def find_story(repo: StoryRepository, guild_id: int, typed: str) -> StoryRecord:
@@ -52,7 +42,7 @@ async def find_story(repo: StoryRepository, guild_id: int, typed: str) -> StoryR
         if suggestions
         else ("See `/story list` for this server's stories.")
     )
-    raise NotFound(f"There is no story called “{_clip(text, 80)}” in this server.", hint=hint)
+    raise NotFound(f"There is no story called “{clip(text, 80)}” in this server.", hint=hint)
 
 
 async def story_choices(repo: StoryRepository, guild_id: int, typed: str) -> list[tuple[str, str]]:
@@ -61,36 +51,9 @@ async def story_choices(repo: StoryRepository, guild_id: int, typed: str) -> lis
         stories = await repo.find_by_title(guild_id, typed, limit=AUTOCOMPLETE_LIMIT)
     else:
         stories = (await repo.list_for_guild(guild_id))[:AUTOCOMPLETE_LIMIT]
-    return [(_clip(s.title, CHOICE_NAME_LIMIT), str(s.id)) for s in stories]
-
-
-async def require_author(
-    repo: StoryRepository, story: StoryRecord, actor: Actor, *, owner_only: bool = False
-) -> None:
-    """Refuse unless `actor` may change `story`.
-
-    Co-authors may do everything the owner may except delete the story and manage its authors
-    (`owner_only`); members with Manage Server may do everything.
-    """
-    if actor.manage_guild or actor.user_id == story.owner_id:
-        return
-    if not owner_only and await repo.is_author(story.id, actor.user_id):
-        return
-    if owner_only:
-        raise NotAllowed(
-            f"Only the owner of “{story.title}” (<@{story.owner_id}>) can do this.",
-            hint="Members with Manage Server can too.",
-        )
-    raise NotAllowed(
-        f"Only the authors of “{story.title}” can change it.",
-        hint="Ask its owner to add you with `/story authors add`.",
-    )
+    return [(clip(s.title, CHOICE_NAME_LIMIT), str(s.id)) for s in stories]
 
 
 async def _closest_titles(repo: StoryRepository, guild_id: int, text: str) -> list[str]:
     titles = [s.title for s in await repo.list_for_guild(guild_id)]
     return difflib.get_close_matches(text, titles, n=3, cutoff=0.5)
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -23,7 +23,7 @@ from bot.feedback.chart import draw_stats_chart
 from bot.feedback.repository import FeedbackSettings, NoteRecord
 from bot.feedback.service import FeedbackService, NoteTarget, digest_text
 from bot.feedback.stats import stats_text, story_stats
-from cogs.common import actor_of, resolve_story, story_autocomplete
+from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
 from cogs.feedback.settings import attach_feedback_settings
 from cogs.feedback.views import FeedbackButton
 
@@ -215,7 +215,7 @@ class FeedbackCog(commands.Cog, name="Feedback"):
     # -- /stats -----------------------------------------------------------------------------
 
     @app_commands.command(name="stats", description="Readers, retention, reactions and notes")
-    @app_commands.describe(story="The story: pick from the list or type its title")
+    @app_commands.describe(story=STORY_HELP)
     @app_commands.autocomplete(story=story_autocomplete)
     @app_commands.guild_only()
     async def stats(self, interaction: discord.Interaction, story: str) -> None:

@@ -14,13 +14,12 @@ import discord
 from discord import app_commands
 from discord.utils import escape_markdown
 
-from cogs.common import actor_of, chapterbot, resolve_story, story_autocomplete
+from cogs.common import STORY_HELP, actor_of, chapterbot, resolve_story, story_autocomplete
 
 if TYPE_CHECKING:
     from bot.client import ChapterBot
     from cogs.feedback.commands import FeedbackCog
 
-STORY_HELP = "The story: pick from the list or type its title"
 # What the bot needs in a feedback channel to post notes as embeds.
 _CHANNEL_NEEDS = ("view_channel", "send_messages", "embed_links")
 

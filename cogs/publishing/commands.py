@@ -14,16 +14,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import NotAllowed
+from bot.actor import Actor
 from bot.publishing import manage
 from bot.publishing.doctor import diagnose
 from bot.publishing.planner import Target, resolve_target
+from bot.publishing.policy import PublisherFacts, require_may_publish
 from bot.publishing.runner import RunResult
 from bot.publishing.service import PublishingService
 from bot.scheduling import RepeatRule, discord_timestamp, preview_repeat, preview_when
-from bot.stories.lookup import Actor, require_author
+from bot.stories.policy import require_author
 from bot.stories.records import StoryRecord
-from cogs.common import actor_of, resolve_story, story_autocomplete
+from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
 from cogs.publishing.discord_port import DiscordPort
 from cogs.publishing.messages import (
     diagnosis_text,
@@ -35,7 +36,6 @@ from cogs.publishing.messages import (
 if TYPE_CHECKING:
     from bot.client import ChapterBot
 
-STORY_HELP = "The story: pick from the list or type its title"
 CHANNEL_HELP = "Post here instead of the story's channel (this time only)"
 PostTarget = discord.TextChannel | discord.ForumChannel
 PROGRESS_EVERY_S = 1.5  # edits of the progress line are throttled to stay well within limits
@@ -57,17 +57,16 @@ def check_member(interaction: discord.Interaction, story: StoryRecord, target: T
     if channel is None:
         return  # the domain reports a missing channel with more context
     perms = channel.permissions_for(member)
-    if not (perms.view_channel and perms.send_messages):
-        raise NotAllowed(
-            f"You can't post in {channel.mention}, so you can't publish there.",
-            hint="Pick a channel you can post in.",
-        )
     role = guild.get_role(story.notify_role_id) if story.notify_role_id else None
-    if role is not None and not role.mentionable and not perms.mention_everyone:
-        raise NotAllowed(
-            f"The story pings {role.mention}, which you may not mention.",
-            hint="Ask a server admin, or clear it with `/settings notify-role`.",
+    require_may_publish(
+        PublisherFacts(
+            channel_id=channel.id,
+            can_post=perms.view_channel and perms.send_messages,
+            notify_role_id=role.id if role is not None else None,
+            role_mentionable=role is None or role.mentionable,
+            mention_everyone=perms.mention_everyone,
         )
+    )
 
 
 class ProgressLine:

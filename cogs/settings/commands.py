@@ -12,12 +12,11 @@ from discord.utils import escape_markdown
 
 from bot.scheduling import describe_time, parse_zone, search_zones
 from bot.stories.authoring import Authoring, ChannelFacts, ChannelKind
-from cogs.common import actor_of, resolve_story, story_autocomplete
+from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
 
 if TYPE_CHECKING:
     from bot.client import ChapterBot
 
-STORY_HELP = "The story: pick from the list or type its title"
 MANAGER_ONLY = app_commands.checks.has_permissions(manage_guild=True)
 
 

@@ -13,7 +13,7 @@ from discord.utils import escape_markdown
 from bot.errors import ImportRefused
 from bot.stories.authoring import RATINGS, Authoring, StorySummary, check_upload, prepare_story
 from bot.stories.chapters import ChapterSync
-from cogs.common import actor_of, resolve_story, story_autocomplete
+from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
 from cogs.stories.views import (
     DYNAMIC_ITEMS,
     DeleteConfirmView,
@@ -25,7 +25,6 @@ from cogs.stories.views import (
 if TYPE_CHECKING:
     from bot.client import ChapterBot
 
-STORY_HELP = "The story: pick from the list or type its title"
 LIST_LIMIT = 4000  # an embed description holds 4,096 characters
 
 

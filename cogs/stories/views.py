@@ -15,6 +15,7 @@ from bot.app_errors import report_error
 from bot.errors import NotFound
 from bot.stories.authoring import Authoring, ChapterPreview
 from bot.stories.records import StoryRecord
+from bot.text import clip
 from cogs.common import GuardedItem, actor_of, chapterbot, stories_of
 
 PREVIEW_TIMEOUT_S = 15 * 60
@@ -34,11 +35,6 @@ async def story_by_id(interaction: discord.Interaction, story_id: int) -> StoryR
     if story is None or story.guild_id != interaction.guild_id:
         raise NotFound("That story no longer exists.", hint="See `/story list`.")
     return story
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # -- chapter preview -------------------------------------------------------------------------

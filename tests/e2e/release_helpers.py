@@ -27,7 +27,7 @@ SEED = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "kiss-
 def seed_bytes() -> bytes:
     """The seed story's bytes, or skip the test when the shared corpus is absent."""
     if not SEED.exists():
-        pytest.skip(f"seed story not found at {SEED}")
+        pytest.skip(f"seed story ../shared/corpus/{SEED.name} is absent")
     return SEED.read_bytes()
 
 

@@ -7,11 +7,11 @@ import struct
 
 import pytest
 
+from bot.actor import Actor
 from bot.client import ChapterBot
 from bot.feedback.chart import draw_stats_chart
 from bot.feedback.service import FeedbackService
 from bot.feedback.stats import story_stats
-from bot.stories.lookup import Actor
 from testkit.emulator import DiscordEmulator
 from tests.e2e.feedback_helpers import (
     publish_story,

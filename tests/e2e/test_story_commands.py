@@ -32,7 +32,7 @@ def corpus_file(name: str) -> bytes:
     """A file of the shared corpus, or skip the test when the corpus is absent."""
     path = CORPUS / name
     if not path.exists():
-        pytest.skip(f"corpus file {path} is absent (the shared corpus is not installed)")
+        pytest.skip(f"corpus file ../shared/corpus/{path.name} is absent")
     return path.read_bytes()
 
 

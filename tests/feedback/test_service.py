@@ -9,30 +9,21 @@ from pathlib import Path
 
 import pytest
 
+from bot.actor import Actor
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.feedback.emoji import DEFAULT_REACTIONS, MAX_REACTIONS, parse_reaction_set
 from bot.feedback.service import NOTE_LIMIT, NOTE_MAX_CHARS, FeedbackService, digest_text
 from bot.feedback.stats import retention_words, stats_text, story_stats
 from bot.reading.repository import ProgressRepository
 from bot.storage import Database, open_database
-from bot.stories.lookup import Actor
 from bot.stories.model import Chapter, Story, plain_paragraph
 from bot.stories.records import StoryRecord
 from bot.stories.repository import StoryRepository
+from testkit.clock import Clock
 
 GUILD, OTHER_GUILD = 1, 2
 OWNER, BOB, DAVE, EVE, CAROL = 10, 20, 30, 40, 50
 OWNER_ACTOR = Actor(user_id=OWNER, guild_id=GUILD)
-
-
-class Clock:
-    """A settable clock."""
-
-    def __init__(self) -> None:
-        self.now = 100_000
-
-    def __call__(self) -> int:
-        return self.now
 
 
 @pytest.fixture
@@ -44,7 +35,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(100_000)
 
 
 @pytest.fixture

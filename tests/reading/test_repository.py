@@ -14,19 +14,10 @@ from bot.storage import Database
 from bot.stories.model import Story
 from bot.stories.records import StoryRecord
 from bot.stories.repository import StoryRepository
+from testkit.clock import Clock
 
 GUILD, OTHER_GUILD = 10, 20
 BOB, DAVE = 100, 200
-
-
-class Clock:
-    """A settable clock for repositories."""
-
-    def __init__(self, now: int = 1_000) -> None:
-        self.now = now
-
-    def __call__(self) -> int:
-        return self.now
 
 
 @pytest.fixture

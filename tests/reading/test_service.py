@@ -22,20 +22,11 @@ from bot.storage import Database, open_database
 from bot.stories.model import Chapter, Story, plain_paragraph
 from bot.stories.records import StoryRecord
 from bot.stories.repository import StoryRepository
+from testkit.clock import Clock
 
 GUILD = 1
 VISIBLE, HIDDEN, OTHER = 11, 12, 13
 BOB, DAVE = 100, 200
-
-
-class Clock:
-    """A settable clock."""
-
-    def __init__(self) -> None:
-        self.now = 10_000
-
-    def __call__(self) -> int:
-        return self.now
 
 
 def reader(
@@ -59,7 +50,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(10_000)
 
 
 @pytest.fixture

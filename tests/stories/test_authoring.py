@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.actor import Actor
 from bot.errors import ImportRefused, InvalidInput, NotAllowed, NotFound
 from bot.storage import Database, open_database
 from bot.stories.authoring import (
@@ -18,7 +19,6 @@ from bot.stories.authoring import (
     split_list,
 )
 from bot.stories.importers import import_story
-from bot.stories.lookup import Actor
 from bot.stories.paginate import paginate_story
 from bot.stories.records import StoryRecord
 

@@ -180,7 +180,7 @@ def test_markdown_upload_in_utf16_with_crlf() -> None:
 
 def test_seed_through_the_dispatcher() -> None:
     if not SEED.is_file():
-        pytest.skip(f"seed corpus not found at {SEED} (the shared data directory is absent)")
+        pytest.skip(f"seed corpus ../shared/corpus/{SEED.name} is absent")
     story = import_story(SEED.read_bytes(), SEED.name)
     assert (story.title, story.authors, story.source_format) == ("Kiss of Blood", ["Tess"], "txt")
     assert [c.title for c in story.chapters] == ["They always leave"]

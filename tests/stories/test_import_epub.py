@@ -43,7 +43,7 @@ CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 def corpus_bytes(name: str) -> bytes:
     path = CORPUS / name
     if not path.is_file():
-        pytest.skip(f"shared corpus file {path} is absent (needs /work/shared mounted)")
+        pytest.skip(f"corpus file ../shared/corpus/{path.name} is absent")
     return path.read_bytes()
 
 

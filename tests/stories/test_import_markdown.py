@@ -113,7 +113,7 @@ def test_author_notes_before_and_after_the_body() -> None:
 
 def test_seed_layout_in_markdown_gets_the_same_title_and_notes() -> None:
     if not SEED.is_file():
-        pytest.skip(f"seed corpus not found at {SEED} (the shared data directory is absent)")
+        pytest.skip(f"seed corpus ../shared/corpus/{SEED.name} is absent")
     seed = SEED.read_text(encoding="utf-8")
     _, rest = seed.split("\n", 1)
     story = parse_markdown("# Kiss of Blood\nby Tess\n" + rest)

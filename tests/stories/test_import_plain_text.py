@@ -19,7 +19,7 @@ SEED = SHARED / "corpus" / "kiss-of-blood.txt"
 
 def _seed_text() -> str:
     if not SEED.is_file():
-        pytest.skip(f"seed corpus not found at {SEED} (the shared data directory is absent)")
+        pytest.skip(f"seed corpus ../shared/corpus/{SEED.name} is absent")
     return SEED.read_bytes().decode("utf-8").replace("\r\n", "\n")
 
 

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.actor import Actor
 from bot.errors import NotAllowed, NotFound
 from bot.storage import Database, apply_migrations
-from bot.stories.lookup import Actor, find_story, require_author, story_choices
+from bot.stories.lookup import find_story, story_choices
 from bot.stories.model import Chapter, Story, plain_paragraph
+from bot.stories.policy import require_author
 from bot.stories.repository import StoryRepository
 
 GUILD, OTHER_GUILD = 1000, 2000

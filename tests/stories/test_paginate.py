@@ -276,7 +276,7 @@ def test_lower_bound_is_the_sum_of_ceilings() -> None:
 def _import_corpus(name: str) -> Story:
     path = CORPUS / name
     if not path.exists():
-        pytest.skip(f"corpus file {path} is absent (expected at ../shared/corpus)")
+        pytest.skip(f"corpus file ../shared/corpus/{path.name} is absent")
     importers = pytest.importorskip("bot.stories.importers")
     try:
         return importers.import_story(path.read_bytes(), name)

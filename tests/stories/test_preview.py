@@ -147,7 +147,7 @@ def test_the_corpus_previews_with_every_chapter_paginated(
 ) -> None:
     path = CORPUS / "kiss-of-blood.txt"
     if not path.exists():
-        pytest.skip(f"corpus file {path} is absent (expected at ../shared/corpus)")
+        pytest.skip(f"corpus file ../shared/corpus/{path.name} is absent")
     data = _json_preview(path, capsys)
     assert data["title"] == "Kiss of Blood" and data["authors"] == ["Tess"]
     assert all(c["pages"] for c in data["chapters"])

@@ -1,0 +1,36 @@
+"""Who may publish a story where: the rules `/publish` and `/schedule add` share.
+
+Being an author is decided by `bot.stories.policy`; this adds what the member must be able to
+do in the target channel themselves, so the bot never posts where they could not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.errors import NotAllowed
+
+
+@dataclass(frozen=True)
+class PublisherFacts:
+    """What the cog read off Discord about a member and a target channel."""
+
+    channel_id: int
+    can_post: bool  # view and send in the channel
+    notify_role_id: int | None = None
+    role_mentionable: bool = True
+    mention_everyone: bool = False
+
+
+def require_may_publish(facts: PublisherFacts) -> None:
+    """Refuse unless the member may post in the target and mention the story's notify role."""
+    if not facts.can_post:
+        raise NotAllowed(
+            f"You can't post in <#{facts.channel_id}>, so you can't publish there.",
+            hint="Pick a channel you can post in.",
+        )
+    if facts.notify_role_id and not facts.role_mentionable and not facts.mention_everyone:
+        raise NotAllowed(
+            f"The story pings <@&{facts.notify_role_id}>, which you may not mention.",
+            hint="Ask a server admin, or clear it with `/settings notify-role`.",
+        )

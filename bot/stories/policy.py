@@ -1,0 +1,51 @@
+"""Who may do what to a story: the one place these rules live, for commands and buttons alike.
+
+Owners may do everything to their story; co-authors everything but deleting it and managing its
+authors; members with Manage Server everything. Uploading may be limited to an author role.
+"""
+
+from __future__ import annotations
+
+from bot.actor import Actor
+from bot.errors import NotAllowed
+from bot.stories.records import StoryRecord
+from bot.stories.repository import StoryRepository
+
+
+async def require_author(
+    repo: StoryRepository, story: StoryRecord, actor: Actor, *, owner_only: bool = False
+) -> None:
+    """Refuse unless `actor` may change `story`.
+
+    Co-authors may do everything the owner may except delete the story and manage its authors
+    (`owner_only`); members with Manage Server may do everything.
+    """
+    if actor.manage_guild or actor.user_id == story.owner_id:
+        return
+    if not owner_only and await repo.is_author(story.id, actor.user_id):
+        return
+    if owner_only:
+        raise NotAllowed(
+            f"Only the owner of “{story.title}” (<@{story.owner_id}>) can do this.",
+            hint="Members with Manage Server can too.",
+        )
+    raise NotAllowed(
+        f"Only the authors of “{story.title}” can change it.",
+        hint="Ask its owner to add you with `/story authors add`.",
+    )
+
+
+def require_manager(actor: Actor) -> None:
+    """Refuse unless the actor has Manage Server (re-checked here: admins can override)."""
+    if not actor.manage_guild:
+        raise NotAllowed("Only members with the Manage Server permission can change this.")
+
+
+def require_upload_role(actor: Actor, role_id: int | None) -> None:
+    """Refuse members without the server's author role (Manage Server members may always)."""
+    if role_id is None or actor.manage_guild or role_id in actor.role_ids:
+        return
+    raise NotAllowed(
+        f"Only members with the <@&{role_id}> role can upload stories in this server.",
+        hint="Ask a server admin for the role.",
+    )
