@@ -8,6 +8,7 @@ such as `bot.storage.sqlite`. The SQL conventions:
 * **Parameters** are named, `:name`, bound from a dict. Every backend accepts that form; the
   PostgreSQL backend will rewrite `:name` to `$n` before sending. (The SQLite backend also still
   takes positional `?` with a sequence, for code not yet converted; new SQL must not use it.)
+  Keys the SQL does not name are ignored, so one dict can serve several statements.
 * **Upserts** are `INSERT ... ON CONFLICT (...) DO NOTHING | DO UPDATE SET col = excluded.col`
   (`bot.storage.repository.upsert_sql` builds the common shape), never `INSERT OR ...`.
 * **Case-insensitive** matching is `lower(col) = lower(:value)` and `ORDER BY lower(col)`,
