@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import Database, SQLiteDatabase, Transaction
+from bot.errors import ConfigError
+from bot.storage import Database, SQLiteDatabase, Transaction, known_version
+from bot.storage.repository import upsert_sql
 
 ROOT = Path(__file__).resolve().parents[2]
 STORAGE = ROOT / "bot" / "storage"
@@ -157,3 +159,60 @@ def test_the_sqlite_backend_implements_the_whole_seam() -> None:
     assert not getattr(SQLiteDatabase, "__abstractmethods__", None)
     for name in ("fetch_all", "fetch_one", "fetch_value", "execute", "executemany"):
         assert callable(getattr(Transaction, name))
+
+
+async def test_rows_read_by_name_and_by_position(db: Database) -> None:
+    row = await db.fetch_one("SELECT 7 AS seven, 'x' AS letter")
+    assert row is not None
+    assert (row["seven"], row[0], row["letter"], row[1], len(row)) == (7, 7, "x", "x", 2)
+    assert dict(row) == {"seven": 7, "letter": "x"}
+    assert list(row) == [7, "x"]
+
+
+async def test_named_parameters_bind_from_a_dict_and_extra_keys_are_ignored(db: Database) -> None:
+    value = await db.fetch_value("SELECT :a + :b", {"a": 2, "b": 3, "unused": 9})
+    assert value == 5
+    async with db.transaction() as tx:
+        assert await tx.fetch_value("SELECT lower(:t) = lower('ABC')", {"t": "aBc"}) == 1
+
+
+async def test_upsert_sql_inserts_then_updates(db: Database) -> None:
+    sql = upsert_sql("user_settings", ("user_id",), ("timezone",))
+    assert "ON CONFLICT (user_id) DO UPDATE SET timezone = excluded.timezone" in sql
+    async with db.transaction() as tx:
+        assert await tx.execute(sql, {"user_id": 1, "timezone": "UTC"}) == 1
+        await tx.execute(sql, {"user_id": 1, "timezone": "Europe/Paris"})
+    zone = await db.fetch_value("SELECT timezone FROM user_settings WHERE user_id = :id", {"id": 1})
+    assert zone == "Europe/Paris"
+    assert upsert_sql("t", ("k",), ()).endswith("ON CONFLICT (k) DO NOTHING")
+
+
+async def test_write_batch_binds_named_parameters_and_returns_rows(db: Database) -> None:
+    results = await db.write_batch(
+        [
+            (
+                upsert_sql("user_settings", ("user_id",), ("timezone",)),
+                {"user_id": 5, "timezone": "UTC"},
+            ),
+            ("SELECT timezone FROM user_settings WHERE user_id = :id", {"id": 5}),
+        ]
+    )
+    assert [[tuple(row) for row in rows] for rows in results] == [[], [("UTC",)]]
+
+
+async def test_the_backend_keeps_the_schema_version(db: Database, db_path: Path) -> None:
+    assert db.backend == "sqlite"
+    assert db.location == str(db_path)
+    assert await db.schema_version() == known_version(backend=db.backend)
+    assert db.split_script("CREATE TABLE a (x); -- note\nCREATE TABLE b (y);") == [
+        "CREATE TABLE a (x);",
+        "-- note\nCREATE TABLE b (y);",
+    ]
+
+
+async def test_database_open_chooses_the_backend_from_the_url(db_path: Path) -> None:
+    async with await Database.open(f"sqlite:///{db_path}") as db:
+        assert isinstance(db, SQLiteDatabase)
+        assert db.location == str(db_path)
+    with pytest.raises(ConfigError, match="only SQLite is supported"):
+        await Database.open("postgresql://bot:secret@db.example/chapterbot")
