@@ -110,10 +110,9 @@ def _request_shutdown(bot: ChapterBot, sig: signal.Signals) -> None:
 
 async def migrate(settings: Settings) -> int:
     """Apply pending migrations to the configured database."""
-    from bot.storage.migrate import apply_migrations, current_version
-    from bot.storage.sqlite import Database, sqlite_path_from_url
+    from bot.storage import Database, apply_migrations, current_version
 
-    db = await Database.open(sqlite_path_from_url(settings.database_url))
+    db = await Database.open(settings.database_url)
     try:
         applied = await apply_migrations(db)
         version = await current_version(db)
@@ -125,8 +124,8 @@ async def migrate(settings: Settings) -> int:
 
 async def backup(settings: Settings, target: Path, *, overwrite: bool) -> int:
     """Copy the configured database to `target` with SQLite's online backup."""
-    from bot.storage.backup import backup_database
-    from bot.storage.sqlite import sqlite_path_from_url
+    # Backups copy a SQLite file; a server database is backed up with its own tools.
+    from bot.storage import backup_database, sqlite_path_from_url
 
     source = sqlite_path_from_url(settings.database_url)
     await backup_database(source, target, overwrite=overwrite)

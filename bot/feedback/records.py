@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 DigestFrequency = Literal["off", "daily", "weekly"]
 DIGEST_FREQUENCIES: tuple[str, ...] = ("off", "daily", "weekly")
 NoteChannel = Literal["dm", "channel"]
+# A database row: read by column name (see bot.storage.database.Row).
+Row = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class FeedbackSettings:
     next_digest_at: int | None = None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> FeedbackSettings:
+    def from_row(cls, row: Row) -> FeedbackSettings:
         """Decode a `story_feedback` row."""
         fields = dict(row)
         raw = fields["reaction_set"]
@@ -66,7 +68,7 @@ class ReactionRecord:
         return self.removed_at is None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> ReactionRecord:
+    def from_row(cls, row: Row) -> ReactionRecord:
         """Decode a `reactions` row."""
         return cls(**dict(row))
 
@@ -90,7 +92,7 @@ class NoteRecord:
     told_at: int | None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> NoteRecord:
+    def from_row(cls, row: Row) -> NoteRecord:
         """Decode a `notes` row."""
         fields = dict(row)
         fields["anonymous"] = bool(fields["anonymous"])

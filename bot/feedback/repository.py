@@ -21,7 +21,7 @@ from bot.feedback.records import (
     PageRef,
     ReactionRecord,
 )
-from bot.storage.repository import Repository, columns
+from bot.storage.repository import Repository, columns, upsert_sql
 
 __all__ = [
     "DIGEST_FREQUENCIES",
@@ -73,7 +73,7 @@ _FIRST_READS = """
         UNION ALL
         SELECT cr.user_id, cr.read_at
           FROM chapters c JOIN chapter_reads cr ON cr.chapter_id = c.id
-         WHERE c.story_id = :story)
+         WHERE c.story_id = :story) AS reads
     GROUP BY user_id
 """
 
@@ -100,8 +100,8 @@ class FeedbackRepository(Repository):
             "SELECT p.id, p.chapter_id, c.number, c.story_id, s.guild_id"
             "  FROM pages p JOIN chapters c ON c.id = p.chapter_id"
             "  JOIN stories s ON s.id = c.story_id"
-            " WHERE p.message_id = ?",
-            (message_id,),
+            " WHERE p.message_id = :message",
+            {"message": message_id},
         )
         return None if row is None else PageRef(*row)
 
@@ -113,37 +113,37 @@ class FeedbackRepository(Repository):
             await tx.execute(
                 "INSERT INTO reactions (guild_id, story_id, chapter_id, page_id, message_id,"
                 "                       user_id, emoji, added_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " VALUES (:guild, :story, :chapter, :page, :message, :user, :emoji, :at)"
                 " ON CONFLICT (message_id, user_id, emoji) DO UPDATE"
                 " SET added_at = excluded.added_at, removed_at = NULL"
                 " WHERE reactions.removed_at IS NOT NULL",
-                (
-                    page.guild_id,
-                    page.story_id,
-                    page.chapter_id,
-                    page.page_id,
-                    message_id,
-                    user_id,
-                    emoji,
-                    at,
-                ),
+                {
+                    "guild": page.guild_id,
+                    "story": page.story_id,
+                    "chapter": page.chapter_id,
+                    "page": page.page_id,
+                    "message": message_id,
+                    "user": user_id,
+                    "emoji": emoji,
+                    "at": at,
+                },
             )
 
     async def remove_reaction(self, message_id: int, user_id: int, emoji: str, at: int) -> bool:
         """Record a reaction as removed; False if it was never recorded (or already removed)."""
         async with self.db.transaction() as tx:
             changed = await tx.execute(
-                "UPDATE reactions SET removed_at = ?"
-                " WHERE message_id = ? AND user_id = ? AND emoji = ? AND removed_at IS NULL",
-                (at, message_id, user_id, emoji),
+                "UPDATE reactions SET removed_at = :at WHERE message_id = :message"
+                " AND user_id = :user AND emoji = :emoji AND removed_at IS NULL",
+                {"at": at, "message": message_id, "user": user_id, "emoji": emoji},
             )
         return changed > 0
 
     async def reactions(self, story_id: int) -> list[ReactionRecord]:
         """Every recorded reaction of a story, removed ones included, oldest first."""
         rows = await self.db.fetch_all(
-            f"SELECT {columns(ReactionRecord)} FROM reactions WHERE story_id = ? ORDER BY id",
-            (story_id,),
+            f"SELECT {columns(ReactionRecord)} FROM reactions WHERE story_id = :story ORDER BY id",
+            {"story": story_id},
         )
         return [ReactionRecord.from_row(r) for r in rows]
 
@@ -152,9 +152,9 @@ class FeedbackRepository(Repository):
         rows = await self.db.fetch_all(
             "SELECT r.chapter_id, r.emoji, COUNT(*)"
             "  FROM chapters c JOIN reactions r ON r.chapter_id = c.id"
-            " WHERE c.story_id = ? AND r.removed_at IS NULL"
+            " WHERE c.story_id = :story AND r.removed_at IS NULL"
             " GROUP BY r.chapter_id, r.emoji",
-            (story_id,),
+            {"story": story_id},
         )
         return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
 
@@ -164,9 +164,9 @@ class FeedbackRepository(Repository):
         """`(emoji, count)` of reactions added in [since, until) and still present."""
         rows = await self.db.fetch_all(
             "SELECT emoji, COUNT(*) FROM reactions"
-            " WHERE story_id = ? AND added_at >= ? AND added_at < ? AND removed_at IS NULL"
-            " GROUP BY emoji",
-            (story_id, since, until),
+            " WHERE story_id = :story AND added_at >= :since AND added_at < :until"
+            " AND removed_at IS NULL GROUP BY emoji",
+            {"story": story_id, "since": since, "until": until},
         )
         return [(str(r[0]), int(r[1])) for r in rows]
 
@@ -180,7 +180,8 @@ class FeedbackRepository(Repository):
     async def new_readers_between(self, story_id: int, since: int, until: int) -> int:
         """Readers whose first read of the story falls in [since, until)."""
         value = await self.db.fetch_value(
-            f"SELECT COUNT(*) FROM ({_FIRST_READS}) WHERE first_at >= :since AND first_at < :until",
+            f"SELECT COUNT(*) FROM ({_FIRST_READS}) AS firsts"
+            " WHERE first_at >= :since AND first_at < :until",
             {"story": story_id, "since": since, "until": until},
         )
         return int(value or 0)
@@ -189,8 +190,8 @@ class FeedbackRepository(Repository):
         """Distinct readers who read a page of the story in [since, until)."""
         value = await self.db.fetch_value(
             "SELECT COUNT(DISTINCT user_id) FROM read_events"
-            " WHERE story_id = ? AND at >= ? AND at < ?",
-            (story_id, since, until),
+            " WHERE story_id = :story AND at >= :since AND at < :until",
+            {"story": story_id, "since": since, "until": until},
         )
         return int(value or 0)
 
@@ -203,8 +204,9 @@ class FeedbackRepository(Repository):
             return str(key)
         async with self.db.transaction() as tx:
             await tx.execute(
-                "INSERT OR IGNORE INTO feedback_secret (id, key) VALUES (1, ?)",
-                (secrets.token_hex(32),),
+                "INSERT INTO feedback_secret (id, key) VALUES (1, :key)"
+                " ON CONFLICT (id) DO NOTHING",
+                {"key": secrets.token_hex(32)},
             )
             return str(await tx.fetch_value("SELECT key FROM feedback_secret WHERE id = 1"))
 
@@ -221,23 +223,21 @@ class FeedbackRepository(Repository):
     ) -> NoteRecord:
         """Store a note (pending until delivered); anonymous when `author_user_id` is None."""
         async with self.db.transaction() as tx:
-            await tx.execute(
+            row = await tx.fetch_one(
                 "INSERT INTO notes (guild_id, story_id, chapter_id, author_user_id, sender_hash,"
                 "                   anonymous, text, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    guild_id,
-                    story_id,
-                    chapter_id,
-                    author_user_id,
-                    sender_hash,
-                    int(author_user_id is None),
-                    text,
-                    at,
-                ),
-            )
-            row = await tx.fetch_one(
-                f"SELECT {columns(NoteRecord)} FROM notes WHERE id = last_insert_rowid()"
+                " VALUES (:guild, :story, :chapter, :author, :sender, :anonymous, :text, :at)"
+                f" RETURNING {columns(NoteRecord)}",
+                {
+                    "guild": guild_id,
+                    "story": story_id,
+                    "chapter": chapter_id,
+                    "author": author_user_id,
+                    "sender": sender_hash,
+                    "anonymous": int(author_user_id is None),
+                    "text": text,
+                    "at": at,
+                },
             )
         assert row is not None
         return NoteRecord.from_row(row)
@@ -245,25 +245,26 @@ class FeedbackRepository(Repository):
     async def note(self, note_id: int) -> NoteRecord | None:
         """One note by id."""
         row = await self.db.fetch_one(
-            f"SELECT {columns(NoteRecord)} FROM notes WHERE id = ?", (note_id,)
+            f"SELECT {columns(NoteRecord)} FROM notes WHERE id = :id", {"id": note_id}
         )
         return None if row is None else NoteRecord.from_row(row)
 
     async def notes(self, story_id: int) -> list[NoteRecord]:
         """Every note of a story, oldest first."""
-        return await self._notes("story_id = ?", (story_id,))
+        return await self._notes("story_id = :story", {"story": story_id})
 
     async def notes_between(self, story_id: int, since: int, until: int) -> list[NoteRecord]:
         """Notes a story received in [since, until), oldest first."""
         return await self._notes(
-            "story_id = ? AND created_at >= ? AND created_at < ?", (story_id, since, until)
+            "story_id = :story AND created_at >= :since AND created_at < :until",
+            {"story": story_id, "since": since, "until": until},
         )
 
     async def pending_notes(self, story_id: int) -> list[NoteRecord]:
         """Notes that reached nobody yet, oldest first."""
-        return await self._notes("story_id = ? AND pending = 1", (story_id,))
+        return await self._notes("story_id = :story AND pending = 1", {"story": story_id})
 
-    async def _notes(self, where: str, params: tuple[Any, ...]) -> list[NoteRecord]:
+    async def _notes(self, where: str, params: dict[str, Any]) -> list[NoteRecord]:
         rows = await self.db.fetch_all(
             f"SELECT {columns(NoteRecord)} FROM notes WHERE {where} ORDER BY id", params
         )
@@ -273,31 +274,32 @@ class FeedbackRepository(Repository):
         """Record that a note reached an author's DM or the feedback channel."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "UPDATE notes SET pending = 0, delivered_via = ?, delivered_at = ? WHERE id = ?",
-                (via, at, note_id),
+                "UPDATE notes SET pending = 0, delivered_via = :via, delivered_at = :at"
+                " WHERE id = :id",
+                {"via": via, "at": at, "id": note_id},
             )
 
     async def mark_told(self, note_ids: Iterable[int], at: int) -> None:
         """Record that the authors were told these undelivered notes are waiting."""
         async with self.db.transaction() as tx:
             await tx.executemany(
-                "UPDATE notes SET told_at = ? WHERE id = ? AND told_at IS NULL",
-                [(at, note_id) for note_id in note_ids],
+                "UPDATE notes SET told_at = :at WHERE id = :id AND told_at IS NULL",
+                [{"at": at, "id": note_id} for note_id in note_ids],
             )
 
     async def notes_sent_since(self, sender_hash: str, since: int) -> int:
         """How many notes one sender wrote since a time (any story), for the abuse limit."""
         value = await self.db.fetch_value(
-            "SELECT COUNT(*) FROM notes WHERE sender_hash = ? AND created_at >= ?",
-            (sender_hash, since),
+            "SELECT COUNT(*) FROM notes WHERE sender_hash = :sender AND created_at >= :since",
+            {"sender": sender_hash, "since": since},
         )
         return int(value or 0)
 
     async def note_counts(self, story_id: int) -> dict[int | None, int]:
         """Notes received per chapter id (None for notes whose chapter is gone)."""
         rows = await self.db.fetch_all(
-            "SELECT chapter_id, COUNT(*) FROM notes WHERE story_id = ? GROUP BY chapter_id",
-            (story_id,),
+            "SELECT chapter_id, COUNT(*) FROM notes WHERE story_id = :story GROUP BY chapter_id",
+            {"story": story_id},
         )
         return {r[0]: int(r[1]) for r in rows}
 
@@ -306,8 +308,8 @@ class FeedbackRepository(Repository):
     async def settings(self, story_id: int) -> FeedbackSettings:
         """A story's feedback settings (the defaults when it never set any)."""
         row = await self.db.fetch_one(
-            f"SELECT {columns(FeedbackSettings)} FROM story_feedback WHERE story_id = ?",
-            (story_id,),
+            f"SELECT {columns(FeedbackSettings)} FROM story_feedback WHERE story_id = :story",
+            {"story": story_id},
         )
         return FeedbackSettings(story_id) if row is None else FeedbackSettings.from_row(row)
 
@@ -320,14 +322,11 @@ class FeedbackRepository(Repository):
             raise ValueError(f"digest_frequency must be one of {DIGEST_FREQUENCIES}")
         values = {name: _to_column(name, value) for name, value in fields.items()}
         if values:
-            names = ", ".join(values)
-            marks = ", ".join("?" for _ in values)
-            updates = ", ".join(f"{name} = excluded.{name}" for name in values)
+            # Column names come from _SETTINGS_FIELDS only; values are bound parameters.
             async with self.db.transaction() as tx:
                 await tx.execute(
-                    f"INSERT INTO story_feedback (story_id, {names}) VALUES (?, {marks})"
-                    f" ON CONFLICT (story_id) DO UPDATE SET {updates}",
-                    (story_id, *values.values()),
+                    upsert_sql("story_feedback", ("story_id",), values),
+                    {"story_id": story_id, **values},
                 )
         return await self.settings(story_id)
 

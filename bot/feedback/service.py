@@ -22,8 +22,8 @@ from bot.feedback.repository import (
     NoteRecord,
     PageRef,
 )
+from bot.storage import Database
 from bot.storage.repository import unix_now
-from bot.storage.sqlite import Database
 from bot.stories.policy import require_author
 from bot.stories.records import StoryRecord
 from bot.stories.repository import StoryRepository

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.publishing.records import ReleaseEventRecord, ReleaseRecord
+from bot.storage.database import Transaction
 from bot.storage.repository import Repository, columns
-from bot.storage.sqlite import Transaction
 from bot.stories.records import CHANNEL_MODES, ChannelMode, ChapterRecord
 
 _COLUMNS = columns(ReleaseRecord)
@@ -69,7 +69,7 @@ class ReleaseRepository(Repository):
     async def get(self, release_id: int) -> ReleaseRecord | None:
         """A release by id, or None."""
         row = await self.db.fetch_one(
-            f"SELECT {_COLUMNS} FROM releases WHERE id = ?", (release_id,)
+            f"SELECT {_COLUMNS} FROM releases WHERE id = :id", {"id": release_id}
         )
         return None if row is None else ReleaseRecord.from_row(row)
 
@@ -79,9 +79,9 @@ class ReleaseRepository(Repository):
         async with self.db.transaction() as tx:
             row = await tx.fetch_one(
                 "UPDATE releases SET status = 'posting', attempts = attempts + 1,"
-                " started_at = ?, finished_at = NULL"
-                f" WHERE id = ? AND status IN ('pending', 'failed') RETURNING {_COLUMNS}",
-                (now, release_id),
+                " started_at = :now, finished_at = NULL"
+                f" WHERE id = :id AND status IN ('pending', 'failed') RETURNING {_COLUMNS}",
+                {"now": now, "id": release_id},
             )
             if row is None:
                 return None
@@ -92,7 +92,8 @@ class ReleaseRepository(Repository):
         """Remember the thread or forum post a release is going into."""
         async with self.db.transaction() as tx:
             changed = await tx.execute(
-                "UPDATE releases SET thread_id = ? WHERE id = ?", (thread_id, release_id)
+                "UPDATE releases SET thread_id = :thread WHERE id = :id",
+                {"thread": thread_id, "id": release_id},
             )
         return changed > 0
 
@@ -100,7 +101,8 @@ class ReleaseRepository(Repository):
         """Remember the header/announcement message a release posted before its pages."""
         async with self.db.transaction() as tx:
             changed = await tx.execute(
-                "UPDATE releases SET header_message_id = ? WHERE id = ?", (message_id, release_id)
+                "UPDATE releases SET header_message_id = :message WHERE id = :id",
+                {"message": message_id, "id": release_id},
             )
         return changed > 0
 
@@ -120,28 +122,29 @@ class ReleaseRepository(Repository):
         """The next `limit` unreleased chapters that no pending or posting release covers."""
         rows = await self.db.fetch_all(
             f"SELECT {_CHAPTER_COLUMNS} FROM chapters c"
-            " WHERE c.story_id = ? AND c.released_at IS NULL AND NOT EXISTS"
+            " WHERE c.story_id = :story AND c.released_at IS NULL AND NOT EXISTS"
             " (SELECT 1 FROM releases r WHERE r.chapter_id = c.id"
             "  AND r.status IN ('pending', 'posting'))"
-            " ORDER BY c.number LIMIT ?",
-            (story_id, limit),
+            " ORDER BY c.number LIMIT :limit",
+            {"story": story_id, "limit": limit},
         )
         return [ChapterRecord.from_row(row) for row in rows]
 
     async def earlier_attempts(self, chapter_id: int, release_id: int) -> int:
         """How many other releases of this chapter were ever started (they may have posted)."""
         value = await self.db.fetch_value(
-            "SELECT COUNT(*) FROM releases WHERE chapter_id = ? AND id <> ? AND attempts > 0",
-            (chapter_id, release_id),
+            "SELECT COUNT(*) FROM releases"
+            " WHERE chapter_id = :chapter AND id <> :id AND attempts > 0",
+            {"chapter": chapter_id, "id": release_id},
         )
         return int(value or 0)
 
     async def open_for_story(self, story_id: int) -> list[ReleaseRecord]:
         """A story's pending and posting releases, oldest first."""
         rows = await self.db.fetch_all(
-            f"SELECT {_COLUMNS} FROM releases WHERE story_id = ?"
+            f"SELECT {_COLUMNS} FROM releases WHERE story_id = :story"
             " AND status IN ('pending', 'posting') ORDER BY due_at, id",
-            (story_id,),
+            {"story": story_id},
         )
         return [ReleaseRecord.from_row(row) for row in rows]
 
@@ -150,9 +153,9 @@ class ReleaseRepository(Repository):
         rows = await self.db.fetch_all(
             "SELECT e.release_id, c.number AS chapter_number, r.channel_id, e.at, e.outcome,"
             " e.detail FROM release_events e JOIN releases r ON r.id = e.release_id"
-            " JOIN chapters c ON c.id = r.chapter_id WHERE r.story_id = ?"
-            " ORDER BY e.at DESC, e.id DESC LIMIT ?",
-            (story_id, limit),
+            " JOIN chapters c ON c.id = r.chapter_id WHERE r.story_id = :story"
+            " ORDER BY e.at DESC, e.id DESC LIMIT :limit",
+            {"story": story_id, "limit": limit},
         )
         return [HistoryEntry(**dict(row)) for row in rows]
 
@@ -170,10 +173,10 @@ class ReleaseRepository(Repository):
         now = self.now()
         async with self.db.transaction() as tx:
             row = await tx.fetch_one(
-                "UPDATE releases SET status = ?, finished_at = ?,"
-                " last_error = COALESCE(?, last_error)"
-                f" WHERE id = ? AND status = 'posting' RETURNING {_COLUMNS}",
-                (status, now, error, release_id),
+                "UPDATE releases SET status = :status, finished_at = :now,"
+                " last_error = COALESCE(:error, last_error)"
+                f" WHERE id = :id AND status = 'posting' RETURNING {_COLUMNS}",
+                {"status": status, "now": now, "error": error, "id": release_id},
             )
             if row is None:
                 return None
@@ -188,9 +191,9 @@ class ReleaseRepository(Repository):
     async def pending_due(self, now: int) -> list[ReleaseRecord]:
         """Pending releases due at or before `now`, oldest first."""
         rows = await self.db.fetch_all(
-            f"SELECT {_COLUMNS} FROM releases WHERE status = 'pending' AND due_at <= ?"
+            f"SELECT {_COLUMNS} FROM releases WHERE status = 'pending' AND due_at <= :now"
             " ORDER BY due_at, id",
-            (now,),
+            {"now": now},
         )
         return [ReleaseRecord.from_row(row) for row in rows]
 
@@ -204,17 +207,18 @@ class ReleaseRepository(Repository):
     async def for_story(self, story_id: int, limit: int = 25) -> list[ReleaseRecord]:
         """A story's releases, newest first."""
         rows = await self.db.fetch_all(
-            f"SELECT {_COLUMNS} FROM releases WHERE story_id = ?"
-            " ORDER BY due_at DESC, id DESC LIMIT ?",
-            (story_id, limit),
+            f"SELECT {_COLUMNS} FROM releases WHERE story_id = :story"
+            " ORDER BY due_at DESC, id DESC LIMIT :limit",
+            {"story": story_id, "limit": limit},
         )
         return [ReleaseRecord.from_row(row) for row in rows]
 
     async def events(self, release_id: int) -> list[ReleaseEventRecord]:
         """A release's history, oldest first."""
         rows = await self.db.fetch_all(
-            f"SELECT {_EVENT_COLUMNS} FROM release_events WHERE release_id = ? ORDER BY at, id",
-            (release_id,),
+            f"SELECT {_EVENT_COLUMNS} FROM release_events"
+            " WHERE release_id = :release ORDER BY at, id",
+            {"release": release_id},
         )
         return [ReleaseEventRecord.from_row(row) for row in rows]
 
@@ -234,8 +238,16 @@ async def insert_release(
         raise ValueError(f"channel_mode must be one of {CHANNEL_MODES}")
     row = await tx.fetch_one(
         "INSERT INTO releases (story_id, schedule_id, chapter_id, due_at, channel_id,"
-        f" channel_mode) VALUES (?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
-        (story_id, schedule_id, chapter_id, due_at, channel_id, channel_mode),
+        " channel_mode) VALUES (:story, :schedule, :chapter, :due_at, :channel, :mode)"
+        f" RETURNING {_COLUMNS}",
+        {
+            "story": story_id,
+            "schedule": schedule_id,
+            "chapter": chapter_id,
+            "due_at": due_at,
+            "channel": channel_id,
+            "mode": channel_mode,
+        },
     )
     assert row is not None
     await _log(tx, row["id"], now, "created", None)
@@ -244,6 +256,7 @@ async def insert_release(
 
 async def _log(tx: Transaction, release_id: int, at: int, outcome: str, detail: str | None) -> None:
     await tx.execute(
-        "INSERT INTO release_events (release_id, at, outcome, detail) VALUES (?, ?, ?, ?)",
-        (release_id, at, outcome, detail),
+        "INSERT INTO release_events (release_id, at, outcome, detail)"
+        " VALUES (:release, :at, :outcome, :detail)",
+        {"release": release_id, "at": at, "outcome": outcome, "detail": detail},
     )

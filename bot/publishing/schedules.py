@@ -11,6 +11,11 @@ from bot.stories.records import ChannelMode
 
 _COLUMNS = columns(ScheduleRecord)
 _S_COLUMNS = columns(ScheduleRecord, "s.")
+# Schedules without a next run sort after the others (a CASE, since PostgreSQL can't sum or
+# compare booleans the way SQLite does).
+_NULLS_LAST = "CASE WHEN next_run_at IS NULL THEN 1 ELSE 0 END"
+# A schedule with no next run is over. The CAST gives PostgreSQL the parameter's type.
+_ACTIVE_WHILE_NEXT = "CASE WHEN CAST(:next AS BIGINT) IS NULL THEN 0 ELSE active END"
 
 
 class ScheduleRepository(Repository):
@@ -34,17 +39,18 @@ class ScheduleRepository(Repository):
             row = await tx.fetch_one(
                 "INSERT INTO schedules (story_id, created_by, next_run_at, rule, timezone,"
                 " chapters_per_run, channel_id, active, created_at)"
-                f" VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) RETURNING {_COLUMNS}",
-                (
-                    story_id,
-                    created_by,
-                    next_run_at,
-                    rule,
-                    timezone,
-                    chapters_per_run,
-                    channel_id,
-                    self.now(),
-                ),
+                " VALUES (:story, :created_by, :next_run_at, :rule, :timezone,"
+                f" :chapters_per_run, :channel, 1, :now) RETURNING {_COLUMNS}",
+                {
+                    "story": story_id,
+                    "created_by": created_by,
+                    "next_run_at": next_run_at,
+                    "rule": rule,
+                    "timezone": timezone,
+                    "chapters_per_run": chapters_per_run,
+                    "channel": channel_id,
+                    "now": self.now(),
+                },
             )
         assert row is not None
         return ScheduleRecord.from_row(row)
@@ -52,16 +58,16 @@ class ScheduleRepository(Repository):
     async def get(self, schedule_id: int) -> ScheduleRecord | None:
         """A schedule by id, or None."""
         row = await self.db.fetch_one(
-            f"SELECT {_COLUMNS} FROM schedules WHERE id = ?", (schedule_id,)
+            f"SELECT {_COLUMNS} FROM schedules WHERE id = :id", {"id": schedule_id}
         )
         return None if row is None else ScheduleRecord.from_row(row)
 
     async def for_story(self, story_id: int) -> list[ScheduleRecord]:
         """A story's schedules, active ones first, soonest first."""
         rows = await self.db.fetch_all(
-            f"SELECT {_COLUMNS} FROM schedules WHERE story_id = ?"
-            " ORDER BY active DESC, next_run_at IS NULL, next_run_at, id",
-            (story_id,),
+            f"SELECT {_COLUMNS} FROM schedules WHERE story_id = :story"
+            f" ORDER BY active DESC, {_NULLS_LAST}, next_run_at, id",
+            {"story": story_id},
         )
         return [ScheduleRecord.from_row(row) for row in rows]
 
@@ -77,8 +83,8 @@ class ScheduleRepository(Repository):
         """Active schedules whose next run is at or before `now`, oldest first."""
         rows = await self.db.fetch_all(
             f"SELECT {_COLUMNS} FROM schedules"
-            " WHERE active = 1 AND next_run_at <= ? ORDER BY next_run_at, id",
-            (now,),
+            " WHERE active = 1 AND next_run_at <= :now ORDER BY next_run_at, id",
+            {"now": now},
         )
         return [ScheduleRecord.from_row(row) for row in rows]
 
@@ -86,9 +92,9 @@ class ScheduleRepository(Repository):
         """Move a schedule's next run; None (no more runs) also deactivates it."""
         async with self.db.transaction() as tx:
             changed = await tx.execute(
-                "UPDATE schedules SET next_run_at = ?,"
-                " active = CASE WHEN ? IS NULL THEN 0 ELSE active END WHERE id = ?",
-                (next_run_at, next_run_at, schedule_id),
+                "UPDATE schedules SET next_run_at = :next,"
+                f" active = {_ACTIVE_WHILE_NEXT} WHERE id = :id",
+                {"next": next_run_at, "id": schedule_id},
             )
         return changed > 0
 
@@ -96,22 +102,25 @@ class ScheduleRepository(Repository):
         """Pause or resume one schedule; False if it does not exist."""
         async with self.db.transaction() as tx:
             changed = await tx.execute(
-                "UPDATE schedules SET active = ? WHERE id = ?", (int(active), schedule_id)
+                "UPDATE schedules SET active = :active WHERE id = :id",
+                {"active": int(active), "id": schedule_id},
             )
         return changed > 0
 
     async def delete(self, schedule_id: int) -> bool:
         """Remove a schedule (its past releases stay, detached); False if it did not exist."""
         async with self.db.transaction() as tx:
-            return await tx.execute("DELETE FROM schedules WHERE id = ?", (schedule_id,)) > 0
+            deleted = await tx.execute("DELETE FROM schedules WHERE id = :id", {"id": schedule_id})
+        return deleted > 0
 
     async def for_guild(self, guild_id: int) -> list[ScheduleRecord]:
         """Every schedule of a server's stories, active ones first, soonest first."""
         rows = await self.db.fetch_all(
             f"SELECT {_S_COLUMNS} FROM schedules s JOIN stories t ON t.id = s.story_id"
-            " WHERE t.guild_id = ?"
-            " ORDER BY s.active DESC, s.next_run_at IS NULL, s.next_run_at, s.id",
-            (guild_id,),
+            " WHERE t.guild_id = :guild"
+            " ORDER BY s.active DESC,"
+            " CASE WHEN s.next_run_at IS NULL THEN 1 ELSE 0 END, s.next_run_at, s.id",
+            {"guild": guild_id},
         )
         return [ScheduleRecord.from_row(row) for row in rows]
 
@@ -137,10 +146,15 @@ class ScheduleRepository(Repository):
         now = self.now()
         async with self.db.transaction() as tx:
             changed = await tx.execute(
-                "UPDATE schedules SET next_run_at = ?, last_run_at = ?,"
-                " active = CASE WHEN ? IS NULL THEN 0 ELSE active END"
-                " WHERE id = ? AND active = 1 AND next_run_at = ?",
-                (next_run_at, ran_at, next_run_at, schedule.id, schedule.next_run_at),
+                "UPDATE schedules SET next_run_at = :next, last_run_at = :ran_at,"
+                f" active = {_ACTIVE_WHILE_NEXT}"
+                " WHERE id = :id AND active = 1 AND next_run_at = :expected",
+                {
+                    "next": next_run_at,
+                    "ran_at": ran_at,
+                    "id": schedule.id,
+                    "expected": schedule.next_run_at,
+                },
             )
             if not changed:
                 return None
@@ -163,6 +177,6 @@ class ScheduleRepository(Repository):
         async with self.db.transaction() as tx:
             return await tx.execute(
                 "UPDATE schedules SET active = 0, next_run_at = NULL"
-                " WHERE story_id = ? AND active = 1",
-                (story_id,),
+                " WHERE story_id = :story AND active = 1",
+                {"story": story_id},
             )

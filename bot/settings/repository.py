@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from bot.settings.records import MISSED_RELEASE_POLICIES, GuildSettings, UserSettings
-from bot.storage.repository import Repository, columns
+from bot.storage.repository import Repository, columns, upsert_sql
 
 _GUILD_COLUMNS = columns(GuildSettings)
 _USER_COLUMNS = columns(UserSettings)
+_GUILD_SQL = f"SELECT {_GUILD_COLUMNS} FROM guild_settings WHERE guild_id = :guild_id"
 GUILD_FIELDS = frozenset({"timezone", "author_role_id", "missed_release_policy"})
 
 
@@ -17,9 +18,7 @@ class SettingsRepository(Repository):
 
     async def get_guild(self, guild_id: int) -> GuildSettings:
         """A server's settings (defaults if it never set any)."""
-        row = await self.db.fetch_one(
-            f"SELECT {_GUILD_COLUMNS} FROM guild_settings WHERE guild_id = ?", (guild_id,)
-        )
+        row = await self.db.fetch_one(_GUILD_SQL, {"guild_id": guild_id})
         return GuildSettings(guild_id) if row is None else GuildSettings.from_row(row)
 
     async def set_guild(self, guild_id: int, **fields: Any) -> GuildSettings:
@@ -34,26 +33,21 @@ class SettingsRepository(Repository):
         policy = fields.get("missed_release_policy", "all")
         if policy not in MISSED_RELEASE_POLICIES:
             raise ValueError(f"missed_release_policy must be one of {MISSED_RELEASE_POLICIES}")
-        names = list(fields)
         # Column names come from GUILD_FIELDS only; values are bound parameters.
         async with self.db.transaction() as tx:
             await tx.execute(
-                f"INSERT INTO guild_settings (guild_id, {', '.join(names)})"
-                f" VALUES (?, {', '.join('?' for _ in names)})"
-                f" ON CONFLICT (guild_id) DO UPDATE SET"
-                f" {', '.join(f'{name} = excluded.{name}' for name in names)}",
-                (guild_id, *fields.values()),
+                upsert_sql("guild_settings", ("guild_id",), fields),
+                {"guild_id": guild_id, **fields},
             )
-            row = await tx.fetch_one(
-                f"SELECT {_GUILD_COLUMNS} FROM guild_settings WHERE guild_id = ?", (guild_id,)
-            )
+            row = await tx.fetch_one(_GUILD_SQL, {"guild_id": guild_id})
         assert row is not None
         return GuildSettings.from_row(row)
 
     async def get_user(self, user_id: int) -> UserSettings:
         """A user's settings (defaults if they never set any)."""
         row = await self.db.fetch_one(
-            f"SELECT {_USER_COLUMNS} FROM user_settings WHERE user_id = ?", (user_id,)
+            f"SELECT {_USER_COLUMNS} FROM user_settings WHERE user_id = :user_id",
+            {"user_id": user_id},
         )
         return UserSettings(user_id) if row is None else UserSettings.from_row(row)
 
@@ -61,8 +55,7 @@ class SettingsRepository(Repository):
         """Set (or with None, clear) a user's time zone."""
         async with self.db.transaction() as tx:
             await tx.execute(
-                "INSERT INTO user_settings (user_id, timezone) VALUES (?, ?)"
-                " ON CONFLICT (user_id) DO UPDATE SET timezone = excluded.timezone",
-                (user_id, timezone),
+                upsert_sql("user_settings", ("user_id",), ("timezone",)),
+                {"user_id": user_id, "timezone": timezone},
             )
         return UserSettings(user_id, timezone)

@@ -1,7 +1,28 @@
-"""Storage: the database connection, migrations and backups that every feature's repository uses.
+"""Storage: the database seam, migrations and backups that every feature's repository uses.
 
 Repositories live in their feature packages (`bot.stories.repository`, `bot.reading.repository`,
-...) and return frozen records; this package knows no feature. Timestamps are unix seconds (UTC).
+...), subclass `bot.storage.repository.Repository` and return frozen records; this package knows
+no feature. Timestamps are unix seconds (UTC).
+
+**The seam.** Repositories see only `Database` and `Transaction` (`bot.storage.database`):
+`fetch_all/fetch_one/fetch_value`, `async with db.transaction() as tx` (`tx.execute` returns the
+rowcount, `tx.executemany`), the one-trip `write_batch` for hot paths, `close`, and the `backend`
+name. Their SQL is plain and portable: `:name` parameters with a dict, `ON CONFLICT` upserts
+(`repository.upsert_sql`), `lower(...)` for case-insensitive matching, `RETURNING`. Nothing
+outside this package imports `sqlite3`/`aiosqlite` or writes SQLite-only SQL
+(`tests/storage/test_seam.py` checks).
+
+**Backends.** `bot.storage.sqlite.SQLiteDatabase` is the only one today. A backend plugs in by:
+
+1. subclassing `Database`/`Transaction` in `bot/storage/<backend>.py` (connection pool,
+   transactions, `write_batch`, `schema_version`/`set_schema_version`, `split_script`, `errors`,
+   translating `:name` parameters to its driver's style, e.g. `$1` for asyncpg);
+2. shipping its schema as `bot/storage/migrations/<backend>/NNNN_*.sql` with the same numbers
+   as the SQLite ones, wherever the DDL differs (`migrate.py` picks the folder by `db.backend`);
+3. being chosen by URL scheme in `Database.open` (today every URL is parsed as SQLite, and other
+   schemes are refused with "only SQLite is supported for now").
+
+`open_database(url)` opens the backend the URL names and migrates it.
 """
 
 from __future__ import annotations
@@ -9,12 +30,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.storage.backup import backup_database
-from bot.storage.migrate import MigrationError, apply_migrations, current_version, known_version
-from bot.storage.sqlite import Database, Transaction, sqlite_path_from_url
+from bot.storage.database import Database, MigrationError, Params, Row, Transaction
+from bot.storage.migrate import apply_migrations, current_version, known_version
+from bot.storage.sqlite import SQLiteDatabase, sqlite_path_from_url
 
 __all__ = [
     "Database",
     "MigrationError",
+    "Params",
+    "Row",
+    "SQLiteDatabase",
     "Transaction",
     "apply_migrations",
     "backup_database",
@@ -27,8 +52,7 @@ __all__ = [
 
 async def open_database(url_or_path: str | Path) -> Database:
     """Open the database a `DATABASE_URL` (or path) names and bring its schema up to date."""
-    path = url_or_path if isinstance(url_or_path, Path) else sqlite_path_from_url(url_or_path)
-    db = await Database.open(path)
+    db = await Database.open(url_or_path)
     try:
         await apply_migrations(db)
     except BaseException:

@@ -1,12 +1,12 @@
-"""What every repository shares: the database handle, a clock, and column-list helpers."""
+"""What every repository shares: the database handle, a clock, and SQL-building helpers."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import fields
 
-from bot.storage.sqlite import Database
+from bot.storage.database import Database
 
 
 def unix_now() -> int:
@@ -20,6 +20,23 @@ def columns(record_type: type, prefix: str = "") -> str:
     Naming columns (never `SELECT *`) keeps records working when a migration adds a column.
     """
     return ", ".join(f"{prefix}{field.name}" for field in fields(record_type))
+
+
+def upsert_sql(table: str, keys: Iterable[str], values: Iterable[str]) -> str:
+    """`INSERT ... ON CONFLICT (keys) DO UPDATE` of `values`, with `:name` parameters.
+
+    The portable upsert (SQLite >= 3.24 and PostgreSQL): bind a dict holding every key and value
+    column. Names must come from code (a whitelist), never from user input.
+    """
+    key_list, value_list = list(keys), list(values)
+    names = [*key_list, *value_list]
+    updates = ", ".join(f"{name} = excluded.{name}" for name in value_list)
+    return (
+        f"INSERT INTO {table} ({', '.join(names)})"
+        f" VALUES ({', '.join(f':{name}' for name in names)})"
+        f" ON CONFLICT ({', '.join(key_list)}) DO "
+        + (f"UPDATE SET {updates}" if value_list else "NOTHING")
+    )
 
 
 class Repository:

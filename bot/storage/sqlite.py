@@ -1,6 +1,6 @@
-"""The SQLite connection: `DATABASE_URL` parsing, pragmas, transactions and plain queries.
+"""The SQLite backend of the storage seam: URL parsing, pragmas, transactions, the schema version.
 
-A `Database` holds two connections to one file:
+A `SQLiteDatabase` holds two connections to one file:
 
 * a **writer**, used only inside `async with db.transaction():`. Transactions start with
   `BEGIN IMMEDIATE`, so a second process that wants to write waits (up to the busy timeout)
@@ -9,7 +9,10 @@ A `Database` holds two connections to one file:
 * a **reader** (`query_only`), used by `fetch_*` outside transactions. Under WAL it never blocks the
   writer and only ever sees committed data, never another coroutine's half-done transaction.
 
-Because aiosqlite runs each connection on a non-daemon thread, a `Database` must be closed
+Parameters bind as SQLite does natively: `:name` from a dict (the portable form), or `?` from a
+sequence. The schema version lives in `PRAGMA user_version`. Rows are `sqlite3.Row`.
+
+Because aiosqlite runs each connection on a non-daemon thread, a database must be closed
 (`await db.close()` or `async with`) or the process will not exit.
 """
 
@@ -19,21 +22,20 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import unquote
 
 import aiosqlite
 
 from bot.errors import ConfigError
+from bot.storage.database import Database, MigrationError, Params, Row, Transaction
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_SECONDS = 5.0
-Params = Sequence[Any] | Mapping[str, Any]
 
 _URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 _URL_EXAMPLE = (
@@ -68,29 +70,8 @@ def sqlite_path_from_url(url: str) -> Path:
     return Path(path_text).expanduser()
 
 
-class _Queries:
-    """Read helpers shared by `Database` (reader connection) and `Transaction` (writer)."""
-
-    def _connection(self) -> aiosqlite.Connection:
-        raise NotImplementedError
-
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        """All rows a query returns."""
-        return list(await self._connection().execute_fetchall(sql, params))
-
-    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        """The first row a query returns, or None."""
-        rows = await self.fetch_all(sql, params)
-        return rows[0] if rows else None
-
-    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
-        """The first column of the first row, or None when there are no rows."""
-        row = await self.fetch_one(sql, params)
-        return None if row is None else row[0]
-
-
-class Transaction(_Queries):
-    """The statements of one `db.transaction()` block; unusable once the block has ended."""
+class SQLiteTransaction(Transaction):
+    """The statements of one `SQLiteDatabase.transaction()` block, on the writer connection."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -104,6 +85,10 @@ class Transaction(_Queries):
     def _end(self) -> None:
         self._open = False
 
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        """All rows a query returns."""
+        return list(await self._connection().execute_fetchall(sql, params))
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the number of rows it changed."""
         async with self._connection().execute(sql, params) as cursor:
@@ -114,9 +99,20 @@ class Transaction(_Queries):
         async with self._connection().executemany(sql, rows):
             pass
 
+    async def schema_version(self) -> int:
+        """`PRAGMA user_version`, read inside this transaction."""
+        return int(await self.fetch_value("PRAGMA user_version"))
 
-class Database(_Queries):
-    """A chapterbot SQLite database: open with `await Database.open(path)`, close when done."""
+    async def set_schema_version(self, version: int) -> None:
+        """Set `PRAGMA user_version` (transactional in SQLite, unlike most pragmas)."""
+        await self.execute(f"PRAGMA user_version = {int(version):d}")
+
+
+class SQLiteDatabase(Database):
+    """A chapterbot SQLite file: open with `await SQLiteDatabase.open(path)`, close when done."""
+
+    backend = "sqlite"
+    errors = (sqlite3.Error,)
 
     def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
         self.path = path
@@ -127,9 +123,9 @@ class Database(_Queries):
         self._closed = False
 
     @classmethod
-    async def open(
+    async def open(  # type: ignore[override]  # a path, not a URL, and a busy timeout
         cls, path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS
-    ) -> Database:
+    ) -> SQLiteDatabase:
         """Open (creating if needed, with its directory) the database file at `path`."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -147,16 +143,10 @@ class Database(_Queries):
             raise
         return cls(path, writer, reader)
 
-    async def __aenter__(self) -> Database:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
+    @property
+    def location(self) -> str:
+        """The database file's path."""
+        return str(self.path)
 
     async def close(self) -> None:
         """Wait for any running transaction, then close both connections (safe to repeat)."""
@@ -167,10 +157,19 @@ class Database(_Queries):
             await self._reader.close()
             await self._writer.close()
 
-    def _connection(self) -> aiosqlite.Connection:
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        """All rows a query returns, read on the reader connection (committed data only)."""
         if self._closed:
             raise RuntimeError("the database has been closed")
-        return self._reader
+        return list(await self._reader.execute_fetchall(sql, params))
+
+    async def schema_version(self) -> int:
+        """`PRAGMA user_version` (0 for a new, empty file)."""
+        return int(await self.fetch_value("PRAGMA user_version"))
+
+    def split_script(self, script: str) -> list[str]:
+        """Split with SQLite's own tokenizer (see `split_statements`)."""
+        return split_statements(script)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
@@ -185,7 +184,7 @@ class Database(_Queries):
             if self._closed:
                 raise RuntimeError("the database has been closed")
             self._tx_owner = task
-            tx = Transaction(self._writer)
+            tx = SQLiteTransaction(self._writer)
             try:
                 await self._begin()
                 yield tx
@@ -197,9 +196,7 @@ class Database(_Queries):
                 tx._end()
                 self._tx_owner = None
 
-    async def write_batch(
-        self, statements: Sequence[tuple[str, Params]]
-    ) -> list[list[sqlite3.Row]]:
+    async def write_batch(self, statements: Sequence[tuple[str, Params]]) -> list[list[Row]]:
         """Run `statements` as one write transaction in a single trip to the writer's thread.
 
         For short, fixed sequences on hot paths (`/next` records every read): a `transaction()`
@@ -241,9 +238,7 @@ async def _run(conn: aiosqlite.Connection, sql: str) -> None:
         pass
 
 
-def _run_batch(
-    conn: sqlite3.Connection, statements: list[tuple[str, Params]]
-) -> list[list[sqlite3.Row]]:
+def _run_batch(conn: sqlite3.Connection, statements: list[tuple[str, Params]]) -> list[list[Row]]:
     """`Database.write_batch` on the writer's thread: BEGIN IMMEDIATE, the statements, COMMIT."""
     if conn.in_transaction:
         log.warning("writer connection was left inside a transaction; rolling it back")
@@ -295,3 +290,27 @@ async def _set_wal(conn: aiosqlite.Connection, path: Path) -> str:
 
 def _not_usable(path: Path, exc: sqlite3.DatabaseError) -> ConfigError:
     return ConfigError(f"{path} is not a usable SQLite database ({exc}).")
+
+
+_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+
+
+def split_statements(script: str) -> list[str]:
+    """Split an SQL script into single statements (SQLite's own tokenizer finds the ends)."""
+    statements: list[str] = []
+    start = 0
+    for index, char in enumerate(script):
+        # complete_statement knows about strings, comments and trigger bodies, so a ';' inside
+        # any of those does not end the statement.
+        if char == ";" and sqlite3.complete_statement(script[start : index + 1]):
+            statement = script[start : index + 1].strip()
+            if _has_code(statement):
+                statements.append(statement)
+            start = index + 1
+    if _has_code(script[start:]):
+        raise MigrationError("the script ends with a statement that has no closing ';'")
+    return statements
+
+
+def _has_code(text: str) -> bool:
+    return bool(_COMMENTS.sub("", text).strip(" \t\r\n;"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.storage.repository import Repository, columns
-from bot.storage.sqlite import Transaction
+from bot.storage.database import Transaction
+from bot.storage.repository import Repository, columns, upsert_sql
 from bot.stories.model import Chapter
 from bot.stories.records import ChapterRecord, PageRecord
 
@@ -20,23 +20,23 @@ class ChapterRepository(Repository):
     async def chapters(self, story_id: int) -> list[ChapterRecord]:
         """A story's chapters in reading order."""
         rows = await self.db.fetch_all(
-            f"SELECT {_CHAPTER_COLUMNS} FROM chapters WHERE story_id = ? ORDER BY number",
-            (story_id,),
+            f"SELECT {_CHAPTER_COLUMNS} FROM chapters WHERE story_id = :story ORDER BY number",
+            {"story": story_id},
         )
         return [ChapterRecord.from_row(row) for row in rows]
 
     async def chapter(self, story_id: int, number: int) -> ChapterRecord | None:
         """One chapter of a story by its number, or None."""
         row = await self.db.fetch_one(
-            f"SELECT {_CHAPTER_COLUMNS} FROM chapters WHERE story_id = ? AND number = ?",
-            (story_id, number),
+            f"SELECT {_CHAPTER_COLUMNS} FROM chapters WHERE story_id = :story AND number = :number",
+            {"story": story_id, "number": number},
         )
         return None if row is None else ChapterRecord.from_row(row)
 
     async def chapter_by_id(self, chapter_id: int) -> ChapterRecord | None:
         """One chapter by its id, or None."""
         row = await self.db.fetch_one(
-            f"SELECT {_CHAPTER_COLUMNS} FROM chapters WHERE id = ?", (chapter_id,)
+            f"SELECT {_CHAPTER_COLUMNS} FROM chapters WHERE id = :id", {"id": chapter_id}
         )
         return None if row is None else ChapterRecord.from_row(row)
 
@@ -44,8 +44,8 @@ class ChapterRepository(Repository):
         """The first `limit` chapters not yet released, in reading order."""
         rows = await self.db.fetch_all(
             f"SELECT {_CHAPTER_COLUMNS} FROM chapters"
-            " WHERE story_id = ? AND released_at IS NULL ORDER BY number LIMIT ?",
-            (story_id, limit),
+            " WHERE story_id = :story AND released_at IS NULL ORDER BY number LIMIT :limit",
+            {"story": story_id, "limit": limit},
         )
         return [ChapterRecord.from_row(row) for row in rows]
 
@@ -53,21 +53,24 @@ class ChapterRepository(Repository):
         """Record when a chapter went out (None marks it unreleased again); False if missing."""
         async with self.db.transaction() as tx:
             changed = await tx.execute(
-                "UPDATE chapters SET released_at = ? WHERE id = ?", (released_at, chapter_id)
+                "UPDATE chapters SET released_at = :at WHERE id = :id",
+                {"at": released_at, "id": chapter_id},
             )
         return changed > 0
 
     async def pages(self, chapter_id: int) -> list[PageRecord]:
         """A chapter's pages in order."""
         rows = await self.db.fetch_all(
-            f"SELECT {_PAGE_COLUMNS} FROM pages WHERE chapter_id = ? ORDER BY number",
-            (chapter_id,),
+            f"SELECT {_PAGE_COLUMNS} FROM pages WHERE chapter_id = :chapter ORDER BY number",
+            {"chapter": chapter_id},
         )
         return [PageRecord.from_row(row) for row in rows]
 
     async def page(self, page_id: int) -> PageRecord | None:
         """One page by its id, or None."""
-        row = await self.db.fetch_one(f"SELECT {_PAGE_COLUMNS} FROM pages WHERE id = ?", (page_id,))
+        row = await self.db.fetch_one(
+            f"SELECT {_PAGE_COLUMNS} FROM pages WHERE id = :id", {"id": page_id}
+        )
         return None if row is None else PageRecord.from_row(row)
 
     async def mark_page_posted(
@@ -76,8 +79,9 @@ class ChapterRepository(Repository):
         """Record the Discord message a page was posted as; False if the page is gone."""
         async with self.db.transaction() as tx:
             changed = await tx.execute(
-                "UPDATE pages SET channel_id = ?, message_id = ?, posted_at = ? WHERE id = ?",
-                (channel_id, message_id, posted_at, page_id),
+                "UPDATE pages SET channel_id = :channel, message_id = :message,"
+                " posted_at = :at WHERE id = :id",
+                {"channel": channel_id, "message": message_id, "at": posted_at, "id": page_id},
             )
         return changed > 0
 
@@ -86,20 +90,20 @@ class ChapterRepository(Repository):
         async with self.db.transaction() as tx:
             return await tx.execute(
                 "UPDATE pages SET channel_id = NULL, message_id = NULL, posted_at = NULL"
-                " WHERE chapter_id = ? AND message_id IS NOT NULL",
-                (chapter_id,),
+                " WHERE chapter_id = :chapter AND message_id IS NOT NULL",
+                {"chapter": chapter_id},
             )
 
     async def story_counts(self, story_id: int) -> StoryCounts:
         """How big a story is: chapters (and how many released), words and pages."""
         row = await self.db.fetch_one(
             "SELECT COUNT(*) AS chapters,"
-            " COALESCE(SUM(released_at IS NOT NULL), 0) AS released,"
+            " COALESCE(SUM(CASE WHEN released_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS released,"
             " COALESCE(SUM(word_count), 0) AS words,"
             " (SELECT COUNT(*) FROM pages p JOIN chapters c2 ON c2.id = p.chapter_id"
-            "  WHERE c2.story_id = ?) AS pages"
-            " FROM chapters WHERE story_id = ?",
-            (story_id, story_id),
+            "  WHERE c2.story_id = :story) AS pages"
+            " FROM chapters WHERE story_id = :story",
+            {"story": story_id},
         )
         assert row is not None  # an aggregate always yields one row
         return StoryCounts(row["chapters"], row["released"], row["words"], row["pages"])
@@ -119,7 +123,7 @@ class ChapterRepository(Repository):
         async with self.db.transaction() as tx:
             existing = {
                 row["number"]: (row["id"], bool(row["locked"]))
-                for row in await tx.fetch_all(_CHAPTER_STATE_SQL, (story_id,))
+                for row in await tx.fetch_all(_CHAPTER_STATE_SQL, {"story": story_id})
             }
             for number, (chapter_id, locked) in sorted(existing.items()):
                 if locked:
@@ -133,19 +137,20 @@ class ChapterRepository(Repository):
                 if not locked and number not in wanted
             ]
             for number in removed:
-                await tx.execute("DELETE FROM chapters WHERE id = ?", (existing[number][0],))
+                await tx.execute("DELETE FROM chapters WHERE id = :id", {"id": existing[number][0]})
             for number in sorted(set(wanted) - set(existing)):
                 await insert_chapter(tx, story_id, wanted[number])
                 appended.append(number)
             await tx.execute(
-                "UPDATE stories SET updated_at = ? WHERE id = ?", (self.now(), story_id)
+                "UPDATE stories SET updated_at = :now WHERE id = :story",
+                {"now": self.now(), "story": story_id},
             )
         return ChapterSync(tuple(replaced), tuple(appended), tuple(kept), tuple(removed))
 
     async def replace_pages(self, chapter_id: int, pages: Sequence[str]) -> bool:
         """Replace an unreleased chapter's pages (ids kept where possible); False if released."""
         async with self.db.transaction() as tx:
-            locked = await tx.fetch_value(_CHAPTER_LOCKED_SQL, (chapter_id,))
+            locked = await tx.fetch_value(_CHAPTER_LOCKED_SQL, {"chapter": chapter_id})
             if locked is None or locked:
                 return False
             await _rewrite_pages(tx, chapter_id, pages)
@@ -187,51 +192,34 @@ _LOCKED_EXPR = (
     " (SELECT 1 FROM pages p WHERE p.chapter_id = c.id AND p.message_id IS NOT NULL))"
 )
 _CHAPTER_STATE_SQL = (
-    f"SELECT c.id, c.number, {_LOCKED_EXPR} AS locked FROM chapters c WHERE c.story_id = ?"
+    f"SELECT c.id, c.number, {_LOCKED_EXPR} AS locked FROM chapters c WHERE c.story_id = :story"
 )
-_CHAPTER_LOCKED_SQL = f"SELECT {_LOCKED_EXPR} FROM chapters c WHERE c.id = ?"
+_CHAPTER_LOCKED_SQL = f"SELECT {_LOCKED_EXPR} FROM chapters c WHERE c.id = :chapter"
 
 
 async def insert_chapter(tx: Transaction, story_id: int, new: NewChapter) -> int:
     """Insert one chapter and its numbered pages; returns the chapter id."""
-    chapter = new.chapter
     row = await tx.fetch_one(
         "INSERT INTO chapters (story_id, number, title, summary, notes, end_notes, word_count,"
-        " body) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (
-            story_id,
-            chapter.number,
-            chapter.title,
-            chapter.summary,
-            chapter.notes,
-            chapter.end_notes,
-            chapter.word_count,
-            new.body,
-        ),
+        " body) VALUES (:story_id, :number, :title, :summary, :notes, :end_notes,"
+        " :word_count, :body) RETURNING id",
+        {"story_id": story_id, **_chapter_text(new)},
     )
     assert row is not None
     await tx.executemany(
-        "INSERT INTO pages (chapter_id, number, content) VALUES (?, ?, ?)",
-        [(row[0], number, content) for number, content in enumerate(new.pages, start=1)],
+        "INSERT INTO pages (chapter_id, number, content) VALUES (:chapter_id, :number, :content)",
+        _page_params(row[0], new.pages),
     )
     return int(row[0])
 
 
 async def _rewrite_chapter(tx: Transaction, chapter_id: int, new: NewChapter) -> None:
     """Overwrite an unreleased chapter's text and pages."""
-    chapter = new.chapter
     await tx.execute(
-        "UPDATE chapters SET title = ?, summary = ?, notes = ?, end_notes = ?, word_count = ?,"
-        " body = ? WHERE id = ?",
-        (
-            chapter.title,
-            chapter.summary,
-            chapter.notes,
-            chapter.end_notes,
-            chapter.word_count,
-            new.body,
-            chapter_id,
-        ),
+        "UPDATE chapters SET title = :title, summary = :summary,"
+        " notes = :notes, end_notes = :end_notes, word_count = :word_count, body = :body"
+        " WHERE id = :id",
+        {"id": chapter_id, **_chapter_text(new)},
     )
     await _rewrite_pages(tx, chapter_id, new.pages)
 
@@ -239,10 +227,32 @@ async def _rewrite_chapter(tx: Transaction, chapter_id: int, new: NewChapter) ->
 async def _rewrite_pages(tx: Transaction, chapter_id: int, pages: Sequence[str]) -> None:
     """Set a chapter's pages to `pages`, updating rows in place so page ids stay stable."""
     await tx.executemany(
-        "INSERT INTO pages (chapter_id, number, content) VALUES (?, ?, ?)"
-        " ON CONFLICT (chapter_id, number) DO UPDATE SET content = excluded.content",
-        [(chapter_id, number, content) for number, content in enumerate(pages, start=1)],
+        upsert_sql("pages", ("chapter_id", "number"), ("content",)),
+        _page_params(chapter_id, pages),
     )
     await tx.execute(
-        "DELETE FROM pages WHERE chapter_id = ? AND number > ?", (chapter_id, len(pages))
+        "DELETE FROM pages WHERE chapter_id = :chapter AND number > :count",
+        {"chapter": chapter_id, "count": len(pages)},
     )
+
+
+def _chapter_text(new: NewChapter) -> dict[str, object]:
+    """The parameters of a chapter's stored text (number, titles, notes, body)."""
+    chapter = new.chapter
+    return {
+        "number": chapter.number,
+        "title": chapter.title,
+        "summary": chapter.summary,
+        "notes": chapter.notes,
+        "end_notes": chapter.end_notes,
+        "word_count": chapter.word_count,
+        "body": new.body,
+    }
+
+
+def _page_params(chapter_id: int, pages: Sequence[str]) -> list[dict[str, object]]:
+    """One parameter dict per page, numbered from 1."""
+    return [
+        {"chapter_id": chapter_id, "number": number, "content": content}
+        for number, content in enumerate(pages, start=1)
+    ]

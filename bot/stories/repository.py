@@ -6,8 +6,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from bot.storage.database import Transaction
 from bot.storage.repository import columns
-from bot.storage.sqlite import Transaction
 from bot.stories.chapters import ChapterRepository, NewChapter, insert_chapter
 from bot.stories.model import Story
 from bot.stories.records import (
@@ -22,11 +22,13 @@ from bot.stories.serialize import blocks_to_json
 
 _STORY_COLUMNS = columns(StoryRecord)
 
-# The case-insensitive exact title lookup; served by the stories_guild_title index.
+# The case-insensitive exact title lookup (ASCII case, like the rest of the SQL; `rank_titles`
+# does full Unicode casefolding in Python). `lower()` on both sides is portable SQL.
 FIND_EXACT_TITLE_SQL = (
     f"SELECT {_STORY_COLUMNS} FROM stories"
-    " WHERE guild_id = ? AND title = ? COLLATE NOCASE ORDER BY id"
+    " WHERE guild_id = :guild AND lower(title) = lower(:title) ORDER BY id"
 )
+_STORY_BY_ID_SQL = f"SELECT {_STORY_COLUMNS} FROM stories WHERE id = :id"
 
 # Columns `update_metadata` may change; everything else is fixed at import or managed elsewhere.
 UPDATABLE_FIELDS = frozenset(
@@ -90,14 +92,13 @@ class StoryRepository(ChapterRepository):
                 {"style": style, "channel_id": channel_id, "channel_mode": channel_mode},
             )
             await tx.execute(
-                "INSERT INTO story_authors (story_id, user_id, role) VALUES (?, ?, 'owner')",
-                (story_id, owner_id),
+                "INSERT INTO story_authors (story_id, user_id, role)"
+                " VALUES (:story, :user, 'owner')",
+                {"story": story_id, "user": owner_id},
             )
             for chapter, body, chapter_pages in zip(story.chapters, bodies, pages, strict=True):
                 await insert_chapter(tx, story_id, NewChapter(chapter, body, tuple(chapter_pages)))
-            row = await tx.fetch_one(
-                f"SELECT {_STORY_COLUMNS} FROM stories WHERE id = ?", (story_id,)
-            )
+            row = await tx.fetch_one(_STORY_BY_ID_SQL, {"id": story_id})
         assert row is not None  # just inserted, inside the same transaction
         return StoryRecord.from_row(row)
 
@@ -105,17 +106,15 @@ class StoryRepository(ChapterRepository):
         """A story by id, or None."""
         if not 0 < story_id < 2**63:  # ids come from custom_ids too; SQLite can't bind these
             return None
-        row = await self.db.fetch_one(
-            f"SELECT {_STORY_COLUMNS} FROM stories WHERE id = ?", (story_id,)
-        )
+        row = await self.db.fetch_one(_STORY_BY_ID_SQL, {"id": story_id})
         return None if row is None else StoryRecord.from_row(row)
 
     async def list_for_guild(self, guild_id: int) -> list[StoryRecord]:
         """A server's stories, by title."""
         rows = await self.db.fetch_all(
-            f"SELECT {_STORY_COLUMNS} FROM stories WHERE guild_id = ?"
-            " ORDER BY title COLLATE NOCASE, id",
-            (guild_id,),
+            f"SELECT {_STORY_COLUMNS} FROM stories WHERE guild_id = :guild"
+            " ORDER BY lower(title), id",
+            {"guild": guild_id},
         )
         return [StoryRecord.from_row(row) for row in rows]
 
@@ -124,9 +123,9 @@ class StoryRepository(ChapterRepository):
         rows = await self.db.fetch_all(
             f"SELECT {columns(StoryRecord, 's.')} FROM stories s"
             " JOIN story_authors a ON a.story_id = s.id"
-            " WHERE a.user_id = ? AND s.guild_id = ?"
-            " ORDER BY s.title COLLATE NOCASE, s.id",
-            (user_id, guild_id),
+            " WHERE a.user_id = :user AND s.guild_id = :guild"
+            " ORDER BY lower(s.title), s.id",
+            {"user": user_id, "guild": guild_id},
         )
         return [StoryRecord.from_row(row) for row in rows]
 
@@ -143,11 +142,13 @@ class StoryRepository(ChapterRepository):
             return []
         exact = [
             StoryRecord.from_row(row)
-            for row in await self.db.fetch_all(FIND_EXACT_TITLE_SQL, (guild_id, needle))
+            for row in await self.db.fetch_all(
+                FIND_EXACT_TITLE_SQL, {"guild": guild_id, "title": needle}
+            )
         ]
-        # SQLite's NOCASE folds ASCII only; rank the rest in Python with full Unicode casefolding.
+        # SQL's lower() may fold ASCII only; rank the rest in Python with Unicode casefolding.
         titles = await self.db.fetch_all(
-            "SELECT id, title FROM stories WHERE guild_id = ?", (guild_id,)
+            "SELECT id, title FROM stories WHERE guild_id = :guild", {"guild": guild_id}
         )
         seen = {record.id for record in exact}
         ranked = rank_titles(
@@ -159,9 +160,10 @@ class StoryRepository(ChapterRepository):
         """Stories by id, in the order given (ids that no longer exist are skipped)."""
         if not story_ids:
             return []
-        placeholders = ", ".join("?" for _ in story_ids)
+        params = {f"id{index}": story_id for index, story_id in enumerate(story_ids)}
+        placeholders = ", ".join(f":{name}" for name in params)
         rows = await self.db.fetch_all(
-            f"SELECT {_STORY_COLUMNS} FROM stories WHERE id IN ({placeholders})", story_ids
+            f"SELECT {_STORY_COLUMNS} FROM stories WHERE id IN ({placeholders})", params
         )
         by_id = {row["id"]: StoryRecord.from_row(row) for row in rows}
         return [by_id[story_id] for story_id in story_ids if story_id in by_id]
@@ -182,27 +184,26 @@ class StoryRepository(ChapterRepository):
         values = {name: _to_column(name, value) for name, value in fields.items()}
         values["updated_at"] = self.now()
         # Column names come from the whitelist above, never from the caller's strings.
-        assignments = ", ".join(f"{name} = ?" for name in values)
+        assignments = ", ".join(f"{name} = :{name}" for name in values)
         async with self.db.transaction() as tx:
             await tx.execute(
-                f"UPDATE stories SET {assignments} WHERE id = ?", (*values.values(), story_id)
+                f"UPDATE stories SET {assignments} WHERE id = :story_id",
+                {**values, "story_id": story_id},
             )
-            row = await tx.fetch_one(
-                f"SELECT {_STORY_COLUMNS} FROM stories WHERE id = ?", (story_id,)
-            )
+            row = await tx.fetch_one(_STORY_BY_ID_SQL, {"id": story_id})
         return None if row is None else StoryRecord.from_row(row)
 
     async def delete(self, story_id: int) -> bool:
         """Delete a story with everything hanging off it (cascade); False if it did not exist."""
         async with self.db.transaction() as tx:
-            return await tx.execute("DELETE FROM stories WHERE id = ?", (story_id,)) > 0
+            return await tx.execute("DELETE FROM stories WHERE id = :id", {"id": story_id}) > 0
 
     async def authors(self, story_id: int) -> list[AuthorRecord]:
         """A story's owner and co-authors, owner first."""
         rows = await self.db.fetch_all(
-            "SELECT story_id, user_id, role FROM story_authors WHERE story_id = ?"
-            " ORDER BY role = 'owner' DESC, user_id",
-            (story_id,),
+            "SELECT story_id, user_id, role FROM story_authors WHERE story_id = :story"
+            " ORDER BY CASE WHEN role = 'owner' THEN 0 ELSE 1 END, user_id",
+            {"story": story_id},
         )
         return [AuthorRecord.from_row(row) for row in rows]
 
@@ -210,8 +211,8 @@ class StoryRepository(ChapterRepository):
         """True if the user owns or co-authors the story."""
         return (
             await self.db.fetch_value(
-                "SELECT 1 FROM story_authors WHERE story_id = ? AND user_id = ?",
-                (story_id, user_id),
+                "SELECT 1 FROM story_authors WHERE story_id = :story AND user_id = :user",
+                {"story": story_id, "user": user_id},
             )
             is not None
         )
@@ -220,9 +221,10 @@ class StoryRepository(ChapterRepository):
         """Make a user a co-author; False if they already were an author (owner or co-author)."""
         async with self.db.transaction() as tx:
             added = await tx.execute(
-                "INSERT INTO story_authors (story_id, user_id, role) VALUES (?, ?, 'coauthor')"
+                "INSERT INTO story_authors (story_id, user_id, role)"
+                " VALUES (:story, :user, 'coauthor')"
                 " ON CONFLICT (story_id, user_id) DO NOTHING",
-                (story_id, user_id),
+                {"story": story_id, "user": user_id},
             )
         return added > 0
 
@@ -231,8 +233,8 @@ class StoryRepository(ChapterRepository):
         async with self.db.transaction() as tx:
             removed = await tx.execute(
                 "DELETE FROM story_authors"
-                " WHERE story_id = ? AND user_id = ? AND role = 'coauthor'",
-                (story_id, user_id),
+                " WHERE story_id = :story AND user_id = :user AND role = 'coauthor'",
+                {"story": story_id, "user": user_id},
             )
         return removed > 0
 
@@ -259,30 +261,29 @@ async def _insert_story(
     tx: Transaction, guild_id: int, owner_id: int, story: Story, now: int, settings: dict[str, Any]
 ) -> int:
     """Insert the `stories` row; `settings` holds style, channel_id and channel_mode."""
+    values = {
+        "guild_id": guild_id,
+        "owner_id": owner_id,
+        "title": story.title,
+        "summary": story.summary,
+        "notes": story.notes,
+        "end_notes": story.end_notes,
+        "rating": story.rating,
+        "warnings": _json_list(story.warnings),
+        "tags": _json_list(story.tags),
+        "source_authors": _json_list(story.authors),
+        "language": story.language,
+        "source_format": story.source_format,
+        "style": settings["style"],
+        "channel_id": settings["channel_id"],
+        "channel_mode": settings["channel_mode"],
+        "created_at": now,
+        "updated_at": now,
+    }
     row = await tx.fetch_one(
-        "INSERT INTO stories (guild_id, owner_id, title, summary, notes, end_notes, rating,"
-        " warnings, tags, source_authors, language, source_format, style, channel_id,"
-        " channel_mode, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (
-            guild_id,
-            owner_id,
-            story.title,
-            story.summary,
-            story.notes,
-            story.end_notes,
-            story.rating,
-            _json_list(story.warnings),
-            _json_list(story.tags),
-            _json_list(story.authors),
-            story.language,
-            story.source_format,
-            settings["style"],
-            settings["channel_id"],
-            settings["channel_mode"],
-            now,
-            now,
-        ),
+        f"INSERT INTO stories ({', '.join(values)})"
+        f" VALUES ({', '.join(f':{name}' for name in values)}) RETURNING id",
+        values,
     )
     assert row is not None
     return int(row[0])
