@@ -1,9 +1,10 @@
 """The feedback subcommands of `/settings`: reactions, auto-react, feedback-channel, digest.
 
-`/settings` is the authoring cog's group (`cogs/settings.py`). These commands are plain
+`/settings` is the settings cog's group (`cogs/settings/commands.py`). These commands are plain
 functions turned into `app_commands.Command`s and added to that group by
 `attach_feedback_settings(bot)`, which both cogs call after loading (whichever loads last
-completes the group); it is idempotent.
+completes the group); it is idempotent. They use the shared `bot.services.feedback` and the
+delivery functions of `cogs/feedback/delivery.py`.
 """
 
 from __future__ import annotations
@@ -14,22 +15,20 @@ import discord
 from discord import app_commands
 from discord.utils import escape_markdown
 
+from bot.feedback.service import FeedbackService, NoteTarget
 from cogs.common import actor_of, chapterbot, resolve_story, story_autocomplete
+from cogs.feedback.delivery import arm_digest, deliver_pending
 
 if TYPE_CHECKING:
     from bot.client import ChapterBot
-    from cogs.feedback.commands import FeedbackCog
 
 STORY_HELP = "The story: pick from the list or type its title"
 # What the bot needs in a feedback channel to post notes as embeds.
 _CHANNEL_NEEDS = ("view_channel", "send_messages", "embed_links")
 
 
-def _cog(interaction: discord.Interaction) -> FeedbackCog:
-    cog = chapterbot(interaction).get_cog("Feedback")
-    if cog is None:
-        raise RuntimeError("the feedback cog is not loaded")
-    return cog  # type: ignore[return-value]
+def _service(interaction: discord.Interaction) -> FeedbackService:
+    return chapterbot(interaction).services.feedback
 
 
 def _title(text: str) -> str:
@@ -43,7 +42,7 @@ async def reactions(interaction: discord.Interaction, story: str, emojis: str) -
     record = await resolve_story(interaction, story)
     guild = interaction.guild
     guild_emojis = {e.id for e in guild.emojis} if guild is not None else set()
-    chosen = await _cog(interaction).service.set_reactions(
+    chosen = await _service(interaction).set_reactions(
         actor_of(interaction), record, emojis, guild_emojis
     )
     await interaction.response.send_message(
@@ -56,7 +55,7 @@ async def reactions(interaction: discord.Interaction, story: str, emojis: str) -
 async def auto_react(interaction: discord.Interaction, story: str, enabled: bool) -> None:
     """Turn on or off adding the reaction set under each chapter's last page."""
     record = await resolve_story(interaction, story)
-    await _cog(interaction).service.set_auto_react(actor_of(interaction), record, enabled)
+    await _service(interaction).set_auto_react(actor_of(interaction), record, enabled)
     text = (
         "I'll add the story's reactions under the last page of each new chapter."
         if enabled
@@ -76,8 +75,8 @@ async def feedback_channel(
     record = await resolve_story(interaction, story)
     actor = actor_of(interaction)
     problem = _channel_problem(interaction, channel) if channel is not None else None
-    cog = _cog(interaction)
-    settings = await cog.service.set_feedback_channel(
+    service = _service(interaction)
+    settings = await service.set_feedback_channel(
         actor, record, channel.id if channel else None, problem=problem
     )
     if channel is None:
@@ -87,11 +86,11 @@ async def feedback_channel(
         )
         return
     await interaction.response.defer(ephemeral=True, thinking=True)
-    from bot.feedback.service import NoteTarget
-
-    authors = await cog.service.author_ids(record.id)
-    delivered = await cog.deliver_pending(
-        record.id, NoteTarget(record, None, authors, settings.feedback_channel_id)
+    authors = await service.author_ids(record.id)
+    delivered = await deliver_pending(
+        chapterbot(interaction),
+        record.id,
+        NoteTarget(record, None, authors, settings.feedback_channel_id),
     )
     extra = f" {delivered} waiting note(s) were delivered there." if delivered else ""
     await interaction.followup.send(
@@ -119,9 +118,8 @@ async def digest(
 ) -> None:
     """A DM to the authors with the period's new readers, reactions and notes."""
     record = await resolve_story(interaction, story)
-    cog = _cog(interaction)
-    settings = await cog.service.set_digest(actor_of(interaction), record, frequency)
-    cog.arm_digest(settings)
+    settings = await _service(interaction).set_digest(actor_of(interaction), record, frequency)
+    arm_digest(chapterbot(interaction), settings)
     if frequency == "off":
         text = f"✅ No more digests for “{_title(record.title)}”."
     else:

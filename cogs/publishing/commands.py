@@ -24,7 +24,6 @@ from bot.scheduling import RepeatRule, discord_timestamp, preview_repeat, previe
 from bot.stories.lookup import Actor, require_author
 from bot.stories.records import StoryRecord
 from cogs.common import actor_of, resolve_story, story_autocomplete
-from cogs.publishing.discord_port import DiscordPort
 from cogs.publishing.messages import (
     diagnosis_text,
     history_text,
@@ -109,12 +108,7 @@ class Publishing(commands.Cog):
 
     async def cog_load(self) -> None:
         """Requeue interrupted releases now; once ready, arm timers then post what was missed."""
-        self.service = PublishingService(
-            self.bot.database,
-            DiscordPort(self.bot),
-            self.bot.scheduler,
-            wait_ready=self.bot.wait_until_ready,
-        )
+        self.service = self.bot.services.publishing
         await self.service.prepare()
         self._recovery = asyncio.create_task(self.service.recover(), name="publishing-recovery")
 

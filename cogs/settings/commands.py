@@ -11,7 +11,7 @@ from discord.ext import commands
 from discord.utils import escape_markdown
 
 from bot.scheduling import describe_time, parse_zone, search_zones
-from bot.stories.authoring import Authoring, ChannelFacts, ChannelKind
+from bot.stories.authoring import ChannelFacts, ChannelKind
 from cogs.common import actor_of, resolve_story, story_autocomplete
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class SettingsCommands(commands.Cog):
 
     def __init__(self, bot: ChapterBot) -> None:
         self.bot = bot
-        self.service = Authoring(bot.database)
+        self.service = bot.services.authoring
 
     # -- story scope (authors) --------------------------------------------------------------
 
