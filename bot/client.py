@@ -18,7 +18,7 @@ from bot.app_errors import on_app_command_error
 from bot.config import Settings
 from bot.services import Services
 from bot.storage import Database, open_database
-from cogs.decorations import ChapterDecorations
+from cogs.decorations import ChapterDecorations, SettingsExtensions
 from cogs.publishing.discord_port import DiscordPort
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,7 @@ class ChapterBot(commands.Bot):
         self._services: Services | None = None
         # What features put under a chapter's last page; their cogs register here at load.
         self.decorations = ChapterDecorations()
+        self.settings_extensions = SettingsExtensions()  # other features' /settings commands
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.tree.on_error = on_app_command_error
         self._shutdown: asyncio.Future[None] | None = None

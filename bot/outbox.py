@@ -33,6 +33,9 @@ DEFAULT_LEASE_S = 30
 DEFAULT_INTERVAL_S = 5.0
 MAX_ATTEMPTS = 8
 BATCH = 50
+KEEP_DONE_S = 7 * 86_400  # done rows are kept a week (to see what happened), then deleted
+PRUNE_EVERY_S = 3_600.0
+STOP_WAIT_S = 10.0  # on shutdown, how long the delivery under way may take to finish
 
 OutboxHandler = Callable[[Any], Awaitable[None]]
 
@@ -253,19 +256,43 @@ class Outbox:
             self._loop = asyncio.create_task(self._every(interval_s), name="outbox-loop")
 
     async def _every(self, interval_s: float) -> None:
+        loop = asyncio.get_running_loop()
+        pruned_at = loop.time()
         while not self._stopping:
             self.kick()
+            if loop.time() - pruned_at >= PRUNE_EVERY_S:
+                pruned_at = loop.time()
+                try:
+                    await self.prune()
+                except Exception:
+                    log.exception("outbox prune failed")
             await asyncio.sleep(interval_s)
 
-    async def stop(self) -> None:
-        """Stop draining: the delivery under way finishes; the rest wait for the next start."""
+    async def prune(self, keep_s: int = KEEP_DONE_S) -> int:
+        """Delete rows done more than `keep_s` seconds ago; returns how many."""
+        async with self.db.transaction() as tx:
+            return await tx.execute(
+                "DELETE FROM outbox WHERE done_at IS NOT NULL AND done_at < :before",
+                {"before": self.clock() - keep_s},
+            )
+
+    async def stop(self, wait_s: float = STOP_WAIT_S) -> None:
+        """Stop draining: the delivery under way may finish (up to `wait_s`), the rest wait
+        for the next start (a delivery cut short runs again then: subscribers are idempotent).
+        """
         self._stopping = True
-        for task in (self._loop, self._kicked):
-            if task is not None and not task.done():
-                if task is self._loop:
-                    task.cancel()
+        if self._loop is not None and not self._loop.done():
+            self._loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._loop
+        kicked = self._kicked
+        if kicked is not None and not kicked.done():
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError, Exception):
+                await asyncio.wait_for(asyncio.shield(kicked), wait_s)
+            if not kicked.done():
+                kicked.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+                    await kicked
 
     async def pending(self) -> int:
         """How many rows are not done yet (for /doctor-style checks and tests)."""

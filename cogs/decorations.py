@@ -47,3 +47,38 @@ class ChapterDecorations:
         for item in items:
             view.add_item(item)
         return view
+
+
+class SettingsExtensions:
+    """Subcommands other features add to the settings cog's `/settings` group.
+
+    Whichever loads last completes the group: a feature registers its commands here (and they
+    are added at once if the group exists); the settings cog adds what is registered when it
+    loads. Neither imports the other.
+    """
+
+    def __init__(self) -> None:
+        self._commands: dict[str, discord.app_commands.Command[Any, ..., Any]] = {}
+
+    def add(self, tree: discord.app_commands.CommandTree[Any], *commands: Any) -> None:
+        """Register subcommands and attach them if `/settings` is already there."""
+        for command in commands:
+            self._commands[command.name] = command
+        self.attach(tree)
+
+    def remove(self, tree: discord.app_commands.CommandTree[Any], *names: str) -> None:
+        """Forget subcommands (their cog unloaded) and take them out of `/settings`."""
+        group = tree.get_command("settings")
+        for name in names:
+            self._commands.pop(name, None)
+            if isinstance(group, discord.app_commands.Group):
+                group.remove_command(name)
+
+    def attach(self, tree: discord.app_commands.CommandTree[Any]) -> bool:
+        """Add every registered subcommand to `/settings`; False if that group isn't loaded."""
+        group = tree.get_command("settings")
+        if not isinstance(group, discord.app_commands.Group):
+            return False
+        for command in self._commands.values():
+            group.add_command(command, override=True)
+        return True

@@ -137,3 +137,19 @@ async def test_rows_of_an_unknown_subscriber_wait_for_it(db: Database) -> None:
     recorder(other, seen, "feedback.auto_react")
     assert await other.drain() == 0 and await other.pending() == 1
     assert await writer.drain() == 1 and seen == [("followers.notify", 7)]
+
+
+async def test_done_rows_are_pruned_after_a_week(db: Database) -> None:
+    clock = Clock()
+    outbox, seen = Outbox(db, clock=clock), []
+    recorder(outbox, seen, "s")
+    async with db.transaction() as tx:
+        await outbox.record(tx, RELEASED)
+        await outbox.record(tx, ChapterReleased(8, 3, 10, (3,), (22,), (), 100))
+    [first, _] = await outbox.claim()
+    await outbox.deliver(first)
+    clock.now += 7 * 86_400 - 1
+    assert await outbox.prune() == 0
+    clock.now += 2
+    assert await outbox.prune() == 1  # the undone row stays, however old
+    assert await outbox.pending() == 1 and await rows(db) == [("s", 1, None)]

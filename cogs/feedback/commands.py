@@ -31,7 +31,7 @@ from cogs.feedback.delivery import (
     deliver_pending,
     disarm_digest,
 )
-from cogs.feedback.settings import attach_feedback_settings
+from cogs.feedback.settings import attach_feedback_settings, detach_feedback_settings
 from cogs.feedback.views import FeedbackButton
 
 if TYPE_CHECKING:
@@ -72,6 +72,7 @@ class FeedbackCog(commands.Cog, name="Feedback"):
         """Forget the button, the subscriptions and the digest jobs."""
         self.bot.remove_dynamic_items(FeedbackButton)
         self.bot.decorations.remove(DECORATION)
+        detach_feedback_settings(self.bot)
         services = self.bot.services
         services.outbox.unsubscribe(AUTO_REACT)
         services.bus.unsubscribe(StoryDeleted, self._story_deleted)

@@ -1,9 +1,9 @@
 """The feedback subcommands of `/settings`: reactions, auto-react, feedback-channel, digest.
 
 `/settings` is the settings cog's group (`cogs/settings/commands.py`). These commands are plain
-functions turned into `app_commands.Command`s and added to that group by
-`attach_feedback_settings(bot)`, which both cogs call after loading (whichever loads last
-completes the group); it is idempotent. They use the shared `bot.services.feedback` and the
+functions turned into `app_commands.Command`s and registered by `attach_feedback_settings(bot)`
+in `bot.settings_extensions` (`cogs/decorations.py`): added to the group at once if it is
+loaded, else by the settings cog when it loads. They use the shared `bot.services.feedback` and the
 delivery functions of `cogs/feedback/delivery.py`.
 """
 
@@ -138,12 +138,15 @@ _COMMANDS = (
 )
 
 
-def attach_feedback_settings(bot: ChapterBot) -> bool:
-    """Add the feedback subcommands to the `/settings` group; False if it isn't loaded yet."""
-    group = bot.tree.get_command("settings")
-    if not isinstance(group, app_commands.Group):
-        return False
-    for name, description, callback in _COMMANDS:
-        command = app_commands.Command(name=name, description=description, callback=callback)
-        group.add_command(command, override=True)
-    return True
+def attach_feedback_settings(bot: ChapterBot) -> None:
+    """Register the feedback subcommands of `/settings` (added now or when that cog loads)."""
+    commands = [
+        app_commands.Command(name=name, description=description, callback=callback)
+        for name, description, callback in _COMMANDS
+    ]
+    bot.settings_extensions.add(bot.tree, *commands)
+
+
+def detach_feedback_settings(bot: ChapterBot) -> None:
+    """Take the feedback subcommands out of `/settings`."""
+    bot.settings_extensions.remove(bot.tree, *(name for name, _, _ in _COMMANDS))

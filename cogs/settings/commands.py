@@ -189,7 +189,5 @@ class SettingsCommands(commands.Cog):
 async def setup(bot: ChapterBot) -> None:
     """Extension entry point."""
     await bot.add_cog(SettingsCommands(bot))
-    # The feedback feature's subcommands (reactions, auto-react, feedback-channel, digest).
-    from cogs.feedback.settings import attach_feedback_settings
-
-    attach_feedback_settings(bot)
+    # Other features' subcommands (feedback: reactions, auto-react, feedback-channel, digest).
+    bot.settings_extensions.attach(bot.tree)
