@@ -16,7 +16,10 @@ from discord.ext import commands
 import cogs
 from bot.app_errors import on_app_command_error
 from bot.config import Settings
+from bot.services import Services
 from bot.storage import Database, open_database
+from cogs.decorations import ChapterDecorations, SettingsExtensions
+from cogs.publishing.discord_port import DiscordPort
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +66,16 @@ class ChapterBot(commands.Bot):
         point_discord_at(settings)
         self.settings = settings
         self.db: Database | None = None
+        self._services: Services | None = None
+        # What features put under a chapter's last page; their cogs register here at load.
+        self.decorations = ChapterDecorations()
+        self.settings_extensions = SettingsExtensions()  # other features' /settings commands
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.tree.on_error = on_app_command_error
         self._shutdown: asyncio.Future[None] | None = None
         self._set_up = False
         self._shutdown_requested = False
+        self._outbox_start: asyncio.Task[None] | None = None
 
     @property
     def database(self) -> Database:
@@ -76,17 +84,39 @@ class ChapterBot(commands.Bot):
             raise RuntimeError("the database is opened in setup_hook")
         return self.db
 
+    @property
+    def services(self) -> Services:
+        """The use cases every cog shares; only valid after `setup_hook` opened the database."""
+        if self._services is None:
+            raise RuntimeError("the services are built in setup_hook")
+        return self._services
+
     async def setup_hook(self) -> None:
-        """Open the DB, migrate, load cogs, start the scheduler and sync the command tree."""
+        """Open the DB, build the services, load cogs, start the scheduler, sync the commands."""
         self.db = await open_database(self.settings.database_url)
+        self._services = Services.build(
+            self.db,
+            DiscordPort(self, self.decorations),
+            self.scheduler,
+            wait_ready=self.wait_until_ready,
+            outbox_lease_s=self.settings.outbox_lease_seconds,
+        )
         for extension in cog_extensions():
             await self.load_extension(extension)
         # Started here, not in on_ready: on_ready fires again after every reconnect.
         self.scheduler.start()
+        # Subscribers registered as their cogs loaded; deliver what an earlier run left undone.
+        self._outbox_start = asyncio.create_task(self._start_outbox(), name="outbox-start")
         await self.sync_commands()
         self._set_up = True
         if self._shutdown_requested:
             self.request_shutdown()
+
+    async def _start_outbox(self) -> None:
+        """Once Discord is reachable, drain the outbox now and every few seconds."""
+        await self.wait_until_ready()
+        if self._shutdown is None and self._services is not None:
+            self._services.outbox.start()
 
     def request_shutdown(self) -> None:
         """Close soon (a signal handler's entry point), but never in the middle of start-up.
@@ -130,6 +160,10 @@ class ChapterBot(commands.Bot):
             drain = getattr(cog, "drain", None)
             if drain is not None:
                 await drain()
+        if self._outbox_start is not None:
+            self._outbox_start.cancel()
+        if self._services is not None:
+            await self._services.outbox.stop()  # the delivery under way ends; the rest wait
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await super().close()

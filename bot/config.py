@@ -38,6 +38,8 @@ class Settings:
     dev_guild_id: int | None = None
     default_timezone: str = "UTC"
     log_level: str = "INFO"
+    # How long a drainer holds an outbox row; after a crash, its rows run again this much later.
+    outbox_lease_seconds: int = 30
 
     def __post_init__(self) -> None:
         _check_token(self.discord_token)
@@ -82,7 +84,20 @@ class Settings:
             dev_guild_id=_optional_snowflake("DEV_GUILD_ID", values.get("DEV_GUILD_ID")),
             default_timezone=values.get("DEFAULT_TIMEZONE") or "UTC",
             log_level=(values.get("LOG_LEVEL") or "INFO").upper(),
+            outbox_lease_seconds=_positive_int(
+                "OUTBOX_LEASE_SECONDS", values.get("OUTBOX_LEASE_SECONDS"), 30
+            ),
         )
+
+
+def _positive_int(name: str, value: str | None, default: int) -> int:
+    """An optional whole number of seconds (at least 1)."""
+    if value is None or not value.strip():
+        return default
+    text = value.strip()
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"{name}={value!r} must be a whole number of seconds, at least 1.")
+    return int(text)
 
 
 def _check_token(token: str) -> None:

@@ -31,8 +31,8 @@ def chapterbot(interaction: discord.Interaction) -> ChapterBot:
 
 
 def stories_of(interaction: discord.Interaction) -> StoryRepository:
-    """A story repository on the bot's database."""
-    return StoryRepository(chapterbot(interaction).database)
+    """The bot's story repository."""
+    return chapterbot(interaction).services.stories
 
 
 def actor_of(interaction: discord.Interaction) -> Actor:

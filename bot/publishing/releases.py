@@ -7,6 +7,7 @@ release still 'posting' at start-up was interrupted by a crash; `interrupted()` 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.publishing.records import ReleaseEventRecord, ReleaseRecord
@@ -17,6 +18,9 @@ from bot.stories.records import CHANNEL_MODES, ChannelMode, ChapterRecord
 _COLUMNS = columns(ReleaseRecord)
 _EVENT_COLUMNS = columns(ReleaseEventRecord)
 _CHAPTER_COLUMNS = columns(ChapterRecord, "c.")
+
+AlsoInTransaction = Callable[[Transaction], Awaitable[object]]
+"""More writes that belong to a release's state change, run inside its transaction."""
 
 
 @dataclass(frozen=True)
@@ -159,16 +163,49 @@ class ReleaseRepository(Repository):
         )
         return [HistoryEntry(**dict(row)) for row in rows]
 
-    async def finish(self, release_id: int, detail: str | None = None) -> ReleaseRecord | None:
-        """Mark a claimed ('posting') release done; None if it is not being posted."""
-        return await self._end(release_id, "done", None, detail)
+    async def finish(
+        self,
+        release_id: int,
+        detail: str | None = None,
+        *,
+        chapter_id: int | None = None,
+        released_at: int | None = None,
+        also: AlsoInTransaction | None = None,
+    ) -> ReleaseRecord | None:
+        """Mark a claimed ('posting') release done; None if it is not being posted.
 
-    async def fail(self, release_id: int, error: str) -> ReleaseRecord | None:
-        """Mark a claimed release failed, keeping the error; None if it is not being posted."""
-        return await self._end(release_id, "failed", error, error)
+        With `chapter_id`, the chapter is marked released at `released_at` in the same
+        transaction, and `also(tx)` (e.g. writing the outbox) runs in it too: the release is
+        done, its chapter readable and its events recorded together, or none of them.
+        """
+
+        async def then(tx: Transaction) -> None:
+            if chapter_id is not None:
+                await tx.execute(
+                    "UPDATE chapters SET released_at = :at WHERE id = :id",
+                    {"at": self.now() if released_at is None else released_at, "id": chapter_id},
+                )
+            if also is not None:
+                await also(tx)
+
+        return await self._end(release_id, "done", None, detail, then)
+
+    async def fail(
+        self, release_id: int, error: str, *, also: AlsoInTransaction | None = None
+    ) -> ReleaseRecord | None:
+        """Mark a claimed release failed, keeping the error; None if it is not being posted.
+
+        `also(tx)` runs in the same transaction (e.g. recording a `release_failed` event).
+        """
+        return await self._end(release_id, "failed", error, error, also)
 
     async def _end(
-        self, release_id: int, status: str, error: str | None, detail: str | None
+        self,
+        release_id: int,
+        status: str,
+        error: str | None,
+        detail: str | None,
+        also: AlsoInTransaction | None = None,
     ) -> ReleaseRecord | None:
         now = self.now()
         async with self.db.transaction() as tx:
@@ -181,6 +218,8 @@ class ReleaseRepository(Repository):
             if row is None:
                 return None
             await _log(tx, release_id, now, status, detail)
+            if also is not None:
+                await also(tx)
         return ReleaseRecord.from_row(row)
 
     async def add_event(self, release_id: int, outcome: str, detail: str | None = None) -> None:

@@ -14,11 +14,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.events import ChapterReleased, Event, EventBus, PostedMessage, ReleaseFailed
+from bot.outbox import Outbox
 from bot.publishing.crosspost import Crossposter
 from bot.publishing.planner import header_text, pick_tag, target_problem, thread_name
 from bot.publishing.port import ForumPost, PageSend, PostingError, PublishPort, TargetInfo
 from bot.publishing.records import ReleaseRecord
 from bot.publishing.releases import ReleaseRepository
+from bot.storage import Transaction
 from bot.storage.repository import unix_now
 from bot.stories.records import ChapterRecord, PageRecord, StoryRecord
 from bot.stories.repository import StoryRepository
@@ -79,8 +82,12 @@ class ReleaseRunner:
         *,
         should_stop: Callable[[], bool] = lambda: False,
         clock: Callable[[], int] = unix_now,
+        outbox: Outbox | None = None,
+        bus: EventBus | None = None,
     ) -> None:
         self.stories, self.releases, self.port = stories, releases, port
+        # Events: durable subscribers through the outbox, written with the release's state.
+        self.outbox, self.bus = outbox, bus
         self.should_stop = should_stop
         self.clock = clock
         self.crossposter = Crossposter(releases, port)
@@ -98,16 +105,39 @@ class ReleaseRunner:
         try:
             return await self._attempt(release, story, chapter, progress)
         except PostingError as exc:
-            return await self._failed(release, chapter, str(exc))
+            return await self._failed(release, story, chapter, str(exc))
         except Exception as exc:  # a bug must not leave the release 'posting' forever
             log.exception("release %s failed unexpectedly", release.id)
-            return await self._failed(release, chapter, f"Unexpected error ({type(exc).__name__}).")
+            error = f"Unexpected error ({type(exc).__name__})."
+            return await self._failed(release, story, chapter, error)
 
     async def _failed(
-        self, release: ReleaseRecord, chapter: ChapterRecord, error: str
+        self, release: ReleaseRecord, story: StoryRecord, chapter: ChapterRecord, error: str
     ) -> RunResult:
-        await self.releases.fail(release.id, error)
+        event = ReleaseFailed(
+            release.id, story.id, story.guild_id, chapter.number, release.attempts, error
+        )
+        if await self.releases.fail(release.id, error, also=self._recorder(event)) is not None:
+            await self._announce(event)
         return RunResult(release.id, chapter.number, "failed", error=error)
+
+    def _recorder(self, event: Event) -> Callable[[Transaction], Awaitable[object]] | None:
+        """What writes `event` to the outbox inside the release's transaction."""
+        outbox = self.outbox
+        if outbox is None:
+            return None
+
+        async def record(tx: Transaction) -> object:
+            return await outbox.record(tx, event)
+
+        return record
+
+    async def _announce(self, event: Event) -> None:
+        """After the state change committed: drain the outbox soon, tell in-process listeners."""
+        if self.outbox is not None:
+            self.outbox.kick()
+        if self.bus is not None:
+            await self.bus.publish(event)
 
     async def _attempt(
         self,
@@ -119,7 +149,7 @@ class ReleaseRunner:
         info = await self.port.target(release.channel_id, release.channel_mode, story.style)
         problem = target_problem(story, info, release.channel_mode)
         if problem is not None:
-            return await self._failed(release, chapter, problem)
+            return await self._failed(release, story, chapter, problem)
         pages = await self.stories.pages(chapter.id)
         resuming = (
             release.attempts > 1
@@ -136,11 +166,33 @@ class ReleaseRunner:
         if release.channel_mode == "forum" and story.notify_role_id is not None:
             # A forum post opens with a page, so the announcement follows the pages in the post.
             await self._header(job, destination)
-        await self.stories.mark_chapter_released(chapter.id, self.clock())
         total = len(pages)
-        await self.releases.finish(release.id, f"{total} page(s) posted")
+        released = self._released(job, self.clock())
+        finished = await self.releases.finish(
+            release.id,
+            f"{total} page(s) posted",
+            chapter_id=chapter.id,
+            released_at=released.released_at,
+            also=self._recorder(released),
+        )
+        if finished is not None:
+            await self._announce(released)
         await self._crosspost(job)
         return RunResult(release.id, chapter.number, "done", total, total, None, destination)
+
+    @staticmethod
+    def _released(job: _Job, at: int) -> ChapterReleased:
+        """The `chapter_released` event of a job whose pages are all posted."""
+        messages = tuple(
+            PostedMessage(job.chapter.number, p.number, p.channel_id, p.message_id)
+            for p in job.pages
+            if p.channel_id is not None and p.message_id is not None
+        )
+        story = job.story
+        return ChapterReleased(
+            job.release.id, story.id, story.guild_id, (job.chapter.number,), (job.chapter.id,),
+            messages, at,
+        )  # fmt: skip
 
     def _interrupted(self, job: _Job) -> RunResult:
         # The release stays 'posting'; start-up puts it back in the queue and it resumes.

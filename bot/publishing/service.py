@@ -21,6 +21,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.errors import InvalidInput
+from bot.events import EventBus, StoryDeleted
+from bot.outbox import Outbox
 from bot.publishing.planner import Target, check_target, mode_for
 from bot.publishing.port import PublishPort
 from bot.publishing.records import ReleaseRecord, ScheduleRecord
@@ -89,6 +91,8 @@ class PublishingService:
         *,
         wait_ready: Callable[[], Awaitable[None]] | None = None,
         clock: Callable[[], int] = unix_now,
+        outbox: Outbox | None = None,
+        bus: EventBus | None = None,
     ) -> None:
         self.stories = StoryRepository(db, clock=clock)
         self.releases = ReleaseRepository(db, clock=clock)
@@ -102,8 +106,16 @@ class PublishingService:
         self._post_lock = asyncio.Lock()
         self._plan_lock = asyncio.Lock()
         self.runner = ReleaseRunner(
-            self.stories, self.releases, port, should_stop=lambda: self._stopping, clock=clock
+            self.stories,
+            self.releases,
+            port,
+            should_stop=lambda: self._stopping,
+            clock=clock,
+            outbox=outbox,
+            bus=bus,
         )
+        if bus is not None:
+            bus.subscribe(StoryDeleted, self._story_deleted)
 
     @property
     def stopping(self) -> bool:
@@ -231,6 +243,14 @@ class PublishingService:
         self.arm(schedule)
 
     # -- start-up and shutdown ------------------------------------------------------------------
+
+    async def _story_deleted(self, event: StoryDeleted) -> None:
+        """A deleted story's schedules went with it (cascade): drop their timers too."""
+        for job in self.scheduler.get_jobs():
+            prefix, _, number = job.id.partition(":")
+            known = prefix != "schedule" or not number.isdigit()
+            if not known and await self.schedules.get(int(number)) is None:
+                self.disarm(int(number))
 
     async def rearm_story(self, story_id: int) -> None:
         """Arm every active schedule of a story again (after `/schedule resume`)."""

@@ -13,6 +13,7 @@ from typing import Literal
 
 from bot.actor import Actor
 from bot.errors import ImportRefused, InvalidInput, NotAllowed, NotFound
+from bot.events import EventBus, StoryDeleted
 from bot.scheduling import parse_zone
 from bot.settings.records import MISSED_RELEASE_POLICIES
 from bot.settings.repository import SettingsRepository
@@ -143,9 +144,10 @@ def split_list(text: str | None) -> list[str]:
 class Authoring:
     """Story and settings use cases over one database."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, bus: EventBus | None = None) -> None:
         self.stories = StoryRepository(db)
         self.settings = SettingsRepository(db)
+        self.bus = bus  # told when a story is deleted
 
     # -- stories ----------------------------------------------------------------------------
 
@@ -247,7 +249,8 @@ class Authoring:
     async def delete(self, actor: Actor, story: StoryRecord) -> None:
         """Delete a story and everything hanging off it (owner or Manage Server only)."""
         await require_author(self.stories, story, actor, owner_only=True)
-        await self.stories.delete(story.id)
+        if await self.stories.delete(story.id) and self.bus is not None:
+            await self.bus.publish(StoryDeleted(story.id, story.guild_id))
 
     async def add_author(
         self, actor: Actor, story: StoryRecord, user_id: int, *, is_bot: bool = False

@@ -1,9 +1,10 @@
 """The feedback subcommands of `/settings`: reactions, auto-react, feedback-channel, digest.
 
-`/settings` is the authoring cog's group (`cogs/settings.py`). These commands are plain
-functions turned into `app_commands.Command`s and added to that group by
-`attach_feedback_settings(bot)`, which both cogs call after loading (whichever loads last
-completes the group); it is idempotent.
+`/settings` is the settings cog's group (`cogs/settings/commands.py`). These commands are plain
+functions turned into `app_commands.Command`s and registered by `attach_feedback_settings(bot)`
+in `bot.settings_extensions` (`cogs/decorations.py`): added to the group at once if it is
+loaded, else by the settings cog when it loads. They use the shared `bot.services.feedback` and the
+delivery functions of `cogs/feedback/delivery.py`.
 """
 
 from __future__ import annotations
@@ -14,21 +15,19 @@ import discord
 from discord import app_commands
 from discord.utils import escape_markdown
 
+from bot.feedback.service import FeedbackService, NoteTarget
 from cogs.common import STORY_HELP, actor_of, chapterbot, resolve_story, story_autocomplete
+from cogs.feedback.delivery import arm_digest, deliver_pending
 
 if TYPE_CHECKING:
     from bot.client import ChapterBot
-    from cogs.feedback.commands import FeedbackCog
 
 # What the bot needs in a feedback channel to post notes as embeds.
 _CHANNEL_NEEDS = ("view_channel", "send_messages", "embed_links")
 
 
-def _cog(interaction: discord.Interaction) -> FeedbackCog:
-    cog = chapterbot(interaction).get_cog("Feedback")
-    if cog is None:
-        raise RuntimeError("the feedback cog is not loaded")
-    return cog  # type: ignore[return-value]
+def _service(interaction: discord.Interaction) -> FeedbackService:
+    return chapterbot(interaction).services.feedback
 
 
 def _title(text: str) -> str:
@@ -42,7 +41,7 @@ async def reactions(interaction: discord.Interaction, story: str, emojis: str) -
     record = await resolve_story(interaction, story)
     guild = interaction.guild
     guild_emojis = {e.id for e in guild.emojis} if guild is not None else set()
-    chosen = await _cog(interaction).service.set_reactions(
+    chosen = await _service(interaction).set_reactions(
         actor_of(interaction), record, emojis, guild_emojis
     )
     await interaction.response.send_message(
@@ -55,7 +54,7 @@ async def reactions(interaction: discord.Interaction, story: str, emojis: str) -
 async def auto_react(interaction: discord.Interaction, story: str, enabled: bool) -> None:
     """Turn on or off adding the reaction set under each chapter's last page."""
     record = await resolve_story(interaction, story)
-    await _cog(interaction).service.set_auto_react(actor_of(interaction), record, enabled)
+    await _service(interaction).set_auto_react(actor_of(interaction), record, enabled)
     text = (
         "I'll add the story's reactions under the last page of each new chapter."
         if enabled
@@ -75,8 +74,8 @@ async def feedback_channel(
     record = await resolve_story(interaction, story)
     actor = actor_of(interaction)
     problem = _channel_problem(interaction, channel) if channel is not None else None
-    cog = _cog(interaction)
-    settings = await cog.service.set_feedback_channel(
+    service = _service(interaction)
+    settings = await service.set_feedback_channel(
         actor, record, channel.id if channel else None, problem=problem
     )
     if channel is None:
@@ -86,11 +85,11 @@ async def feedback_channel(
         )
         return
     await interaction.response.defer(ephemeral=True, thinking=True)
-    from bot.feedback.service import NoteTarget
-
-    authors = await cog.service.author_ids(record.id)
-    delivered = await cog.deliver_pending(
-        record.id, NoteTarget(record, None, authors, settings.feedback_channel_id)
+    authors = await service.author_ids(record.id)
+    delivered = await deliver_pending(
+        chapterbot(interaction),
+        record.id,
+        NoteTarget(record, None, authors, settings.feedback_channel_id),
     )
     extra = f" {delivered} waiting note(s) were delivered there." if delivered else ""
     await interaction.followup.send(
@@ -118,9 +117,8 @@ async def digest(
 ) -> None:
     """A DM to the authors with the period's new readers, reactions and notes."""
     record = await resolve_story(interaction, story)
-    cog = _cog(interaction)
-    settings = await cog.service.set_digest(actor_of(interaction), record, frequency)
-    cog.arm_digest(settings)
+    settings = await _service(interaction).set_digest(actor_of(interaction), record, frequency)
+    arm_digest(chapterbot(interaction), settings)
     if frequency == "off":
         text = f"✅ No more digests for “{_title(record.title)}”."
     else:
@@ -139,12 +137,15 @@ _COMMANDS = (
 )
 
 
-def attach_feedback_settings(bot: ChapterBot) -> bool:
-    """Add the feedback subcommands to the `/settings` group; False if it isn't loaded yet."""
-    group = bot.tree.get_command("settings")
-    if not isinstance(group, app_commands.Group):
-        return False
-    for name, description, callback in _COMMANDS:
-        command = app_commands.Command(name=name, description=description, callback=callback)
-        group.add_command(command, override=True)
-    return True
+def attach_feedback_settings(bot: ChapterBot) -> None:
+    """Register the feedback subcommands of `/settings` (added now or when that cog loads)."""
+    commands = [
+        app_commands.Command(name=name, description=description, callback=callback)
+        for name, description, callback in _COMMANDS
+    ]
+    bot.settings_extensions.add(bot.tree, *commands)
+
+
+def detach_feedback_settings(bot: ChapterBot) -> None:
+    """Take the feedback subcommands out of `/settings`."""
+    bot.settings_extensions.remove(bot.tree, *(name for name, _, _ in _COMMANDS))

@@ -8,32 +8,22 @@ guild and that the chapter is released before the modal opens, and again on subm
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 import discord
 
 from bot.app_errors import report_error
 from bot.feedback.service import NOTE_MAX_CHARS, FeedbackService, NoteTarget
 from cogs.common import GuardedItem, chapterbot
-
-if TYPE_CHECKING:
-    from cogs.feedback.commands import FeedbackCog
+from cogs.feedback.delivery import deliver_note
 
 ANONYMOUS = "anonymous"
 NAMED = "named"
 MODAL_TITLE_LIMIT = 45
 
 
-def _cog(interaction: discord.Interaction) -> FeedbackCog:
-    cog = chapterbot(interaction).get_cog("Feedback")
-    if cog is None:
-        raise RuntimeError("the feedback cog is not loaded")
-    return cog  # type: ignore[return-value]
-
-
 def service_of(interaction: discord.Interaction) -> FeedbackService:
-    """The feedback use cases on the bot's database."""
-    return _cog(interaction).service
+    """The bot's feedback use cases."""
+    return chapterbot(interaction).services.feedback
 
 
 class FeedbackButton(
@@ -115,8 +105,7 @@ class NoteModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         """Store the note, deliver it, and thank the reader (the same words however it went)."""
-        cog = _cog(interaction)
-        service = cog.service
+        service = service_of(interaction)
         # Re-checked: the chapter or story may have changed while the modal was open.
         target = await service.note_target(
             interaction.guild_id, self.target.story.id, self.target.chapter_number or 0
@@ -125,7 +114,8 @@ class NoteModal(discord.ui.Modal):
             target, interaction.user.id, self.text.value, anonymous=self.anonymous
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await cog.deliver_note(note, target, sender=None if note.anonymous else interaction.user)
+        sender = None if note.anonymous else interaction.user
+        await deliver_note(chapterbot(interaction), note, target, sender=sender)
         how = "anonymously" if note.anonymous else "with your name"
         await interaction.followup.send(
             f"✅ Thank you! Your note was sent {how} to the author(s).", ephemeral=True

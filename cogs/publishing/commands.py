@@ -25,7 +25,6 @@ from bot.scheduling import RepeatRule, discord_timestamp, preview_repeat, previe
 from bot.stories.policy import require_author
 from bot.stories.records import StoryRecord
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
-from cogs.publishing.discord_port import DiscordPort
 from cogs.publishing.messages import (
     diagnosis_text,
     history_text,
@@ -108,12 +107,7 @@ class Publishing(commands.Cog):
 
     async def cog_load(self) -> None:
         """Requeue interrupted releases now; once ready, arm timers then post what was missed."""
-        self.service = PublishingService(
-            self.bot.database,
-            DiscordPort(self.bot),
-            self.bot.scheduler,
-            wait_ready=self.bot.wait_until_ready,
-        )
+        self.service = self.bot.services.publishing
         await self.service.prepare()
         self._recovery = asyncio.create_task(self.service.recover(), name="publishing-recovery")
 

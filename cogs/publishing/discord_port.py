@@ -9,6 +9,7 @@ import aiohttp
 import discord
 
 from bot.publishing.port import ForumPost, PageSend, PostingError, SentMessage, TargetInfo
+from cogs.decorations import ChapterDecorations
 
 log = logging.getLogger(__name__)
 
@@ -51,24 +52,6 @@ def _text_of(message: discord.Message) -> str:
     return ""
 
 
-def _reader_buttons(story_id: int, chapter_number: int) -> discord.ui.View | None:
-    """The readers' persistent buttons for a chapter's last page, when that cog is present."""
-    try:
-        from cogs.reading.views import chapter_post_view
-    except ImportError:  # the reading feature is optional for posting
-        return None
-    return chapter_post_view(story_id, chapter_number)
-
-
-def _after_chapter(client: discord.Client, message: discord.Message, story_id: int) -> None:
-    """The feedback feature's auto-react under a chapter's last page, when that cog is present."""
-    try:
-        from cogs.feedback.commands import auto_react_after_chapter
-    except ImportError:  # the feedback feature is optional for posting
-        return
-    auto_react_after_chapter(client, message, story_id)
-
-
 def _failure(error: discord.HTTPException, what: str) -> PostingError:
     """A Discord error as a history-friendly `PostingError`."""
     if isinstance(error, discord.Forbidden):
@@ -82,10 +65,14 @@ def _failure(error: discord.HTTPException, what: str) -> PostingError:
 
 
 class DiscordPort:
-    """Posts through the bot's discord.py client; every story message has no allowed mentions."""
+    """Posts through the bot's discord.py client; every story message has no allowed mentions.
 
-    def __init__(self, client: discord.Client) -> None:
+    A chapter's last page carries the views other features registered in `decorations`.
+    """
+
+    def __init__(self, client: discord.Client, decorations: ChapterDecorations) -> None:
         self.client = client
+        self.decorations = decorations
 
     async def _channel(self, channel_id: int) -> Any:
         channel = self.client.get_channel(channel_id)
@@ -134,7 +121,7 @@ class DiscordPort:
                 everyone=False, users=False, roles=[discord.Object(message.role_id)]
             )
         if message.buttons_for is not None:
-            view = _reader_buttons(*message.buttons_for)
+            view = self.decorations.view(*message.buttons_for)
             if view is not None:
                 kwargs["view"] = view
         return kwargs
@@ -157,8 +144,6 @@ class DiscordPort:
                 if attempt == 0 and message.nonce is not None:
                     continue
                 raise PostingError(f"Could not {where}: connection lost ({exc!r}).") from exc
-            if message.buttons_for is not None:  # a chapter's last page
-                _after_chapter(self.client, sent, message.buttons_for[0])
             return sent.id
         raise AssertionError("unreachable")
 
@@ -188,8 +173,6 @@ class DiscordPort:
             )
         except discord.HTTPException as exc:
             raise _failure(exc, f"create a post in #{forum.name}") from exc
-        if post.first.buttons_for is not None:  # a one-page chapter: its last page
-            _after_chapter(self.client, created.message, post.first.buttons_for[0])
         return created.thread.id, created.message.id
 
     async def crosspost(self, channel_id: int, message_id: int) -> None:

@@ -21,6 +21,7 @@ from cogs.reading.messages import (
 )
 from cogs.reading.views import (
     DYNAMIC_ITEMS,
+    chapter_post_view,
     forget_view,
     reader_of,
     send_new,
@@ -46,12 +47,15 @@ class Reading(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        """Register the persistent reader buttons (they survive restarts)."""
+        """Register the persistent reader buttons (they survive restarts) for chapter posts."""
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        decorations = self.bot.decorations  # type: ignore[attr-defined]
+        decorations.add("reading", lambda s, c: chapter_post_view(s, c).children, order=10)
 
     async def cog_unload(self) -> None:
         """Forget the persistent buttons."""
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.decorations.remove("reading")  # type: ignore[attr-defined]
 
     @app_commands.command(name="next", description="Read your next page")
     @app_commands.describe(

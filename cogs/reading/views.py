@@ -5,8 +5,9 @@ page), so it keeps working after a restart and on messages posted long ago. A cu
 untrusted input: the templates only accept bounded digit strings, and every handler goes back
 to the database through `bot.reading.service`, which re-checks release, visibility and age rules.
 
-`chapter_post_view(story_id, chapter_number)` is what publishing attaches to the last page of
-every posted chapter (`📖 Read from here` and `✓ Mark read`).
+`chapter_post_view(story_id, chapter_number)` holds the reader's buttons under the last page of
+every posted chapter (`📖 Read from here` and `✓ Mark read`; the reading cog registers them as a
+chapter-post decoration).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def _messages() -> ModuleType:
 
 def service_of(interaction: discord.Interaction) -> ReadingService:
     """The reading use cases on the bot's database."""
-    return ReadingService(chapterbot(interaction).database)
+    return chapterbot(interaction).services.reading
 
 
 def _age_restricted(channel: Any) -> bool:
@@ -92,10 +93,6 @@ def chapter_post_view(story_id: int, chapter_number: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(ReadFromHere(story_id, chapter_number))
     view.add_item(MarkRead(story_id, chapter_number))
-    # The feedback feature's persistent "💬 Feedback" button (a private note to the authors).
-    from cogs.feedback.views import FeedbackButton
-
-    view.add_item(FeedbackButton(story_id, chapter_number))
     return view
 
 

@@ -11,7 +11,7 @@ from discord.ext import commands
 from discord.utils import escape_markdown
 
 from bot.scheduling import describe_time, parse_zone, search_zones
-from bot.stories.authoring import Authoring, ChannelFacts, ChannelKind
+from bot.stories.authoring import ChannelFacts, ChannelKind
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class SettingsCommands(commands.Cog):
 
     def __init__(self, bot: ChapterBot) -> None:
         self.bot = bot
-        self.service = Authoring(bot.database)
+        self.service = bot.services.authoring
 
     # -- story scope (authors) --------------------------------------------------------------
 
@@ -188,7 +188,5 @@ class SettingsCommands(commands.Cog):
 async def setup(bot: ChapterBot) -> None:
     """Extension entry point."""
     await bot.add_cog(SettingsCommands(bot))
-    # The feedback feature's subcommands (reactions, auto-react, feedback-channel, digest).
-    from cogs.feedback.settings import attach_feedback_settings
-
-    attach_feedback_settings(bot)
+    # Other features' subcommands (feedback: reactions, auto-react, feedback-channel, digest).
+    bot.settings_extensions.attach(bot.tree)

@@ -11,7 +11,7 @@ from discord.ext import commands
 from discord.utils import escape_markdown
 
 from bot.errors import ImportRefused
-from bot.stories.authoring import RATINGS, Authoring, StorySummary, check_upload, prepare_story
+from bot.stories.authoring import RATINGS, StorySummary, check_upload, prepare_story
 from bot.stories.chapters import ChapterSync
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
 from cogs.stories.views import (
@@ -103,7 +103,7 @@ class StoryCommands(commands.Cog):
 
     def __init__(self, bot: ChapterBot) -> None:
         self.bot = bot
-        self.service = Authoring(bot.database)
+        self.service = bot.services.authoring
 
     async def cog_load(self) -> None:
         """Register the persistent upload-reply buttons."""

@@ -25,8 +25,8 @@ LABEL_LIMIT = 100
 
 
 def service_of(interaction: discord.Interaction) -> Authoring:
-    """The authoring use cases on the bot's database."""
-    return Authoring(chapterbot(interaction).database)
+    """The bot's authoring use cases."""
+    return chapterbot(interaction).services.authoring
 
 
 async def story_by_id(interaction: discord.Interaction, story_id: int) -> StoryRecord:

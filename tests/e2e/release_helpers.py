@@ -2,8 +2,9 @@
 
 Releasing posts each page as a real message through the running bot into an emulator channel
 and stores its message id (`mark_page_posted`), exactly the state publishing leaves behind;
-the chapter's last page carries `chapter_post_view`. Swap these for `/story upload` and
-`/publish` once those are what the tests should exercise.
+the chapter's last page carries the chapter-post decorations the cogs registered (the reader's
+and the feedback buttons). Swap these for `/story upload` and `/publish` once those are what
+the tests should exercise.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from bot.stories.importers import import_story
 from bot.stories.paginate import paginate_story
 from bot.stories.records import StoryRecord
 from bot.stories.repository import StoryRepository
-from cogs.reading.views import chapter_post_view
 
 SEED = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "kiss-of-blood.txt"
 
@@ -92,7 +92,8 @@ async def release_chapter(
     sent = []
     for page in posting:
         last = page.number == stored[-1].number
-        view = chapter_post_view(story_id, number) if last else discord.utils.MISSING
+        decorated = bot.decorations.view(story_id, number) if last else None
+        view = decorated or discord.utils.MISSING
         if story.style == "embed":
             message = await channel.send(embed=discord.Embed(description=page.content), view=view)
         else:

@@ -1,0 +1,69 @@
+"""The use cases, built once per process and shared by every cog, command and button.
+
+`ChapterBot.setup_hook` builds one `Services` after opening the database and hands it to the
+cogs (`bot.services.reading`, ...). Nothing builds a service per interaction: services hold
+repositories over the shared database and, for publishing, the timers and the posting lock,
+so there must be exactly one of each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from apscheduler.schedulers.base import BaseScheduler
+
+from bot.events import EventBus
+from bot.feedback.service import FeedbackService
+from bot.outbox import DEFAULT_LEASE_S, Outbox
+from bot.publishing.port import PublishPort
+from bot.publishing.service import PublishingService
+from bot.reading.service import ReadingService
+from bot.settings.repository import SettingsRepository
+from bot.storage import Database
+from bot.storage.repository import unix_now
+from bot.stories.authoring import Authoring
+from bot.stories.repository import StoryRepository
+
+
+@dataclass(frozen=True)
+class Services:
+    """Every feature's use cases, the event bus and the outbox, over one database."""
+
+    db: Database
+    bus: EventBus
+    outbox: Outbox
+    stories: StoryRepository
+    authoring: Authoring
+    publishing: PublishingService
+    reading: ReadingService
+    feedback: FeedbackService
+    settings: SettingsRepository
+
+    @classmethod
+    def build(
+        cls,
+        db: Database,
+        port: PublishPort,
+        scheduler: BaseScheduler,
+        *,
+        wait_ready: Callable[[], Awaitable[None]] | None = None,
+        outbox_lease_s: int = DEFAULT_LEASE_S,
+        clock: Callable[[], int] = unix_now,
+    ) -> Services:
+        """Wire the services: publishing posts through `port` and records events in the outbox."""
+        bus = EventBus()
+        outbox = Outbox(db, clock=clock, lease_s=outbox_lease_s)
+        return cls(
+            db=db,
+            bus=bus,
+            outbox=outbox,
+            stories=StoryRepository(db, clock=clock),
+            authoring=Authoring(db, bus=bus),
+            publishing=PublishingService(
+                db, port, scheduler, wait_ready=wait_ready, clock=clock, outbox=outbox, bus=bus
+            ),
+            reading=ReadingService(db, clock=clock),
+            feedback=FeedbackService(db, clock=clock),
+            settings=SettingsRepository(db, clock=clock),
+        )
