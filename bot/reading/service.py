@@ -69,10 +69,8 @@ __all__ = [
 class ReadingService:
     """The reader use cases over one database.
 
-    With `write_behind=True` (the bot's setting) a page shown is recorded through the database's
-    write-behind buffer: in memory before the answer goes out (so the reader's next request
-    continues after it), in the database shortly after. Without it (the default) every read is
-    written before the call returns.
+    `write_behind=True` (the bot's setting): a page shown is recorded in memory before the answer
+    goes out and in the database about a second later; otherwise before the call returns.
     """
 
     def __init__(
