@@ -11,8 +11,7 @@ Discord-free. Who may read what (the rules every command and button goes through
   progress row proves it), and a Mature/Explicit one only if they read it from an
   age-restricted channel.
 
-Unreadable stories and chapters are refused with the same words as missing ones, so nothing
-about unreleased work leaks.
+Unreadable stories and chapters are refused alike with missing ones: nothing unreleased leaks.
 """
 
 from __future__ import annotations
@@ -68,12 +67,19 @@ __all__ = [
 
 
 class ReadingService:
-    """The reader use cases over one database."""
+    """The reader use cases over one database.
 
-    def __init__(self, db: Database, *, clock: Callable[[], int] = unix_now) -> None:
+    `write_behind=True` (the bot's setting): a page shown is recorded in memory before the answer
+    goes out and in the database about a second later; otherwise before the call returns.
+    """
+
+    def __init__(
+        self, db: Database, *, clock: Callable[[], int] = unix_now, write_behind: bool = False
+    ) -> None:
         self.stories = StoryRepository(db, clock=clock)
         self.progress = ProgressRepository(db, clock=clock)
         self.schedules = ScheduleRepository(db, clock=clock)
+        self.write_behind = write_behind
 
     # -- finding stories ----------------------------------------------------------------------
 
@@ -136,7 +142,7 @@ class ReadingService:
     async def _may_open(self, reader: Reader, story: StoryRecord) -> bool:
         """Whether the reader may open this story at all (before looking at a page)."""
         if reader.in_dm:
-            progress = await self.progress.get(reader.user_id, story.id)
+            progress = await self.progress.position(reader.user_id, story.id)
             return progress is not None and (progress.adult_ok or not is_adult(story))
         return story.guild_id == reader.guild_id
 
@@ -189,7 +195,7 @@ class ReadingService:
         if not typed:
             return await self._next_in_latest(reader, record=record)
         story = await self.resolve(reader, typed)
-        progress = await self.progress.get(reader.user_id, story.id)
+        progress = await self.progress.position(reader.user_id, story.id)
         chapter, page = (progress.chapter_number, progress.page_number) if progress else (1, 0)
         return await self.step(
             reader, story.id, chapter, page, forward=True, story=story, record=record
@@ -259,7 +265,9 @@ class ReadingService:
             return CaughtUp(story.id, story.title, chapter, page, await self.next_release(story))
         return await self._show(reader, story, found, record=record)
 
-    async def read_at(self, reader: Reader, story_id: int, chapter: int, page: int = 1) -> PageView:
+    async def read_at(
+        self, reader: Reader, story_id: int, chapter: int, page: int = 1, *, record: bool = True
+    ) -> PageView:
         """Jump to (chapter, page) if it is released."""
         story = await self._story(reader, story_id)
         if chapter < 1 or page < 1:
@@ -269,7 +277,7 @@ class ReadingService:
             if page == 1 or await self.progress.released_chapter(story.id, chapter) is None:
                 raise no_chapter(chapter)
             raise no_chapter(chapter, page)
-        return await self._show(reader, story, found)
+        return await self._show(reader, story, found, record=record)
 
     async def _show(
         self, reader: Reader, story: StoryRecord, page: PagePosition, *, record: bool = True
@@ -281,10 +289,17 @@ class ReadingService:
         return view
 
     async def record_read(self, reader: Reader, view: PageView) -> None:
-        """Move the reader to the page shown and log it."""
-        await self.progress.record_read(
-            view.guild_id, reader.user_id, view.page, adult_ok=reader.age_ok and not reader.in_dm
-        )
+        """Move the reader to the page shown and log it (buffered with `write_behind`)."""
+        read = (view.guild_id, reader.user_id, view.page)
+        adult_ok = reader.age_ok and not reader.in_dm
+        if self.write_behind:
+            self.progress.record_read_later(*read, adult_ok=adult_ok)
+        else:
+            await self.progress.record_read(*read, adult_ok=adult_ok)
+
+    async def flush(self) -> None:
+        """Write every buffered read now (shutdown, and before anything reads the tables raw)."""
+        await self.progress.buffer.flush()
 
     async def next_release(self, story: StoryRecord) -> int | None:
         """When the story's next scheduled release runs (unix seconds), if one is planned."""

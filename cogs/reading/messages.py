@@ -1,7 +1,8 @@
 """The reader's messages: a page, "caught up", the chapter picker, catch-up, progress.
 
 Each builder returns the keyword arguments for sending or editing a message (`content`,
-`embeds`, `view`); the buttons are the persistent items of `cogs.reading.views`.
+`embeds`, `view`). The components come from `cogs.reading.buttons`; clicks on them reach the
+persistent items of `cogs.reading.views` by custom_id.
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ from bot.reading.service import (
     StoryChoice,
     progress_bar,
 )
-from cogs.reading.views import ChaptersButton, ChapterSelect, PageNav, ReadFromHere, fit_label
+from cogs.reading.buttons import (
+    chapter_select,
+    chapters_button,
+    fit_label,
+    nav_button,
+    read_button,
+    reader_view,
+)
 
 EMBED_TITLE_LIMIT = 256
 CONTENT_LIMIT = 2000
@@ -46,10 +54,11 @@ def page_message(page: PageView) -> dict[str, Any]:
     else:
         content = page.page.content
     p = page.page
-    view = discord.ui.View(timeout=None)
-    view.add_item(PageNav("back", page.story_id, p.chapter_number, p.page_number, page.at_start))
-    view.add_item(PageNav("next", page.story_id, p.chapter_number, p.page_number))
-    view.add_item(ChaptersButton(page.story_id, _picker_offset(p.chapter_number)))
+    view = reader_view(
+        nav_button("back", page.story_id, p.chapter_number, p.page_number, page.at_start),
+        nav_button("next", page.story_id, p.chapter_number, p.page_number),
+        chapters_button(page.story_id, _picker_offset(p.chapter_number)),
+    )
     return {"content": content, "embeds": [embed], "view": view}
 
 
@@ -61,11 +70,12 @@ def caught_up_message(done: CaughtUp) -> dict[str, Any]:
         else "No release is scheduled yet."
     )
     text = f"✅ You're caught up on **{escape_markdown(done.story_title)}**. {when}"
-    view = discord.ui.View(timeout=None)
     # Back from one past the last page read shows that page again; Next re-checks for news.
-    view.add_item(PageNav("back", done.story_id, done.chapter_number, done.page_number + 1))
-    view.add_item(PageNav("next", done.story_id, done.chapter_number, done.page_number))
-    view.add_item(ChaptersButton(done.story_id, _picker_offset(done.chapter_number)))
+    view = reader_view(
+        nav_button("back", done.story_id, done.chapter_number, done.page_number + 1),
+        nav_button("next", done.story_id, done.chapter_number, done.page_number),
+        chapters_button(done.story_id, _picker_offset(done.chapter_number)),
+    )
     return {"content": _fit(text), "embeds": [], "view": view}
 
 
@@ -77,11 +87,9 @@ def starters_message(choices: list[StoryChoice]) -> dict[str, Any]:
             "embeds": [],
             "view": None,
         }
-    view = discord.ui.View(timeout=None)
-    for choice in choices:
-        view.add_item(
-            ReadFromHere(choice.story_id, choice.first_chapter, label=f"📖 {choice.title}")
-        )
+    view = reader_view(
+        *(read_button(c.story_id, c.first_chapter, label=f"📖 {c.title}") for c in choices)
+    )
     lines = "\n".join(f"• {escape_markdown(c.title)}" for c in choices)
     return {"content": _fit(f"Pick a story to start reading:\n{lines}"), "embeds": [], "view": view}
 
@@ -93,23 +101,20 @@ def picker_message(listing: ChapterListing) -> dict[str, Any]:
         f"📚 **{escape_markdown(listing.story_title)}**: chapters {first}–{last} of "
         f"{listing.total} released. Pick one to read."
     )
-    view = discord.ui.View(timeout=None)
-    view.add_item(ChapterSelect(listing))
-    view.add_item(
-        ChaptersButton(
+    view = reader_view(
+        chapter_select(listing.story_id, listing.offset, listing.chapters),
+        chapters_button(
             listing.story_id,
             max(0, listing.offset - CHAPTERS_PER_PICKER),
             label="◀ Earlier",
             disabled=listing.offset == 0,
-        )
-    )
-    view.add_item(
-        ChaptersButton(
+        ),
+        chapters_button(
             listing.story_id,
             listing.offset + CHAPTERS_PER_PICKER,
             label="Later ▶",
             disabled=not listing.has_more,
-        )
+        ),
     )
     return {"content": _fit(text), "embeds": [], "view": view}
 
@@ -131,14 +136,15 @@ def catchup_message(catch: CatchUp) -> dict[str, Any]:
         + ":"
     )
     lines = [head]
-    view = discord.ui.View(timeout=None)
+    buttons = []
     for chapter in catch.chapters:
         name = escape_markdown(fit_label(chapter.title or "", 80))
         out = f" — <t:{chapter.released_at}:R>" if chapter.released_at else ""
         lines.append(f"• Chapter {chapter.number}" + (f": {name}" if name else "") + out)
-        view.add_item(
-            ReadFromHere(catch.story_id, chapter.number, label=f"📖 Ch. {chapter.number}")
+        buttons.append(
+            read_button(catch.story_id, chapter.number, label=f"📖 Ch. {chapter.number}")
         )
+    view = reader_view(*buttons)
     if catch.total > len(catch.chapters):
         lines.append(f"…and {catch.total - len(catch.chapters)} more: use `/read`.")
     return {"content": _fit("\n".join(lines) + when), "embeds": [], "view": view}

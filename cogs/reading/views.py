@@ -1,7 +1,8 @@
 """The reader's messages and buttons: the ephemeral reader, the chapter picker, chapter posts.
 
 Every button here is a `DynamicItem` whose custom_id carries what it needs (story id, chapter,
-page), so it keeps working after a restart and on messages posted long ago. A custom_id is
+page), so it keeps working after a restart and on messages posted long ago. Their look and
+custom_ids come from `cogs.reading.buttons`, which the message builders use too. A custom_id is
 untrusted input: the templates only accept bounded digit strings, and every handler goes back
 to the database through `bot.reading.service`, which re-checks release, visibility and age rules.
 
@@ -13,7 +14,6 @@ chapter-post decoration).
 from __future__ import annotations
 
 import re
-from types import ModuleType
 from typing import Any
 
 import discord
@@ -22,17 +22,8 @@ from discord.utils import escape_markdown
 from bot.errors import InvalidInput, NotAllowed
 from bot.reading.service import ChapterListing, PageView, Reader, ReadingService
 from cogs.common import GuardedItem, chapterbot
-
-_ID = r"\d{1,19}"  # a snowflake or row id
-_NUM = r"\d{1,6}"  # a chapter, page or offset
-LABEL_LIMIT = 80
-
-
-def _messages() -> ModuleType:
-    """The message builders, imported on use: they create these items (a cycle otherwise)."""
-    from cogs.reading import messages as _reader_messages
-
-    return _reader_messages
+from cogs.reading import buttons
+from cogs.reading.messages import caught_up_message, page_message, picker_message
 
 
 def service_of(interaction: discord.Interaction) -> ReadingService:
@@ -120,11 +111,6 @@ def unstored(view: discord.ui.View | None) -> discord.ui.View | None:
     return view
 
 
-def fit_label(text: str, limit: int = LABEL_LIMIT) -> str:
-    """A button or option label cut to Discord's limit."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 # -- replying -----------------------------------------------------------------------------------
 
 
@@ -170,18 +156,12 @@ async def send_new(interaction: discord.Interaction, payload: dict[str, Any]) ->
 class ReadFromHere(
     GuardedItem,
     discord.ui.DynamicItem[discord.ui.Button],
-    template=rf"cb:read:(?P<story>{_ID}):(?P<chapter>{_NUM})",
+    template=buttons.READ_TEMPLATE,
 ):
     """`📖 Read from here`: opens the reader at page 1 of a chapter."""
 
     def __init__(self, story_id: int, chapter: int, *, label: str = "📖 Read from here") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=fit_label(label),
-                style=discord.ButtonStyle.primary,
-                custom_id=f"cb:read:{story_id}:{chapter}",
-            )
-        )
+        super().__init__(buttons.read_button(story_id, chapter, label))
         self.story_id, self.chapter = story_id, chapter
 
     @classmethod
@@ -196,24 +176,18 @@ class ReadFromHere(
         page = await service_of(interaction).read_at(
             reader_of(interaction), self.story_id, self.chapter, 1
         )
-        await show(interaction, _messages().page_message(page))
+        await show(interaction, page_message(page))
 
 
 class MarkRead(
     GuardedItem,
     discord.ui.DynamicItem[discord.ui.Button],
-    template=rf"cb:mark:(?P<story>{_ID}):(?P<chapter>{_NUM})",
+    template=buttons.MARK_TEMPLATE,
 ):
     """`✓ Mark read`: marks a whole released chapter read."""
 
     def __init__(self, story_id: int, chapter: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="✓ Mark read",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"cb:mark:{story_id}:{chapter}",
-            )
-        )
+        super().__init__(buttons.mark_button(story_id, chapter))
         self.story_id, self.chapter = story_id, chapter
 
     @classmethod
@@ -238,22 +212,15 @@ class MarkRead(
 class PageNav(
     GuardedItem,
     discord.ui.DynamicItem[discord.ui.Button],
-    template=rf"cb:(?P<dir>next|back):(?P<story>{_ID}):(?P<chapter>{_NUM}):(?P<page>{_NUM})",
+    template=buttons.NAV_TEMPLATE,
 ):
     """`◀ Back` / `Next ▶`: the page before or after (chapter, page)."""
 
     def __init__(
         self, direction: str, story_id: int, chapter: int, page: int, disabled: bool = False
     ) -> None:
+        super().__init__(buttons.nav_button(direction, story_id, chapter, page, disabled))
         forward = direction == "next"
-        super().__init__(
-            discord.ui.Button(
-                label="Next ▶" if forward else "◀ Back",
-                style=discord.ButtonStyle.primary if forward else discord.ButtonStyle.secondary,
-                custom_id=f"cb:{direction}:{story_id}:{chapter}:{page}",
-                disabled=disabled,
-            )
-        )
         self.forward, self.story_id, self.chapter, self.page = forward, story_id, chapter, page
 
     @classmethod
@@ -268,31 +235,23 @@ class PageNav(
         result = await service_of(interaction).step(
             reader_of(interaction), self.story_id, self.chapter, self.page, forward=self.forward
         )
-        messages = _messages()
         if isinstance(result, PageView):
-            await show(interaction, messages.page_message(result))
+            await show(interaction, page_message(result))
         else:
-            await show(interaction, messages.caught_up_message(result))
+            await show(interaction, caught_up_message(result))
 
 
 class ChaptersButton(
     GuardedItem,
     discord.ui.DynamicItem[discord.ui.Button],
-    template=rf"cb:chapters:(?P<story>{_ID}):(?P<offset>{_NUM})",
+    template=buttons.CHAPTERS_TEMPLATE,
 ):
     """`Chapters`: the chapter picker from `offset` (also its Earlier/Later buttons)."""
 
     def __init__(
         self, story_id: int, offset: int, *, label: str = "Chapters", disabled: bool = False
     ) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"cb:chapters:{story_id}:{offset}",
-                disabled=disabled,
-            )
-        )
+        super().__init__(buttons.chapters_button(story_id, offset, label, disabled))
         self.story_id, self.offset = story_id, offset
 
     @classmethod
@@ -307,33 +266,21 @@ class ChaptersButton(
         listing = await service_of(interaction).chapters(
             reader_of(interaction), self.story_id, self.offset
         )
-        await show(interaction, _messages().picker_message(listing))
+        await show(interaction, picker_message(listing))
 
 
 class ChapterSelect(
     GuardedItem,
     discord.ui.DynamicItem[discord.ui.Select],
-    template=rf"cb:pick:(?P<story>{_ID}):(?P<offset>{_NUM})",
+    template=buttons.PICK_TEMPLATE,
 ):
     """The chapter picker's select menu; choosing a chapter opens it at page 1."""
 
     def __init__(self, listing: ChapterListing | None = None, *, story_id: int = 0) -> None:
         story = listing.story_id if listing else story_id
         offset = listing.offset if listing else 0
-        options = [
-            discord.SelectOption(
-                label=fit_label(f"Chapter {c.number}" + (f": {c.title}" if c.title else ""), 100),
-                value=str(c.number),
-            )
-            for c in (listing.chapters if listing else [])
-        ] or [discord.SelectOption(label="-", value="0")]
-        super().__init__(
-            discord.ui.Select(
-                custom_id=f"cb:pick:{story}:{offset}",
-                placeholder="Jump to a chapter…",
-                options=options,
-            )
-        )
+        chapters = listing.chapters if listing else []
+        super().__init__(buttons.chapter_select(story, offset, chapters))
         self.story_id = story
 
     @classmethod
@@ -354,26 +301,19 @@ class ChapterSelect(
         page = await service_of(interaction).read_at(
             reader_of(interaction), self.story_id, int(chosen), 1
         )
-        await show(interaction, _messages().page_message(page))
+        await show(interaction, page_message(page))
 
 
 class ForgetButton(
     GuardedItem,
     discord.ui.DynamicItem[discord.ui.Button],
-    template=rf"cb:forget:(?P<action>yes|no):(?P<user>{_ID})",
+    template=buttons.FORGET_TEMPLATE,
 ):
     """`/forget-me`'s confirmation: only the member who asked may confirm, for this server."""
 
     def __init__(self, action: str, user_id: int) -> None:
-        yes = action == "yes"
-        super().__init__(
-            discord.ui.Button(
-                label="Delete my reading data" if yes else "Cancel",
-                style=discord.ButtonStyle.danger if yes else discord.ButtonStyle.secondary,
-                custom_id=f"cb:forget:{action}:{user_id}",
-            )
-        )
-        self.yes, self.user_id = yes, user_id
+        super().__init__(buttons.forget_button(action, user_id))
+        self.yes, self.user_id = action == "yes", user_id
 
     @classmethod
     async def from_custom_id(

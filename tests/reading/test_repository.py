@@ -245,19 +245,20 @@ async def test_deleting_a_story_removes_its_progress_and_read_log(
 
 
 HOT_QUERIES = {
-    "GET_PROGRESS_SQL": (BOB, 1),
-    "LATEST_PROGRESS_SQL": (GUILD, BOB, 1),
-    "LATEST_NEXT_SQL": (GUILD, BOB),
-    "PAGE_AT_SQL": (1, 1, 1),
+    "GET_PROGRESS_SQL": {"user": BOB, "story": 1},
+    "LATEST_PROGRESS_SQL": {"guild": GUILD, "user": BOB, "limit": 1},
+    "LATEST_NEXT_SQL": {"guild": GUILD, "user": BOB},
+    "STORY_NEXT_SQL": {"user": BOB, "story": 1, "chapter": 1, "page": 1},
+    "PAGE_AT_SQL": {"story": 1, "chapter": 1, "page": 1},
     "PAGE_AFTER_SQL": {"story": 1, "chapter": 1, "page": 0},
     "PAGE_BEFORE_SQL": {"story": 1, "chapter": 2, "page": 1},
-    "LAST_PAGE_OF_CHAPTER_SQL": (1, 1),
-    "RELEASED_CHAPTERS_SQL": (1, 25, 0),
-    "RELEASED_CHAPTER_SQL": (1, 1),
-    "STORY_CHANNELS_SQL": (1,),
-    "NEW_CHAPTERS_SQL": (1, 0, 0, 25),
+    "LAST_PAGE_OF_CHAPTER_SQL": {"story": 1, "chapter": 1},
+    "RELEASED_CHAPTERS_SQL": {"story": 1, "limit": 25, "offset": 0},
+    "RELEASED_CHAPTER_SQL": {"story": 1, "chapter": 1},
+    "STORY_CHANNELS_SQL": {"story": 1},
+    "NEW_CHAPTERS_SQL": {"story": 1, "after": 0, "since": 0, "limit": 25},
     "PAGES_READ_SQL": {"story": 1, "chapter": 1, "page": 1},
-    "CHAPTER_READERS_SQL": (1,),
+    "CHAPTER_READERS_SQL": {"chapter_id": 1},
 }
 
 

@@ -1,0 +1,303 @@
+"""Write-behind for readers' reads: a page shown is recorded in memory now, in the database soon.
+
+Recording a read (progress upsert + read-log insert) used to cost a trip to the writer's thread
+before every `/next` answer. Now `ReadBuffer.add` only updates a dict; a background flush writes
+everything buffered in ONE transaction about once a second (or as soon as `MAX_PENDING` readers
+wait), and shutdown writes the rest (`ReadBuffer.close`, awaited by the reading cog's `drain`).
+
+What this guarantees:
+
+* read-your-writes: every progress lookup consults the buffer (`overlay`) or writes it first
+  (`ProgressRepository` does one or the other), so a reader's next `/next` always continues
+  after the page they were just shown, flushed or not;
+* one row per reader and story per flush: the latest position wins, the furthest position is the
+  furthest of all buffered reads (and the SQL only ever moves the stored one forward), every
+  read still gets its own read-log row;
+* a crash loses at most the reads of the last flush interval — never a page, a release or
+  anything else, which are written synchronously as before;
+* `/forget-me` drops the reader's buffered rows (`discard`) before deleting, so nothing is
+  written back after forgetting.
+
+One buffer per `Database` object (`buffer_for`): every repository on the same database must see
+the same buffered reads, wherever it was created.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from bot.reading.records import PagePosition, ProgressRecord
+
+log = logging.getLogger(__name__)
+
+FLUSH_SECONDS = 1.0  # the most reads a crash can lose: this long
+MAX_PENDING = 500  # readers waiting before a flush starts early (bounds memory under load)
+
+Key = tuple[int, int]  # (user_id, story_id): the progress table's primary key
+Writer = Callable[[Sequence["PendingRead"]], Awaitable[None]]
+
+
+def _ahead(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a > b  # (chapter, page) pairs compare in reading order
+
+
+@dataclass
+class PendingRead:
+    """The reads of one reader in one story that are not in the database yet."""
+
+    guild_id: int
+    user_id: int
+    story_id: int
+    chapter_number: int
+    page_number: int
+    furthest_chapter: int
+    furthest_page: int
+    adult_ok: bool
+    first_at: int
+    last_at: int
+    # read_events rows: (chapter_id, page_id, at), one per page shown, in order.
+    events: list[tuple[int, int, int]] = field(default_factory=list)
+
+    @classmethod
+    def first(
+        cls, guild_id: int, user_id: int, page: PagePosition, adult_ok: bool, at: int
+    ) -> PendingRead:
+        """The buffered state after one read."""
+        return cls(
+            guild_id,
+            user_id,
+            page.story_id,
+            page.chapter_number,
+            page.page_number,
+            page.chapter_number,
+            page.page_number,
+            adult_ok,
+            at,
+            at,
+            [(page.chapter_id, page.page_id, at)],
+        )
+
+    def add(self, page: PagePosition, adult_ok: bool, at: int) -> None:
+        """Fold one more read in: it becomes the position; the furthest only moves forward."""
+        self.chapter_number, self.page_number = page.chapter_number, page.page_number
+        shown = (page.chapter_number, page.page_number)
+        if _ahead(shown, (self.furthest_chapter, self.furthest_page)):
+            self.furthest_chapter, self.furthest_page = shown
+        self.adult_ok = self.adult_ok or adult_ok
+        self.last_at = max(self.last_at, at)
+        self.events.append((page.chapter_id, page.page_id, at))
+
+    def applied_to(self, stored: ProgressRecord | None) -> ProgressRecord:
+        """What the progress row will be once this is written over `stored` (same rules as SQL)."""
+        mine = ProgressRecord(
+            user_id=self.user_id,
+            story_id=self.story_id,
+            guild_id=self.guild_id,
+            chapter_number=self.chapter_number,
+            page_number=self.page_number,
+            furthest_chapter=self.furthest_chapter,
+            furthest_page=self.furthest_page,
+            adult_ok=self.adult_ok,
+            started_at=self.first_at,
+            last_read_at=self.last_at,
+        )
+        if stored is None:
+            return mine
+        furthest = max(
+            (stored.furthest_chapter, stored.furthest_page),
+            (self.furthest_chapter, self.furthest_page),
+        )
+        return replace(
+            mine,
+            guild_id=stored.guild_id,
+            furthest_chapter=furthest[0],
+            furthest_page=furthest[1],
+            adult_ok=stored.adult_ok or self.adult_ok,
+            started_at=stored.started_at,
+            last_read_at=max(stored.last_read_at, self.last_at),
+        )
+
+
+class ReadBuffer:
+    """Buffered reads of one database and the background task that writes them.
+
+    `writer` writes one batch in one transaction (`ProgressRepository.write_reads`). Reads being
+    written stay visible (`in_flight`) until their transaction commits, so a lookup made
+    meanwhile still sees them.
+    """
+
+    def __init__(
+        self,
+        writer: Writer,
+        *,
+        flush_seconds: float = FLUSH_SECONDS,
+        max_pending: int = MAX_PENDING,
+    ) -> None:
+        self._writer = writer
+        self.flush_seconds = flush_seconds
+        self.max_pending = max_pending
+        self._pending: dict[Key, PendingRead] = {}
+        self._in_flight: dict[Key, PendingRead] = {}
+        # The story each reader read last per guild, among buffered reads (newest wins).
+        self._latest: dict[tuple[int, int], int] = {}
+        self._timer: asyncio.TimerHandle | None = None
+        self._flushing: asyncio.Task[None] | None = None
+        self._closed = False
+        self.flushes = 0  # transactions written (for tests and the benchmark's curiosity)
+
+    def __len__(self) -> int:
+        return len(self._pending) + len(self._in_flight)
+
+    # -- recording ----------------------------------------------------------------------------
+
+    def add(self, guild_id: int, user_id: int, page: PagePosition, adult_ok: bool, at: int) -> None:
+        """Buffer one read; it is written within `flush_seconds` (at once after `close`)."""
+        key = (user_id, page.story_id)
+        pending = self._pending.get(key)
+        if pending is None:
+            self._pending[key] = PendingRead.first(guild_id, user_id, page, adult_ok, at)
+        else:
+            pending.add(page, adult_ok, at)
+        self._latest[(guild_id, user_id)] = page.story_id
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if self._flushing is not None:
+            return  # the running flush reschedules when it ends
+        if self._closed or len(self._pending) >= self.max_pending:
+            self._start_flush()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(
+                self.flush_seconds, self._start_flush
+            )
+
+    def _start_flush(self) -> None:
+        self._timer = None
+        if self._flushing is None and self._pending:
+            self._flushing = asyncio.get_running_loop().create_task(self._flush_once())
+
+    # -- looking up ---------------------------------------------------------------------------
+
+    def overlay(
+        self, user_id: int, story_id: int, stored: ProgressRecord | None
+    ) -> ProgressRecord | None:
+        """`stored` (the database's row) with this reader's buffered reads of the story applied."""
+        key = (user_id, story_id)
+        for layer in (self._in_flight, self._pending):  # older first
+            pending = layer.get(key)
+            if pending is not None:
+                stored = pending.applied_to(stored)
+        return stored
+
+    def latest_story(self, guild_id: int, user_id: int) -> PendingRead | None:
+        """The newest buffered read of this reader in this guild, if any."""
+        story_id = self._latest.get((guild_id, user_id))
+        if story_id is None:
+            return None
+        key = (user_id, story_id)
+        return self._pending.get(key) or self._in_flight.get(key)
+
+    # -- writing ------------------------------------------------------------------------------
+
+    async def flush(self) -> None:
+        """Write everything buffered so far (waiting for a flush already under way)."""
+        while self._flushing is not None or self._pending:
+            if self._flushing is None:
+                self._start_flush()
+            running = self._flushing
+            if running is not None:
+                await asyncio.shield(running)
+
+    async def _flush_once(self) -> None:
+        batch, self._pending = self._pending, {}
+        self._in_flight = batch
+        try:
+            await self._write(list(batch.values()))
+        finally:
+            self._in_flight = {}
+            self._forget_latest(batch)
+            self._flushing = None
+            if self._pending:
+                self._schedule()
+
+    async def _write(self, batch: list[PendingRead]) -> None:
+        """One transaction for the batch; if it fails, one per reader, dropping only bad ones."""
+        try:
+            await self._writer(batch)
+            self.flushes += 1
+            return
+        except Exception:
+            if len(batch) == 1:
+                log.exception("could not record a read of user %s; dropped", batch[0].user_id)
+                return
+            log.warning("recording %d buffered reads failed; retrying one by one", len(batch))
+        for one in batch:
+            try:
+                await self._writer([one])
+                self.flushes += 1
+            except Exception:
+                log.exception("could not record a read of user %s; dropped", one.user_id)
+
+    def _forget_latest(self, written: dict[Key, PendingRead]) -> None:
+        for (user_id, story_id), pending in written.items():
+            reader = (pending.guild_id, user_id)
+            if self._latest.get(reader) == story_id and (user_id, story_id) not in self._pending:
+                del self._latest[reader]
+
+    # -- forgetting and closing ---------------------------------------------------------------
+
+    async def discard(self, guild_id: int, user_id: int) -> None:
+        """Drop a reader's buffered reads in a guild (`/forget-me`), once no flush is writing.
+
+        Reads already being written are left to their transaction: the caller deletes after
+        this returns, which removes them too.
+        """
+        if self._flushing is not None:
+            await asyncio.shield(self._flushing)
+        for key in [
+            k for k, p in self._pending.items() if (p.guild_id, p.user_id) == (guild_id, user_id)
+        ]:
+            del self._pending[key]
+        self._latest.pop((guild_id, user_id), None)
+
+    async def close(self) -> None:
+        """Write everything buffered; from now on every read is written at once."""
+        self._closed = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        await self.flush()
+
+
+_BUFFERS: weakref.WeakKeyDictionary[Any, ReadBuffer] = weakref.WeakKeyDictionary()
+
+
+def buffer_for(
+    db: Any, write: Callable[[Any, Sequence[PendingRead]], Awaitable[None]]
+) -> ReadBuffer:
+    """The read buffer of `db`, created on first use; `write(db, batch)` writes one batch.
+
+    The buffer refers to `db` weakly, so a database nobody uses any more is not kept alive by it.
+    """
+    buffer = _BUFFERS.get(db)
+    if buffer is None:
+        ref = weakref.ref(db)
+
+        async def writer(batch: Sequence[PendingRead]) -> None:
+            target = ref()
+            if target is None:
+                raise RuntimeError("the database of these reads is gone")
+            await write(target, batch)
+
+        buffer = _BUFFERS[db] = ReadBuffer(writer)
+    return buffer
+
+
+def existing_buffer(db: Any) -> ReadBuffer | None:
+    """The read buffer of `db` if anything ever used one."""
+    return _BUFFERS.get(db)
