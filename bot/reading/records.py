@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
+from bot.storage import Row
 from bot.stories.records import StoryRecord
 
 
@@ -24,7 +24,7 @@ class ProgressRecord:
     last_read_at: int
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> ProgressRecord:
+    def from_row(cls, row: Row) -> ProgressRecord:
         """Decode a `progress` row."""
         fields = dict(row)
         fields["adult_ok"] = bool(fields["adult_ok"])
@@ -52,7 +52,7 @@ class PagePosition:
         return self.message_id is not None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> PagePosition:
+    def from_row(cls, row: Row) -> PagePosition:
         """Decode a row of the page queries."""
         return cls(**dict(row))
 
@@ -68,7 +68,7 @@ class ReleasedChapter:
     channel_id: int | None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> ReleasedChapter:
+    def from_row(cls, row: Row) -> ReleasedChapter:
         """Decode a row of the released-chapter queries."""
         return cls(**dict(row))
 
@@ -84,7 +84,7 @@ class ReadableStory:
     channel_id: int | None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> ReadableStory:
+    def from_row(cls, row: Row) -> ReadableStory:
         """Decode a row of `READABLE_STORIES_SQL`."""
         return cls(**dict(row))
 

@@ -48,8 +48,8 @@ from bot.reading.records import (
     ReleasedChapter,
 )
 from bot.reading.write_behind import PendingRead, ReadBuffer, buffer_for
+from bot.storage import Database
 from bot.storage.repository import Repository, unix_now
-from bot.storage.sqlite import Database
 from bot.stories.records import StoryRecord
 
 __all__ = [
