@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.base import BaseTrigger
 
 from bot.errors import InvalidInput
-from bot.scheduling.when import MONTHS, WEEKDAYS
+from bot.scheduling.words import MONTHS, WEEKDAYS
 from bot.scheduling.zones import to_utc
 
 CRON_HINT = "Cron is `minute hour day month weekday`, e.g. `0 18 * * 5` for Fridays at 18:00."

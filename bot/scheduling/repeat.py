@@ -35,7 +35,7 @@ from bot.scheduling.cron import (
     expand_macro,
     parse_crontab,
 )
-from bot.scheduling.describe import DAY_NAMES, clock, zone_label
+from bot.scheduling.describe import clock, zone_label
 from bot.scheduling.when import (
     TIME_PATTERN,
     WEEKDAYS,
@@ -44,6 +44,7 @@ from bot.scheduling.when import (
     normalise,
     parse_time_of_day,
 )
+from bot.scheduling.words import DAY_NAMES
 from bot.scheduling.zones import to_utc
 
 MIN_INTERVAL = timedelta(seconds=10)

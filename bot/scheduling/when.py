@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import InvalidInput
 from bot.scheduling.describe import describe_time
+from bot.scheduling.words import MONTH_NAMES, MONTHS, WEEKDAYS
 from bot.scheduling.zones import to_utc
 
 MAX_INPUT_LENGTH = 100
@@ -27,31 +28,6 @@ MAX_YEARS_AHEAD = 5
 MAX_AHEAD = timedelta(days=365 * MAX_YEARS_AHEAD + 1)
 
 WHEN_EXAMPLES = "`2026-12-01 18:00`, `tomorrow 18:00`, `friday 6pm`, `18:00` or `in 2 hours`"
-
-WEEKDAYS: dict[str, int] = {
-    "monday": 0, "mon": 0,
-    "tuesday": 1, "tue": 1, "tues": 1,
-    "wednesday": 2, "wed": 2,
-    "thursday": 3, "thu": 3, "thur": 3, "thurs": 3,
-    "friday": 4, "fri": 4,
-    "saturday": 5, "sat": 5,
-    "sunday": 6, "sun": 6,
-}  # fmt: skip
-MONTHS: dict[str, int] = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}  # fmt: skip
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December")  # fmt: skip
 
 # A time of day: 18:00, 18:00:30, 6pm, 6:30 pm, noon, midnight. A bare number is not a time.
 TIME_PATTERN = r"(?:noon|midnight|\d{1,2}(?::\d{2}){1,2}(?:\s*[ap]m)?|\d{1,2}\s*[ap]m)"
