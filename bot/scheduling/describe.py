@@ -36,7 +36,7 @@ def zone_label(dt: datetime, zone: ZoneInfo) -> str:
     """The zone's abbreviation at `dt` (`CET`, `CEST`), or its name where it has none."""
     abbreviation = dt.astimezone(zone).tzname() or ""
     # Zones without a letter abbreviation report an offset like "+03"; the name reads better.
-    return abbreviation if abbreviation.isalpha() else zone.key
+    return abbreviation if abbreviation.isalpha() else getattr(zone, "key", abbreviation)
 
 
 def clock(hour: int, minute: int, second: int = 0) -> str:

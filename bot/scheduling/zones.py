@@ -9,7 +9,8 @@ currently use them as suggestions, rather than guessed.
 from __future__ import annotations
 
 import difflib
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -155,7 +156,7 @@ def resolve_zone(user_zone: str | None, guild_zone: str | None, default: str) ->
     return ZoneInfo(default)
 
 
-def to_utc(naive: datetime, zone: ZoneInfo) -> datetime:
+def to_utc(naive: datetime, zone: tzinfo) -> datetime:
     """The UTC instant of a wall-clock time in `zone`.
 
     At a DST transition a wall time may happen twice (autumn) or not at all (spring). Like most
@@ -164,3 +165,44 @@ def to_utc(naive: datetime, zone: ZoneInfo) -> datetime:
     PEP 495's `fold=0` gives exactly that, and it is what APScheduler's triggers compute too.
     """
     return naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+
+# The zone an author most likely means by an abbreviation typed after a time: a real place's
+# rules, so `18:00 CET` in July is read in CEST, the way people use these words.
+ZONE_ABBREVIATIONS: dict[str, str] = {
+    "cet": "Europe/Paris", "cest": "Europe/Paris", "met": "Europe/Paris",
+    "wet": "Europe/Lisbon", "west": "Europe/Lisbon", "bst": "Europe/London",
+    "eet": "Europe/Athens", "eest": "Europe/Athens", "msk": "Europe/Moscow",
+    "est": "America/New_York", "edt": "America/New_York",
+    "cst": "America/Chicago", "cdt": "America/Chicago",
+    "mst": "America/Denver", "mdt": "America/Denver",
+    "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles",
+    "akst": "America/Anchorage", "hst": "Pacific/Honolulu",
+    "ist": "Asia/Kolkata", "jst": "Asia/Tokyo", "kst": "Asia/Seoul", "sgt": "Asia/Singapore",
+    "aest": "Australia/Sydney", "aedt": "Australia/Sydney", "awst": "Australia/Perth",
+    "nzst": "Pacific/Auckland", "nzdt": "Pacific/Auckland",
+}  # fmt: skip
+_OFFSET = re.compile(r"(?:utc|gmt)?([+-])(\d{1,2})(?::?(\d{2}))?")
+
+
+def parse_zone_suffix(word: str) -> tzinfo | None:
+    """The zone a word typed after a time names (`utc`, `z`, `cet`, `+01:00`, `europe/paris`),
+    or None when the word is not a zone at all; `InvalidInput` for an unknown `Area/City`."""
+    if word in _UTC_ALIASES:
+        return ZoneInfo("UTC")
+    if word in ZONE_ABBREVIATIONS:
+        return ZoneInfo(ZONE_ABBREVIATIONS[word])
+    if match := _OFFSET.fullmatch(word):
+        sign, hours, minutes = match[1], int(match[2]), int(match[3] or 0)
+        if hours > 14 or minutes > 59:
+            raise InvalidInput(f"`{word}` is not a UTC offset.", hint="Write it like +01:00.")
+        offset = timedelta(hours=hours, minutes=minutes) * (-1 if sign == "-" else 1)
+        return timezone(offset, f"UTC{sign}{hours:02d}:{minutes:02d}") if offset else UTC
+    if "/" in word:
+        return parse_zone(word)
+    return None
+
+
+def zone_key(zone: tzinfo) -> str:
+    """A zone's name for people and JSON: `Europe/Paris`, `UTC`, `UTC+01:00`."""
+    return getattr(zone, "key", None) or zone.tzname(None) or "UTC"
