@@ -23,6 +23,7 @@ from bot.scheduling.describe import (
     discord_timestamp,
     shorten,
 )
+from bot.scheduling.periodic import MonthlyByDate, MonthlyByWeekday, WeeklyInterval
 from bot.scheduling.repeat import (
     CalendarInterval,
     FixedInterval,
@@ -36,8 +37,11 @@ from bot.scheduling.zones import parse_zone, resolve_zone, search_zones, to_utc
 __all__ = [
     "CalendarInterval",
     "FixedInterval",
+    "MonthlyByDate",
+    "MonthlyByWeekday",
     "RepeatRule",
     "WallClock",
+    "WeeklyInterval",
     "describe_repeat",
     "describe_time",
     "discord_timestamp",
