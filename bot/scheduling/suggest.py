@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from bot.scheduling.words import MONTHS, NUMBER_WORDS, ORDINALS, WEEKDAYS
 
@@ -29,6 +29,16 @@ def vocabulary() -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
+@lru_cache(maxsize=4096)
+def closest_word(word: str) -> str | None:
+    """The known word closest to `word`, if one is close enough (cached: autocomplete asks
+    again at every keystroke)."""
+    # A ratio of 0.75 needs lengths within a third of each other; skip the rest up front.
+    near = [known for known in vocabulary() if abs(len(known) - len(word)) * 3 <= len(word)]
+    close = difflib.get_close_matches(word, near, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
 def corrected(text: str) -> str | None:
     """`text` with each unknown word replaced by its closest known word, or None if no word
     changed (nothing to suggest)."""
@@ -38,7 +48,6 @@ def corrected(text: str) -> str | None:
     for index, word in enumerate(words):
         if not _WORD.fullmatch(word) or word in known:
             continue
-        close = difflib.get_close_matches(word, vocabulary(), n=1, cutoff=0.75)
-        if close:
-            words[index], changed = close[0], True
+        if (close := closest_word(word)) is not None:
+            words[index], changed = close, True
     return " ".join(words) if changed else None

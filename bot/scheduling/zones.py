@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import InvalidInput
@@ -114,18 +114,23 @@ def _unknown_zone(text: str, key: str) -> InvalidInput:
 
 def suggest_zones(typed: str, limit: int = 5) -> list[str]:
     """Zones the user may have meant by `typed`: same abbreviation, then similar spelling."""
-    key = _key(typed)
+    return list(_suggestions(_key(typed), limit))
+
+
+@lru_cache(maxsize=1024)  # autocomplete asks again at every keystroke
+def _suggestions(key: str, limit: int) -> tuple[str, ...]:
     if not key:
-        return []
+        return ()
     same_abbreviation = _by_abbreviation(datetime.now(UTC).year).get(key, [])
     found = sorted(same_abbreviation, key=lambda name: (name not in POPULAR_ZONES, name))
     found += search_zones(key, limit)
-    lower_names = list(_by_lower_name())
+    # difflib's default cutoff (0.6) needs lengths within a factor of two: skip the rest.
+    lower_names = [n for n in _by_lower_name() if len(key) // 2 <= len(n) <= 2 * len(key)]
     found += [_by_lower_name()[n] for n in difflib.get_close_matches(key, lower_names, limit)]
-    cities = list(_by_city())
+    cities = [c for c in _by_city() if len(key) // 2 <= len(c) <= 2 * len(key)]
     for city in difflib.get_close_matches(key, cities, limit):
         found += _by_city()[city]
-    return list(dict.fromkeys(found))[:limit]
+    return tuple(dict.fromkeys(found))[:limit]
 
 
 def search_zones(typed: str, limit: int = 25) -> list[str]:
