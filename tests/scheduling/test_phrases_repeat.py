@@ -4,6 +4,7 @@ Lord Howe; and hypothesis properties over them."""
 
 from __future__ import annotations
 
+import pickle
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -229,3 +230,21 @@ def test_runs_increase_and_each_wall_time_fires_once(
         # Every run is a real instant whose local wall time exists (it round-trips).
         local = run.astimezone(zone)
         assert local.replace(tzinfo=None).replace(tzinfo=zone, fold=local.fold) == local
+
+
+NEW_RULES = ["every other friday 18:00", "monthly", "on the last day of every month 20:00",
+             "first friday of every month 18:00", "every 2 months on the 31st 02:30"]  # fmt: skip
+
+
+@pytest.mark.parametrize("typed", NEW_RULES)
+@pytest.mark.parametrize("zone", ZONES, ids=str)
+def test_the_trigger_fires_where_next_after_says_and_survives_pickling(
+    typed: str, zone: ZoneInfo
+) -> None:
+    first = datetime(2026, 10, 2, 18, tzinfo=zone).astimezone(UTC)
+    rule = parse_repeat(typed).bind(first, zone)
+    trigger = pickle.loads(pickle.dumps(rule.to_trigger(zone, first)))
+    fired = [trigger.get_next_fire_time(None, first)]
+    while len(fired) < 15:
+        fired.append(trigger.get_next_fire_time(fired[-1], fired[-1]))
+    assert [run.astimezone(UTC) for run in fired] == runs(typed, zone, first, 15)
