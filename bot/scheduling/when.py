@@ -45,6 +45,7 @@ _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})(?:\.(\d{4})?)?")
 _SLASHED_DATE = re.compile(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}))?")
 _ATTACHED_ZONE = re.compile(r"(?P<time>.*\d)(?P<zone>z|[+-]\d{2}:?\d{2})")
 MONTH_FIRST_LOCALES = frozenset({"en-us"})
+_MONTH_NAME_OF = {number: name.lower()[:3] for number, name in enumerate(MONTH_NAMES, start=1)}
 TONIGHT = time(20)
 _HALVES = (("an hour and a half", "90 minutes"), ("half an hour", "30 minutes"),
            ("a half hour", "30 minutes"), ("half a day", "12 hours"))  # fmt: skip
@@ -264,6 +265,12 @@ def candidate_dates(text: str, today: date, locale: str = "en-us") -> list[date]
         first, second, year_text = int(match[1]), int(match[2]), match[3]
         month_first = match.re is _SLASHED_DATE and locale.lower() in MONTH_FIRST_LOCALES
         month, day = (first, second) if month_first else (second, first)
+        if month_first and month > 12 >= day >= 1:
+            swapped = f"{day}/{month}" + (f"/{year_text}" if year_text else "")
+            raise InvalidInput(
+                f"There is no month {month}: in US English `{text}` is month/day/year.",
+                hint=f"Write `{swapped}`, or `{first} {_MONTH_NAME_OF[day]}`.",
+            )
         if year_text:
             return [_make_date(int(year_text), month, day)]
         if not 1 <= month <= 12:
