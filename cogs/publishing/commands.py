@@ -184,18 +184,16 @@ class Publishing(commands.Cog):
         self,
         interaction: discord.Interaction,
         current: str,
-        preview: Callable[..., str],
+        preview: Callable[[str, ZoneInfo, datetime], str],
         examples: Sequence[str],
     ) -> list[app_commands.Choice[str]]:
         """Autocomplete showing how the typed text (or each example) is understood."""
         zone, now = await self._zone(interaction), datetime.now(UTC)
         typed = current.strip()[:100]
         options = (typed,) if typed else examples
-        locale = str(interaction.locale)  # decides 12/24 vs 24/12 in slash dates
-        return [
-            app_commands.Choice(name=preview(text, zone, now, locale=locale), value=text)
-            for text in options
-        ]
+        # No locale yet: `/schedule add` itself still reads slash dates as en-US, and the
+        # preview must say what the command will do.
+        return [app_commands.Choice(name=preview(text, zone, now), value=text) for text in options]
 
     # Option descriptions (Discord allows 100 characters) show the wider language of issue 15.
     @schedule.command(name="add", description="Schedule the next chapters (once or repeating)")
