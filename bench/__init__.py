@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, str] = {
     "posting": "bench.posting",
     "release_precision": "bench.release_precision",
     "crash_trials": "bench.crash_trials",
+    "when": "bench.when_parse",
 }
 
 

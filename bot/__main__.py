@@ -1,4 +1,4 @@
-"""The `chapterbot` command line: run | preview | migrate | backup."""
+"""The `chapterbot` command line: run | preview | migrate | backup | when."""
 
 from __future__ import annotations
 
@@ -38,12 +38,19 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="copy the database consistently, even while running")
     backup.add_argument("path", type=Path)
     backup.add_argument("--overwrite", action="store_true")
+    # Parsed by `bot.when_command` (one-line errors, no usage text); listed here for --help.
+    sub.add_parser("when", help="show how a schedule is understood: chapterbot when WHEN ...")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `chapterbot` console script."""
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["when"]:
+        from bot.when_command import run_when
+
+        return run_when(arguments[1:])
+    args = build_parser().parse_args(arguments)
     try:
         if args.command == "preview":
             from bot.stories.preview import run_preview

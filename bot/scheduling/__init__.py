@@ -23,6 +23,7 @@ from bot.scheduling.describe import (
     discord_timestamp,
     shorten,
 )
+from bot.scheduling.periodic import MonthlyByDate, MonthlyByWeekday, WeeklyInterval
 from bot.scheduling.repeat import (
     CalendarInterval,
     FixedInterval,
@@ -30,14 +31,17 @@ from bot.scheduling.repeat import (
     WallClock,
     parse_repeat,
 )
-from bot.scheduling.when import WHEN_EXAMPLES, parse_when
+from bot.scheduling.when import WHEN_EXAMPLES, parse_when, read_when
 from bot.scheduling.zones import parse_zone, resolve_zone, search_zones, to_utc
 
 __all__ = [
     "CalendarInterval",
     "FixedInterval",
+    "MonthlyByDate",
+    "MonthlyByWeekday",
     "RepeatRule",
     "WallClock",
+    "WeeklyInterval",
     "describe_repeat",
     "describe_time",
     "discord_timestamp",
@@ -55,13 +59,13 @@ CHOICE_LIMIT = 100  # Discord's limit for an autocomplete choice's name
 _log = logging.getLogger(__name__)
 
 
-def preview_when(text: str, zone: ZoneInfo, now: datetime) -> str:
+def preview_when(text: str, zone: ZoneInfo, now: datetime, locale: str = "en-US") -> str:
     """How `text` would be understood as a time, or why not; never raises, <= 100 characters."""
     if not text.strip():
         return shorten(f"Type a time, e.g. {WHEN_EXAMPLES.replace('`', '')}", CHOICE_LIMIT)
     try:
-        moment = parse_when(text, zone, now)
-        return shorten(f"{describe_time(moment, zone)} · {describe_delay(moment, now)}")
+        moment, used = read_when(text, zone, now, locale)
+        return shorten(f"{describe_time(moment, used)} · {describe_delay(moment, now)}")
     except UserError as exc:
         return _problem(exc)
     except Exception:  # autocomplete must answer; the bug still reaches the log
@@ -70,7 +74,11 @@ def preview_when(text: str, zone: ZoneInfo, now: datetime) -> str:
 
 
 def preview_repeat(
-    text: str, zone: ZoneInfo, now: datetime, first_run: datetime | None = None
+    text: str,
+    zone: ZoneInfo,
+    now: datetime,
+    first_run: datetime | None = None,
+    locale: str = "en-US",
 ) -> str:
     """How `text` would be understood as a repeat rule (after `first_run` if known), or why not.
 
@@ -81,8 +89,8 @@ def preview_repeat(
     try:
         rule = parse_repeat(text)
         if first_run is not None:
-            return shorten(describe_repeat(rule, zone, first_run))
-        return shorten(_unanchored(rule, zone, now))
+            return _fit(describe_repeat(rule, zone, first_run))
+        return _fit(_unanchored(rule, zone, now))
     except UserError as exc:
         return _problem(exc)
     except Exception:  # autocomplete must answer; the bug still reaches the log
@@ -100,7 +108,25 @@ def _unanchored(rule: RepeatRule, zone: ZoneInfo, now: datetime) -> str:
     return rule.phrase(zone, now) + ", counted from the first run"
 
 
+def _fit(described: str) -> str:
+    """A description within a choice name: the rule's words (the echo) are shortened, never
+    the `— next: ...` part that says when it runs."""
+    if len(described) <= CHOICE_LIMIT or " — " not in described:
+        return shorten(described, CHOICE_LIMIT)
+    words, meaning = described.rsplit(" — ", 1)
+    return shorten(words, CHOICE_LIMIT - len(meaning) - 3) + " — " + meaning
+
+
 def _problem(exc: UserError) -> str:
-    """An error as a short choice name: the message, plus the hint when both fit."""
+    """An error as a short choice name: the message, plus the hint when both fit; a
+    "did you mean" suggestion is kept whole and the message (the echo) shortened instead."""
     full = f"✗ {exc.message} {exc.hint}" if exc.hint else f"✗ {exc.message}"
-    return full if len(full) <= CHOICE_LIMIT else shorten(f"✗ {exc.message}", CHOICE_LIMIT)
+    if len(full) <= CHOICE_LIMIT:
+        return full
+    hint = exc.hint or ""
+    if hint.startswith("Did you mean"):
+        suggestion = hint[: hint.index("?") + 1] if "?" in hint else hint
+        room = CHOICE_LIMIT - len(suggestion) - 3
+        if room > 20:
+            return f"✗ {shorten(exc.message, room)} {suggestion}"
+    return shorten(f"✗ {exc.message}", CHOICE_LIMIT)

@@ -23,9 +23,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.calendarinterval import CalendarIntervalTrigger
 
 from bot.errors import InvalidInput
-from bot.scheduling.when import MONTHS, WEEKDAYS
+from bot.scheduling.words import MONTHS, WEEKDAYS
 from bot.scheduling.zones import to_utc
 
 CRON_HINT = "Cron is `minute hour day month weekday`, e.g. `0 18 * * 5` for Fridays at 18:00."
@@ -60,6 +61,9 @@ class WallPattern:
     months: frozenset[int] = _ALL_MONTHS
     weekdays: frozenset[int] = _ALL_WEEKDAYS
     either_day: bool = False
+    # A `*` hour means every real hour, so the hour repeated when DST ends fires twice (as cronie
+    # does); otherwise a repeated wall time fires once, at its first occurrence.
+    every_real_hour: bool = False
 
     @cached_property
     def times(self) -> list[time]:
@@ -82,11 +86,21 @@ class WallPattern:
         for wall in self._walk(start):
             if first_found is not None and wall > first_found + _MAX_GAP:
                 break
-            instant = to_utc(wall, zone)
             # Wall times shifted out of a DST gap can overtake later ones, so keep looking a bit.
-            if instant > previous and (best is None or instant < best):
-                best, first_found = instant, first_found or wall
+            for instant in self._instants(wall, zone):
+                if instant > previous and (best is None or instant < best):
+                    best, first_found = instant, first_found or wall
         return best
+
+    def _instants(self, wall: datetime, zone: ZoneInfo) -> tuple[datetime, ...]:
+        """The instants a matching wall time fires at: its first occurrence, and its second
+        one too inside an autumn overlap when every real hour counts."""
+        first = to_utc(wall, zone)
+        if not self.every_real_hour:
+            return (first,)
+        second = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+        repeated = second != first and second.astimezone(zone).replace(tzinfo=None) == wall
+        return (first, second) if repeated else (first,)
 
     def _walk(self, start: datetime) -> Iterator[datetime]:
         """Matching naive wall times from `start` on, in wall-clock order."""
@@ -162,6 +176,27 @@ class PatternTrigger(BaseTrigger):
         return f"<PatternTrigger ({self.pattern.describe()}, timezone='{self.timezone.key}')>"
 
 
+class WallClockCalendarTrigger(CalendarIntervalTrigger):
+    """A `CalendarIntervalTrigger` that, like `zones.to_utc`, moves a wall time skipped by DST
+    forward instead of dropping that day as the stock trigger does."""
+
+    __slots__ = ()
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        """The previous fire date plus the interval, at the wall time."""
+        if previous_fire_time is None:
+            day = self.start_date
+        else:
+            day = previous_fire_time.astimezone(self.timezone).date()
+            day += timedelta(days=self.days + 7 * self.weeks)
+        if self.end_date and day > self.end_date:
+            return None
+        wall = datetime.combine(day, self._time.replace(tzinfo=None))
+        return to_utc(wall, self.timezone).astimezone(self.timezone)
+
+
 def expand_macro(expression: str) -> str:
     """`@daily` and friends as their five fields; anything else unchanged."""
     return _MACROS.get(expression.strip(), expression)
@@ -184,6 +219,7 @@ def parse_crontab(expression: str) -> WallPattern:
         # Crontab counts from Sunday = 0 (and 7); Python from Monday = 0.
         weekdays=frozenset((d - 1) % 7 for d in cron_weekdays),
         either_day=not day.startswith("*") and not weekday.startswith("*"),
+        every_real_hour=hour == "*",
     )
     if pattern.next_after(datetime(2000, 1, 1, tzinfo=UTC), ZoneInfo("UTC")) is None:
         raise InvalidInput(f"`{expression}` never happens (no such day).", hint=CRON_HINT)
@@ -205,6 +241,8 @@ def _parse_field(text: str, name: str, low: int, high: int) -> frozenset[int]:
             start = _value(first, name, low, high, is_end=False)
             # `a/n` means from a to the end of the range, stepping by n (as in cronie).
             end = _value(last, name, low, high, is_end=True) if last else (high if step else start)
+            if last == first:  # `sun-sun` is Sunday alone, not `sun` (0) to `sun` (7)
+                end = start
         values.update(_range(item, name, start, end, int(step or 1)))
     return frozenset(values)
 

@@ -7,26 +7,36 @@ depends on the process locale.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-if TYPE_CHECKING:
-    from bot.scheduling.repeat import RepeatRule
+from bot.scheduling.words import DAY_ABBREVIATIONS, MONTH_ABBREVIATIONS
 
-DAY_ABBREVIATIONS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # fmt: skip
 TIMESTAMP_STYLES = frozenset("tTdDfFR")
 _DELAY_UNITS = (("year", 365 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60),
                 ("second", 1))  # fmt: skip
+
+
+class DescribableRule(Protocol):
+    """What `describe_repeat` needs of a rule (`repeat.RepeatRule` has it), named here so that
+    this module does not import `repeat`, which imports it."""
+
+    def next_after(
+        self, previous_run: datetime, zone: ZoneInfo, first_run: datetime | None = None
+    ) -> datetime:
+        """The first run strictly after `previous_run`."""
+        ...
+
+    def phrase(self, zone: ZoneInfo, first_run: datetime) -> str:
+        """The rule in words."""
+        ...
 
 
 def zone_label(dt: datetime, zone: ZoneInfo) -> str:
     """The zone's abbreviation at `dt` (`CET`, `CEST`), or its name where it has none."""
     abbreviation = dt.astimezone(zone).tzname() or ""
     # Zones without a letter abbreviation report an offset like "+03"; the name reads better.
-    return abbreviation if abbreviation.isalpha() else zone.key
+    return abbreviation if abbreviation.isalpha() else getattr(zone, "key", abbreviation)
 
 
 def clock(hour: int, minute: int, second: int = 0) -> str:
@@ -42,7 +52,7 @@ def describe_time(dt: datetime, zone: ZoneInfo) -> str:
     return f"{day} {local.year} {at} {zone_label(dt, zone)}"
 
 
-def describe_repeat(rule: RepeatRule, zone: ZoneInfo, first_run: datetime) -> str:
+def describe_repeat(rule: DescribableRule, zone: ZoneInfo, first_run: datetime) -> str:
     """E.g. `every Friday at 18:00 CET — next: Fri 4 Dec 2026 18:00 CET` (after the first run)."""
     following = rule.next_after(first_run, zone, first_run)
     return f"{rule.phrase(zone, first_run)} — next: {describe_time(following, zone)}"

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.calendarinterval import CalendarIntervalTrigger
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -31,11 +31,13 @@ from bot.errors import InvalidInput
 from bot.scheduling.cron import (
     CRON_HINT,
     PatternTrigger,
+    WallClockCalendarTrigger,
     WallPattern,
     expand_macro,
     parse_crontab,
 )
-from bot.scheduling.describe import DAY_NAMES, clock, zone_label
+from bot.scheduling.describe import clock, zone_label
+from bot.scheduling.suggest import corrected
 from bot.scheduling.when import (
     TIME_PATTERN,
     WEEKDAYS,
@@ -44,6 +46,7 @@ from bot.scheduling.when import (
     normalise,
     parse_time_of_day,
 )
+from bot.scheduling.words import DAY_NAMES
 from bot.scheduling.zones import to_utc
 
 MIN_INTERVAL = timedelta(seconds=10)
@@ -202,27 +205,6 @@ def _wall_time(local: datetime) -> time:
     return local.time().replace(microsecond=0)
 
 
-class WallClockCalendarTrigger(CalendarIntervalTrigger):
-    """A `CalendarIntervalTrigger` that, like `zones.to_utc`, moves a wall time skipped by DST
-    forward instead of dropping that day as the stock trigger does."""
-
-    __slots__ = ()
-
-    def get_next_fire_time(
-        self, previous_fire_time: datetime | None, now: datetime
-    ) -> datetime | None:
-        """The previous fire date plus the interval, at the wall time."""
-        if previous_fire_time is None:
-            day = self.start_date
-        else:
-            day = previous_fire_time.astimezone(self.timezone).date()
-            day += timedelta(days=self.days + 7 * self.weeks)
-        if self.end_date and day > self.end_date:
-            return None
-        wall = datetime.combine(day, self._time.replace(tzinfo=None))
-        return to_utc(wall, self.timezone).astimezone(self.timezone)
-
-
 # --- building rules with their normalised text -------------------------------------------------
 
 
@@ -299,9 +281,35 @@ def _check_interval(seconds: int) -> None:
 # --- parsing -----------------------------------------------------------------------------------
 
 
+# Parsers for the wider phrase families (`periodic`), registered when that module loads (the
+# package imports it), so that this module need not import it back.
+PHRASE_PARSERS: list[Callable[[str], RepeatRule | None]] = []
+
+
 def parse_repeat(text: str) -> RepeatRule:
-    """The rule `text` describes (case- and whitespace-insensitive); `InvalidInput` if none."""
+    """The rule `text` describes (case- and whitespace-insensitive); `InvalidInput` if none.
+
+    An unreadable text whose misspelt words have close known ones gets `Did you mean ...?`.
+    """
     clean = normalise(text, "repeat rule", REPEAT_EXAMPLES)
+    try:
+        return _parse_clean(clean)
+    except InvalidInput as error:
+        fixed = corrected(clean) if "can't read" in error.message else None
+        if fixed is None:
+            raise
+        try:
+            _parse_clean(fixed)
+        except InvalidInput:
+            raise error from None
+        hint = f'Did you mean "{fixed}"? {error.hint or ""}'.strip()
+        raise InvalidInput(error.message, hint=hint) from None
+
+
+def _parse_clean(clean: str) -> RepeatRule:
+    for parser in PHRASE_PARSERS:
+        if (rule := parser(clean)) is not None:
+            return rule
     if clean.startswith(("cron ", "@")):
         return cron_rule(clean.removeprefix("cron "))
     if len(clean.split()) == 5 and _CRON_START.match(clean) and not clean.startswith("every"):

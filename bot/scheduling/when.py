@@ -15,12 +15,13 @@ Choices made here:
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from bot.errors import InvalidInput
 from bot.scheduling.describe import describe_time
-from bot.scheduling.zones import to_utc
+from bot.scheduling.suggest import corrected
+from bot.scheduling.words import MONTH_NAMES, MONTHS, NUMBER_WORDS, WEEKDAYS
+from bot.scheduling.zones import parse_zone_suffix, to_utc
 
 MAX_INPUT_LENGTH = 100
 MAX_YEARS_AHEAD = 5
@@ -28,38 +29,27 @@ MAX_AHEAD = timedelta(days=365 * MAX_YEARS_AHEAD + 1)
 
 WHEN_EXAMPLES = "`2026-12-01 18:00`, `tomorrow 18:00`, `friday 6pm`, `18:00` or `in 2 hours`"
 
-WEEKDAYS: dict[str, int] = {
-    "monday": 0, "mon": 0,
-    "tuesday": 1, "tue": 1, "tues": 1,
-    "wednesday": 2, "wed": 2,
-    "thursday": 3, "thu": 3, "thur": 3, "thurs": 3,
-    "friday": 4, "fri": 4,
-    "saturday": 5, "sat": 5,
-    "sunday": 6, "sun": 6,
-}  # fmt: skip
-MONTHS: dict[str, int] = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}  # fmt: skip
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December")  # fmt: skip
-
 # A time of day: 18:00, 18:00:30, 6pm, 6:30 pm, noon, midnight. A bare number is not a time.
-TIME_PATTERN = r"(?:noon|midnight|\d{1,2}(?::\d{2}){1,2}(?:\s*[ap]m)?|\d{1,2}\s*[ap]m)"
-_TIME_OF_DAY = re.compile(r"(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*([ap]m)?")
+# Also the French and German ways: 18h, 18h00, 18.00.
+TIME_PATTERN = (
+    r"(?:noon|midnight|\d{1,2}(?::\d{2}){1,2}(?:\s*[ap]m)?|\d{1,2}\.\d{2}(?:\s*[ap]m)?"
+    r"|\d{1,2}h(?:\d{2})?|\d{1,2}\s*[ap]m)"
+)
+_TIME_OF_DAY = re.compile(r"(\d{1,2})(?:[:h.](\d{2}))?(?::(\d{2}))?h?\s*([ap]m)?")
 _DATE_THEN_TIME = re.compile(rf"(?:(?P<date>.+?)\s+(?:at\s+)?)?(?P<time>{TIME_PATTERN})")
 _TIME_THEN_DATE = re.compile(rf"(?P<time>{TIME_PATTERN})\s+(?:on\s+)?(?P<date>.+)")
 _WEEKDAY = re.compile(rf"(?:(?P<rel>next|this|on)\s+)?(?P<day>{'|'.join(WEEKDAYS)})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+# 24.12.2026 is always day first; 24/12/2026 too, except for US English (12/24/2026).
+_DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})(?:\.(\d{4})?)?")
+_SLASHED_DATE = re.compile(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}))?")
+_ATTACHED_ZONE = re.compile(r"(?P<time>.*\d)(?P<zone>z|[+-]\d{2}:?\d{2})")
+MONTH_FIRST_LOCALES = frozenset({"en-us"})
+_MONTH_NAME_OF = {number: name.lower()[:3] for number, name in enumerate(MONTH_NAMES, start=1)}
+TONIGHT = time(20)
+_HALVES = (("an hour and a half", "90 minutes"), ("half an hour", "30 minutes"),
+           ("a half hour", "30 minutes"), ("half a day", "12 hours"))  # fmt: skip
+_NUMBER_WORD = re.compile(rf"\b({'|'.join(sorted(NUMBER_WORDS, key=len, reverse=True))})\b")
 _MONTH = "|".join(MONTHS)
 _DAY_MONTH = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH})(?:\s+(\d{{4}}))?")
 _MONTH_DAY = re.compile(rf"({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:\s+(\d{{4}}))?")
@@ -140,51 +130,121 @@ def duration_seconds(parts: dict[str, int]) -> int:
     return sum(count * UNIT_SECONDS[unit] for unit, count in parts.items())
 
 
-def parse_when(text: str, zone: ZoneInfo, now: datetime) -> datetime:
+def parse_when(text: str, zone: tzinfo, now: datetime, locale: str = "en-US") -> datetime:
     """The future moment `text` names, read in `zone`, as an aware UTC datetime.
 
     Raises `InvalidInput` for anything unreadable, impossible, past or too far ahead.
     """
+    return read_when(text, zone, now, locale)[0]
+
+
+def read_when(
+    text: str, zone: tzinfo, now: datetime, locale: str = "en-US"
+) -> tuple[datetime, tzinfo]:
+    """`parse_when`, plus the zone it was read in: a zone typed after the time (`18:00 CET`,
+    `18:00Z`, `18:00 +01:00`, `18:00 Europe/Paris`) overrides the author's `zone`."""
     clean = normalise(text)
+    clean, zone = _split_zone(clean, zone)
     try:
         if clean == "now":
             raise InvalidInput("`now` is not a schedule.", hint="Use /publish to post right away.")
         if clean.startswith("in "):
-            target = now + parse_duration(clean[3:])
+            target = now + parse_duration(_spelled_numbers(clean[3:]))
         else:
-            target = _parse_moment(clean, zone, now)
+            target = _parse_moment(clean, zone, now, locale.lower())
     except OverflowError:
         raise _too_far(text) from None
+    except InvalidInput as error:
+        raise _with_suggestion(error, clean, zone, now, locale) from None
     target = target.replace(microsecond=0)
     _check_window(target, zone, now, text)
-    return target
+    return target, zone
 
 
-def _parse_moment(clean: str, zone: ZoneInfo, now: datetime) -> datetime:
+def _split_zone(clean: str, zone: tzinfo) -> tuple[str, tzinfo]:
+    """The text without a trailing zone, and the zone to read it in."""
+    head, _, last = clean.rpartition(" ")
+    if head and (not last[0].isdigit() or last[0] in "+-"):
+        typed = parse_zone_suffix(last)
+        if typed is not None:
+            return head, typed
+    if (attached := _ATTACHED_ZONE.fullmatch(clean)) and ":" in attached["time"][-6:]:
+        typed = parse_zone_suffix(attached["zone"])
+        if typed is not None:
+            return attached["time"], typed
+    return clean, zone
+
+
+def _spelled_numbers(text: str) -> str:
+    """`two hours` -> `2 hours`, `half an hour` -> `30 minutes`."""
+    for words, duration in _HALVES:
+        text = text.replace(words, duration)
+    return _NUMBER_WORD.sub(lambda match: str(NUMBER_WORDS[match[1]]), text)
+
+
+def _with_suggestion(
+    error: InvalidInput, clean: str, zone: tzinfo, now: datetime, locale: str
+) -> InvalidInput:
+    """`error`, with `Did you mean "..."?` as its hint when a corrected spelling reads."""
+    if "can't read" not in error.message:
+        return error
+    fixed = corrected(clean)
+    if fixed is None:
+        return error
+    try:
+        read_when(fixed, zone, now, locale)
+    except InvalidInput:
+        return error
+    return InvalidInput(error.message, hint=f'Did you mean "{fixed}"? {error.hint or ""}'.strip())
+
+
+def _parse_moment(clean: str, zone: tzinfo, now: datetime, locale: str) -> datetime:
     """A calendar moment: an optional day expression plus a time of day, in either order."""
     clean = re.sub(r"^(\d{4}-\d{1,2}-\d{1,2})t(?=\d)", r"\1 ", clean.replace(",", ""))
     clean = clean.removeprefix("at ")
+    local_now = now.astimezone(zone)
+    today = local_now.date()
+    if clean == "tonight":
+        return _tonight(zone, now)
     match = _DATE_THEN_TIME.fullmatch(clean) or _TIME_THEN_DATE.fullmatch(clean)
-    today = now.astimezone(zone).date()
     if match is None:
-        if candidate_dates(clean, today) is not None:
+        dates = candidate_dates(clean, today, locale)
+        if dates is not None and clean.startswith(("this ", "next ")):
+            # `this friday` without a time: that day at the time it is now.
+            return to_utc(datetime.combine(dates[0], local_now.time().replace(second=0)), zone)
+        if dates is not None:
             raise InvalidInput(
                 f"`{clean}` needs a time of day.", hint=f"Add one, e.g. `{clean} 18:00`."
             )
         raise InvalidInput(f"I can't read `{clean}` as a time.", hint=f"Try {WHEN_EXAMPLES}.")
     at = parse_time_of_day(match["time"])
-    dates = candidate_dates(match["date"] or "", today)
+    day_text = match["date"] or ""
+    dates = candidate_dates(day_text, today, locale)
     if dates is None:
         raise InvalidInput(
             f"I can't read `{match['date']}` as a day.",
             hint="Use `today`, `tomorrow`, a weekday, `2026-12-01` or `1 dec`.",
         )
+    if day_text == "tonight" and at.hour < 6:  # `tonight 2am` is the small hours after today
+        dates = [today + timedelta(days=1)]
     instants = [to_utc(datetime.combine(day, at), zone) for day in dates]
     # The first candidate still ahead; if none is, the last one fails the window check.
     return next((instant for instant in instants if instant > now), instants[-1])
 
 
-def candidate_dates(text: str, today: date) -> list[date] | None:
+def _tonight(zone: tzinfo, now: datetime) -> datetime:
+    """`tonight` alone: 20:00 today, said in the description; refused once 20:00 has passed."""
+    local_now = now.astimezone(zone)
+    target = to_utc(datetime.combine(local_now.date(), TONIGHT), zone)
+    if target <= now:
+        raise InvalidInput(
+            "It is already past 20:00, which is what `tonight` means here.",
+            hint="Give a time, e.g. `tonight 23:00` or `in 2 hours`.",
+        )
+    return target
+
+
+def candidate_dates(text: str, today: date, locale: str = "en-us") -> list[date] | None:
     """Days `text` may mean, soonest first (None if it is not a day expression at all).
 
     Raises `InvalidInput` for a day that cannot exist, like `31 feb` or `2026-02-31`.
@@ -201,15 +261,30 @@ def candidate_dates(text: str, today: date) -> list[date] | None:
     if match := _ISO_DATE.fullmatch(text):
         year, month, day = (int(part) for part in match.groups())
         return [_make_date(year, month, day)]
+    if (match := _DOTTED_DATE.fullmatch(text)) or (match := _SLASHED_DATE.fullmatch(text)):
+        first, second, year_text = int(match[1]), int(match[2]), match[3]
+        month_first = match.re is _SLASHED_DATE and locale.lower() in MONTH_FIRST_LOCALES
+        month, day = (first, second) if month_first else (second, first)
+        if month_first and month > 12 >= day >= 1:
+            swapped = f"{day}/{month}" + (f"/{year_text}" if year_text else "")
+            raise InvalidInput(
+                f"There is no month {month}: in US English `{text}` is month/day/year.",
+                hint=f"Write `{swapped}`, or `{first} {_MONTH_NAME_OF[day]}`.",
+            )
+        if year_text:
+            return [_make_date(int(year_text), month, day)]
+        if not 1 <= month <= 12:
+            raise _no_such_day(month, day, None)
+        return _yearly(month, day, today)
     if match := _DAY_MONTH.fullmatch(text):
-        day, month, year = match.groups()
+        day_text, month_name, year = match.groups()
     elif match := _MONTH_DAY.fullmatch(text):
-        month, day, year = match.groups()
+        month_name, day_text, year = match.groups()
     else:
         return None
     if year:
-        return [_make_date(int(year), MONTHS[month], int(day))]
-    return _yearly(MONTHS[month], int(day), today)
+        return [_make_date(int(year), MONTHS[month_name], int(day_text))]
+    return _yearly(MONTHS[month_name], int(day_text), today)
 
 
 def _make_date(year: int, month: int, day: int) -> date:
@@ -243,7 +318,7 @@ def _no_such_day(month: int, day: int, year: int | None) -> InvalidInput:
     )
 
 
-def _check_window(target: datetime, zone: ZoneInfo, now: datetime, text: str) -> None:
+def _check_window(target: datetime, zone: tzinfo, now: datetime, text: str) -> None:
     if target <= now:
         raise InvalidInput(
             f"{describe_time(target, zone)} is in the past.",

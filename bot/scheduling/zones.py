@@ -9,8 +9,9 @@ currently use them as suggestions, rather than guessed.
 from __future__ import annotations
 
 import difflib
-from datetime import UTC, datetime
-from functools import cache
+import re
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import InvalidInput
@@ -113,18 +114,23 @@ def _unknown_zone(text: str, key: str) -> InvalidInput:
 
 def suggest_zones(typed: str, limit: int = 5) -> list[str]:
     """Zones the user may have meant by `typed`: same abbreviation, then similar spelling."""
-    key = _key(typed)
+    return list(_suggestions(_key(typed), limit))
+
+
+@lru_cache(maxsize=1024)  # autocomplete asks again at every keystroke
+def _suggestions(key: str, limit: int) -> tuple[str, ...]:
     if not key:
-        return []
+        return ()
     same_abbreviation = _by_abbreviation(datetime.now(UTC).year).get(key, [])
     found = sorted(same_abbreviation, key=lambda name: (name not in POPULAR_ZONES, name))
     found += search_zones(key, limit)
-    lower_names = list(_by_lower_name())
+    # difflib's default cutoff (0.6) needs lengths within a factor of two: skip the rest.
+    lower_names = [n for n in _by_lower_name() if len(key) // 2 <= len(n) <= 2 * len(key)]
     found += [_by_lower_name()[n] for n in difflib.get_close_matches(key, lower_names, limit)]
-    cities = list(_by_city())
+    cities = [c for c in _by_city() if len(key) // 2 <= len(c) <= 2 * len(key)]
     for city in difflib.get_close_matches(key, cities, limit):
         found += _by_city()[city]
-    return list(dict.fromkeys(found))[:limit]
+    return tuple(dict.fromkeys(found))[:limit]
 
 
 def search_zones(typed: str, limit: int = 25) -> list[str]:
@@ -155,7 +161,7 @@ def resolve_zone(user_zone: str | None, guild_zone: str | None, default: str) ->
     return ZoneInfo(default)
 
 
-def to_utc(naive: datetime, zone: ZoneInfo) -> datetime:
+def to_utc(naive: datetime, zone: tzinfo) -> datetime:
     """The UTC instant of a wall-clock time in `zone`.
 
     At a DST transition a wall time may happen twice (autumn) or not at all (spring). Like most
@@ -164,3 +170,44 @@ def to_utc(naive: datetime, zone: ZoneInfo) -> datetime:
     PEP 495's `fold=0` gives exactly that, and it is what APScheduler's triggers compute too.
     """
     return naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+
+# The zone an author most likely means by an abbreviation typed after a time: a real place's
+# rules, so `18:00 CET` in July is read in CEST, the way people use these words.
+ZONE_ABBREVIATIONS: dict[str, str] = {
+    "cet": "Europe/Paris", "cest": "Europe/Paris", "met": "Europe/Paris",
+    "wet": "Europe/Lisbon", "west": "Europe/Lisbon", "bst": "Europe/London",
+    "eet": "Europe/Athens", "eest": "Europe/Athens", "msk": "Europe/Moscow",
+    "est": "America/New_York", "edt": "America/New_York",
+    "cst": "America/Chicago", "cdt": "America/Chicago",
+    "mst": "America/Denver", "mdt": "America/Denver",
+    "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles",
+    "akst": "America/Anchorage", "hst": "Pacific/Honolulu",
+    "ist": "Asia/Kolkata", "jst": "Asia/Tokyo", "kst": "Asia/Seoul", "sgt": "Asia/Singapore",
+    "aest": "Australia/Sydney", "aedt": "Australia/Sydney", "awst": "Australia/Perth",
+    "nzst": "Pacific/Auckland", "nzdt": "Pacific/Auckland",
+}  # fmt: skip
+_OFFSET = re.compile(r"(?:utc|gmt)?([+-])(\d{1,2})(?::?(\d{2}))?")
+
+
+def parse_zone_suffix(word: str) -> tzinfo | None:
+    """The zone a word typed after a time names (`utc`, `z`, `cet`, `+01:00`, `europe/paris`),
+    or None when the word is not a zone at all; `InvalidInput` for an unknown `Area/City`."""
+    if word in _UTC_ALIASES:
+        return ZoneInfo("UTC")
+    if word in ZONE_ABBREVIATIONS:
+        return ZoneInfo(ZONE_ABBREVIATIONS[word])
+    if match := _OFFSET.fullmatch(word):
+        sign, hours, minutes = match[1], int(match[2]), int(match[3] or 0)
+        if hours > 14 or minutes > 59:
+            raise InvalidInput(f"`{word}` is not a UTC offset.", hint="Write it like +01:00.")
+        offset = timedelta(hours=hours, minutes=minutes) * (-1 if sign == "-" else 1)
+        return timezone(offset, f"UTC{sign}{hours:02d}:{minutes:02d}") if offset else UTC
+    if "/" in word:
+        return parse_zone(word)
+    return None
+
+
+def zone_key(zone: tzinfo) -> str:
+    """A zone's name for people and JSON: `Europe/Paris`, `UTC`, `UTC+01:00`."""
+    return getattr(zone, "key", None) or zone.tzname(None) or "UTC"

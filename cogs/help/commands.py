@@ -14,6 +14,19 @@ AUDIENCES: dict[str, tuple[str, ...]] = {
 }
 
 
+# What `/schedule add` understands (bot/scheduling): shown so authors need not guess.
+SCHEDULE_FORMS = (
+    "**When:** `friday 18:00`, `next friday`, `tomorrow 6pm`, `24.12.2026 18:00`, "
+    "`12/24/2026 6pm` (US), `dec 24 18h`, `in two hours`, `in half an hour`, `tonight`, "
+    "`noon`, `18:00 CET` / `UTC` / `+01:00` / `Europe/Paris`\n"
+    "**Repeat:** `daily`, `fridays 18:00`, `weekdays 9am`, `weekends 10:00`, "
+    "`every mon, wed, fri 18:00`, `every other friday 18:00`, `fortnightly`, `monthly`, "
+    "`every 1st of the month 9am`, `on the last day of every month 20:00`, "
+    "`first friday of every month 18:00`, `every 3 days`, `hourly`, cron `0 18 * * 5`\n"
+    'Try any of them from a terminal: `chapterbot when "every other friday 18:00"`.'
+)
+
+
 def command_lines(command: app_commands.Command | app_commands.Group) -> list[str]:
     """One `/name — description` line per leaf command under `command`."""
     if isinstance(command, app_commands.Group):
@@ -51,6 +64,8 @@ def help_embed(tree: app_commands.CommandTree) -> discord.Embed:
     ]
     if rest:
         embed.add_field(name="More", value=_fit("\n".join(rest)), inline=False)
+    if "schedule" in commands_by_name:
+        embed.add_field(name="🗓️ Scheduling", value=_fit(SCHEDULE_FORMS), inline=False)
     return embed
 
 

@@ -38,8 +38,15 @@ if TYPE_CHECKING:
 CHANNEL_HELP = "Post here instead of the story's channel (this time only)"
 PostTarget = discord.TextChannel | discord.ForumChannel
 PROGRESS_EVERY_S = 1.5  # edits of the progress line are throttled to stay well within limits
-WHEN_EXAMPLES = ("in 2 hours", "tomorrow 18:00", "friday 6pm", "2026-12-01 18:00")
-REPEAT_EXAMPLES = ("daily", "weekly", "every friday 18:00", "every 2 days", "0 18 * * 5")
+WHEN_EXAMPLES = ("in 2 hours", "tomorrow 18:00", "friday 6pm", "2026-12-01 18:00",
+                 "24.12.2026 18h", "18:00 CET")  # fmt: skip
+REPEAT_EXAMPLES = ("daily", "weekly", "every friday 18:00", "every 2 days", "0 18 * * 5",
+                   "weekdays 9am", "every other friday 18:00", "first friday of every month 18:00",
+                   "monthly")  # fmt: skip
+WHEN_HELP = "First run: `friday 18:00`, `24.12.2026 18h`, `in two hours`, `18:00 CET`, `tonight`"
+REPEAT_HELP = (
+    "Optional: `fridays 18:00`, `weekdays 9am`, `every other friday 18:00`, `monthly`, cron"
+)
 
 
 def _target(story: StoryRecord, channel: PostTarget | None) -> Target:
@@ -177,13 +184,16 @@ class Publishing(commands.Cog):
         zone, now = await self._zone(interaction), datetime.now(UTC)
         typed = current.strip()[:100]
         options = (typed,) if typed else examples
+        # No locale yet: `/schedule add` itself still reads slash dates as en-US, and the
+        # preview must say what the command will do.
         return [app_commands.Choice(name=preview(text, zone, now), value=text) for text in options]
 
+    # Option descriptions (Discord allows 100 characters) show the wider language of issue 15.
     @schedule.command(name="add", description="Schedule the next chapters (once or repeating)")
     @app_commands.describe(
         story=STORY_HELP,
-        when="First run, e.g. `friday 18:00`, `tomorrow 6pm`, `in 2 hours`",
-        repeat="Optional: `daily`, `weekly`, `every friday 18:00`, `every 2 days` or cron",
+        when=WHEN_HELP,
+        repeat=REPEAT_HELP,
         chapters="Chapters per run (default 1)",
         channel=CHANNEL_HELP,
     )

@@ -103,14 +103,19 @@ def test_macros_expand_to_their_fields() -> None:
 
 def brute_force_next(pattern: WallPattern, previous: datetime, zone: ZoneInfo) -> datetime:
     """Localise every matching wall time from the day before `previous` until two matching days
-    past the first one found, and take the least instant after `previous`."""
+    past the first one found, and take the least instant after `previous`. With a `*` hour
+    (issue 15: every real hour, as cronie) a wall time repeated by DST counts twice."""
     day = previous.astimezone(zone).date() - timedelta(days=1)
     later: list[datetime] = []
     days_left = None
     while days_left != 0:
         if pattern.matches_day(day):
-            walls = (datetime.combine(day, at) for at in pattern.times)
-            later += [i for i in (to_utc(w, zone) for w in walls) if i > previous]
+            walls = [datetime.combine(day, at) for at in pattern.times]
+            instants = [to_utc(w, zone) for w in walls]
+            if pattern.every_real_hour:
+                seconds = (w.replace(tzinfo=zone, fold=1).astimezone(UTC) for w in walls)
+                instants += [i for i in seconds if i.astimezone(zone).fold == 1]
+            later += [i for i in instants if i > previous]
             days_left = None if not later else 2 if days_left is None else days_left - 1
         day += timedelta(days=1)
     return min(later)
