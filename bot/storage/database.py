@@ -19,6 +19,7 @@ such as `bot.storage.sqlite`. The SQL conventions:
 
 from __future__ import annotations
 
+import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -100,11 +101,11 @@ class Database(Queries):
     @classmethod
     async def open(cls, url_or_path: str | Path) -> Database:
         """Connect to the database a `DATABASE_URL` or file path names (no migrations)."""
-        # Imported here: backends import this module, and only the chosen one need load.
-        from bot.storage.sqlite import SQLiteDatabase, sqlite_path_from_url
-
-        path = url_or_path if isinstance(url_or_path, Path) else sqlite_path_from_url(url_or_path)
-        return await SQLiteDatabase.open(path)
+        # Backends are plugins found by name, like cog extensions: they import this module, so
+        # naming them in an import statement here would make a loop, and only the chosen one
+        # needs loading (a SQLite user never imports a server driver).
+        backend = importlib.import_module("bot.storage.sqlite")
+        return await backend.open_url(url_or_path)
 
     @property
     @abstractmethod

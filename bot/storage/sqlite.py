@@ -314,3 +314,9 @@ def split_statements(script: str) -> list[str]:
 
 def _has_code(text: str) -> bool:
     return bool(_COMMENTS.sub("", text).strip(" \t\r\n;"))
+
+
+async def open_url(url_or_path: str | Path) -> SQLiteDatabase:
+    """Open the SQLite file a `DATABASE_URL` or a path names (the backend's entry point)."""
+    path = url_or_path if isinstance(url_or_path, Path) else sqlite_path_from_url(url_or_path)
+    return await SQLiteDatabase.open(path)
