@@ -63,7 +63,7 @@ class Services:
             publishing=PublishingService(
                 db, port, scheduler, wait_ready=wait_ready, clock=clock, outbox=outbox, bus=bus
             ),
-            reading=ReadingService(db, clock=clock, write_behind=True),
+            reading=ReadingService(db, clock=clock, write_behind=True, bus=bus),
             feedback=FeedbackService(db, clock=clock),
             settings=SettingsRepository(db, clock=clock),
         )
