@@ -19,10 +19,10 @@ from bot.outbox import DEFAULT_LEASE_S, Outbox
 from bot.publishing.port import PublishPort
 from bot.publishing.service import PublishingService
 from bot.reading.service import ReadingService
-from bot.settings.repository import SettingsRepository
 from bot.storage import Database
 from bot.storage.repository import unix_now
 from bot.stories.authoring import Authoring
+from bot.stories.lookup import StoryFinder
 from bot.stories.repository import StoryRepository
 
 
@@ -33,12 +33,11 @@ class Services:
     db: Database
     bus: EventBus
     outbox: Outbox
-    stories: StoryRepository
+    stories: StoryFinder
     authoring: Authoring
     publishing: PublishingService
     reading: ReadingService
     feedback: FeedbackService
-    settings: SettingsRepository
 
     @classmethod
     def build(
@@ -58,12 +57,11 @@ class Services:
             db=db,
             bus=bus,
             outbox=outbox,
-            stories=StoryRepository(db, clock=clock),
+            stories=StoryFinder(StoryRepository(db, clock=clock)),
             authoring=Authoring(db, bus=bus),
             publishing=PublishingService(
                 db, port, scheduler, wait_ready=wait_ready, clock=clock, outbox=outbox, bus=bus
             ),
             reading=ReadingService(db, clock=clock, write_behind=True, bus=bus),
             feedback=FeedbackService(db, clock=clock),
-            settings=SettingsRepository(db, clock=clock),
         )

@@ -10,9 +10,8 @@ from discord import app_commands
 from bot.actor import Actor
 from bot.app_errors import report_error
 from bot.errors import UserError
-from bot.stories.lookup import find_story, story_choices
+from bot.stories.lookup import StoryFinder
 from bot.stories.records import StoryRecord
-from bot.stories.repository import StoryRepository
 
 if TYPE_CHECKING:
     from bot.client import ChapterBot
@@ -30,8 +29,8 @@ def chapterbot(interaction: discord.Interaction) -> ChapterBot:
     return interaction.client  # type: ignore[return-value]
 
 
-def stories_of(interaction: discord.Interaction) -> StoryRepository:
-    """The bot's story repository."""
+def stories_of(interaction: discord.Interaction) -> StoryFinder:
+    """The bot's story lookups."""
     return chapterbot(interaction).services.stories
 
 
@@ -54,14 +53,14 @@ async def story_autocomplete(
     """Autocomplete for `story` options: this guild's stories matching what was typed."""
     if interaction.guild_id is None:
         return []
-    choices = await story_choices(stories_of(interaction), interaction.guild_id, current)
+    choices = await stories_of(interaction).choices(interaction.guild_id, current)
     return [app_commands.Choice(name=name, value=value) for name, value in choices]
 
 
 async def resolve_story(interaction: discord.Interaction, typed: str) -> StoryRecord:
     """The story a `story` option names (an autocomplete id or a typed title) in this guild."""
     actor = actor_of(interaction)
-    return await find_story(stories_of(interaction), actor.guild_id, typed)
+    return await stories_of(interaction).find(actor.guild_id, typed)
 
 
 class GuardedItem:

@@ -57,3 +57,32 @@ async def story_choices(repo: StoryRepository, guild_id: int, typed: str) -> lis
 async def _closest_titles(repo: StoryRepository, guild_id: int, text: str) -> list[str]:
     titles = [s.title for s in await repo.list_for_guild(guild_id)]
     return difflib.get_close_matches(text, titles, n=3, cutoff=0.5)
+
+
+class StoryFinder:
+    """The lookup use cases the cogs share: a story by what was typed, by id, its choices."""
+
+    def __init__(self, repo: StoryRepository) -> None:
+        self._repo = repo
+
+    async def find(self, guild_id: int, typed: str) -> StoryRecord:
+        """The story `typed` names in this guild (see `find_story`)."""
+        return await find_story(self._repo, guild_id, typed)
+
+    async def choices(self, guild_id: int, typed: str) -> list[tuple[str, str]]:
+        """Autocomplete choices `(title, id)` for this guild."""
+        return await story_choices(self._repo, guild_id, typed)
+
+    async def in_guild(self, guild_id: int | None, story_id: int) -> StoryRecord:
+        """A story of this guild by id, or `NotFound` (it may have been deleted since)."""
+        story = await self._repo.get(story_id)
+        if story is None or story.guild_id != guild_id:
+            raise NotFound("That story no longer exists.", hint="See `/story list`.")
+        return story
+
+    async def first_chapter_number(self, story: StoryRecord) -> int:
+        """The number of the story's first chapter, or `NotFound` when it has none."""
+        chapters = await self._repo.chapters(story.id)
+        if not chapters:
+            raise NotFound("This story has no chapters.")
+        return chapters[0].number

@@ -12,7 +12,6 @@ from typing import Any
 import discord
 
 from bot.app_errors import report_error
-from bot.errors import NotFound
 from bot.stories.authoring import Authoring, ChapterPreview
 from bot.stories.records import StoryRecord
 from bot.text import clip
@@ -31,10 +30,7 @@ def service_of(interaction: discord.Interaction) -> Authoring:
 
 async def story_by_id(interaction: discord.Interaction, story_id: int) -> StoryRecord:
     """A story of this guild by id, or `NotFound` (it may have been deleted since)."""
-    story = await stories_of(interaction).get(story_id)
-    if story is None or story.guild_id != interaction.guild_id:
-        raise NotFound("That story no longer exists.", hint="See `/story list`.")
-    return story
+    return await stories_of(interaction).in_guild(interaction.guild_id, story_id)
 
 
 # -- chapter preview -------------------------------------------------------------------------
@@ -232,10 +228,9 @@ class PreviewChapterOne(
     async def handle(self, interaction: discord.Interaction) -> None:
         """Show the first chapter's preview to an author."""
         story = await story_by_id(interaction, self.story_id)
-        chapters = await stories_of(interaction).chapters(story.id)
-        if not chapters:
-            raise NotFound("This story has no chapters.")
-        await send_preview(interaction, story, chapters[0].number)
+        await send_preview(
+            interaction, story, await stories_of(interaction).first_chapter_number(story)
+        )
 
 
 class ScheduleHelp(
