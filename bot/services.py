@@ -62,6 +62,6 @@ class Services:
             publishing=PublishingService(
                 db, port, scheduler, wait_ready=wait_ready, clock=clock, outbox=outbox, bus=bus
             ),
-            reading=ReadingService(db, clock=clock, write_behind=True, bus=bus),
+            reading=ReadingService(db, clock=clock, write_behind=True),
             feedback=FeedbackService(db, clock=clock),
         )

@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
-from bot.events import EventBus, ReaderProgressed
 from bot.publishing.schedules import ScheduleRepository
 from bot.reading.model import (
     ADULT_RATINGS,
@@ -75,19 +74,12 @@ class ReadingService:
     """
 
     def __init__(
-        self,
-        db: Database,
-        *,
-        clock: Callable[[], int] = unix_now,
-        write_behind: bool = False,
-        bus: EventBus | None = None,
+        self, db: Database, *, clock: Callable[[], int] = unix_now, write_behind: bool = False
     ) -> None:
         self.stories = StoryRepository(db, clock=clock)
         self.progress = ProgressRepository(db, clock=clock)
         self.schedules = ScheduleRepository(db, clock=clock)
         self.write_behind = write_behind
-        # Told of every read recorded (`reader_progressed`); in-process, so caches may listen.
-        self.bus = bus
 
     # -- finding stories ----------------------------------------------------------------------
 
@@ -304,17 +296,6 @@ class ReadingService:
             self.progress.record_read_later(*read, adult_ok=adult_ok)
         else:
             await self.progress.record_read(*read, adult_ok=adult_ok)
-        if self.bus is not None:
-            await self.bus.publish(
-                ReaderProgressed(
-                    guild_id=view.guild_id,
-                    user_id=reader.user_id,
-                    story_id=view.story_id,
-                    chapter_number=view.page.chapter_number,
-                    page_number=view.page.page_number,
-                    at=self.progress.now(),
-                )
-            )
 
     async def flush(self) -> None:
         """Write every buffered read now (shutdown, and before anything reads the tables raw)."""

@@ -9,7 +9,6 @@ import aiosqlite
 import pytest
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.events import EventBus, ReaderProgressed
 from bot.publishing.schedules import ScheduleRepository
 from bot.reading.service import (
     CaughtUp,
@@ -325,24 +324,3 @@ def test_progress_bar() -> None:
     assert progress_bar(3, 10) == "▓▓▓░░░░░░░ 30%"
     assert progress_bar(0, 0) == "░░░░░░░░░░ 0%"
     assert progress_bar(5, 5, width=4) == "▓▓▓▓ 100%"
-
-
-async def test_each_read_is_published_as_reader_progressed(db: Database, clock: Clock) -> None:
-    bus = EventBus()
-    heard: list[ReaderProgressed] = []
-
-    async def listen(event: ReaderProgressed) -> None:
-        heard.append(event)
-
-    bus.subscribe(ReaderProgressed, listen)
-    service = ReadingService(db, clock=clock, write_behind=True, bus=bus)
-    story = await store(db)
-    await release(db, story.id, 1)
-    assert isinstance(await service.next_page(reader(), str(story.id)), PageView)
-    assert isinstance(await service.next_page(reader()), PageView)
-    assert [(e.user_id, e.story_id, e.chapter_number, e.page_number) for e in heard] == [
-        (BOB, story.id, 1, 1),
-        (BOB, story.id, 1, 2),
-    ]
-    assert {e.guild_id for e in heard} == {GUILD} and {e.at for e in heard} == {clock.now}
-    await service.flush()
