@@ -47,6 +47,18 @@ async def test_standalone_process_with_control_api() -> None:
         assert await asyncio.wait_for(proc.wait(), 10) == 0
 
 
+async def _channel_contents(http: aiohttp.ClientSession, control: str, until: int) -> list[str]:
+    """The general channel's message contents, polled until `until` have arrived (or 5 s)."""
+    contents: list[str] = []
+    for _ in range(100):
+        async with http.get(f"{control}/messages", params={"channel": "general"}) as resp:
+            contents = [m["content"] for m in await resp.json()]
+        if len(contents) >= until:
+            break
+        await asyncio.sleep(0.05)
+    return contents
+
+
 async def _drive(urls: dict[str, str]) -> None:
     old = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     discord.http.Route.BASE = urls["api_base"]
@@ -62,8 +74,8 @@ async def _drive(urls: dict[str, str]) -> None:
             async with http.post(f"{control}/interaction", json=body) as resp:
                 result = await resp.json()
             assert result["type"] == 5 and result["message"]["content"] == "done"
-            async with http.get(f"{control}/messages", params={"channel": "general"}) as resp:
-                contents = [m["content"] for m in await resp.json()]
+            # The followup is sent after the edit the control call waited for.
+            contents = await _channel_contents(http, control, until=2)
             assert contents == ["done", "and more"]
             async with http.post(f"{control}/faults", json={"kind": "fail", "status": 503}) as resp:
                 assert resp.status == 200
