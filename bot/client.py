@@ -46,8 +46,8 @@ def point_discord_at(settings: Settings) -> None:
 
 
 def cog_extensions() -> list[str]:
-    """Every feature package in `cogs` (one extension each); plain modules are shared helpers."""
-    return sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if m.ispkg)
+    """Each feature package's `commands` module in `cogs` (one extension per feature)."""
+    return sorted(f"cogs.{m.name}.commands" for m in pkgutil.iter_modules(cogs.__path__) if m.ispkg)
 
 
 class ChapterBot(commands.Bot):

@@ -48,11 +48,11 @@ def _imports(name: str, path: Path) -> set[str]:
                 anchor = package.split(".")
                 anchor = anchor[: len(anchor) - node.level + 1]
                 base = ".".join([*anchor, base] if base else anchor)
-            # `from pkg import module` imports that module; `from module import thing` the module.
-            targets = [
-                f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base
-                for alias in node.names
-            ]
+            # `from module import thing` imports the module; `from pkg import module` imports that
+            # module *and* runs pkg's __init__, which is how a package re-exporting its own
+            # submodules closes a loop.
+            targets = [base]
+            targets += [f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in MODULES]
         else:
             continue
         for target in targets:

@@ -1,5 +1,5 @@
-"""Discord adapter for the help feature: its slash commands, views and messages."""
+"""Discord adapter for the help feature: its slash commands, views and messages.
 
-from cogs.help.commands import setup
-
-__all__ = ["setup"]
+The extension discord.py loads is `commands` (see bot.client.cog_extensions); this package
+imports nothing, so its modules may import each other without running a loop through it.
+"""

@@ -19,10 +19,10 @@ from typing import Any
 import discord
 from discord.utils import escape_markdown
 
+import cogs.reading.buttons as buttons
 from bot.errors import InvalidInput, NotAllowed
 from bot.reading.service import ChapterListing, PageView, Reader, ReadingService
 from cogs.common import GuardedItem, chapterbot
-from cogs.reading import buttons
 from cogs.reading.messages import caught_up_message, page_message, picker_message
 
 
