@@ -16,6 +16,7 @@ from discord.ext import commands
 import cogs
 from bot.app_errors import on_app_command_error
 from bot.config import Settings
+from bot.heap import freeze_startup_heap
 from bot.services import Services
 from bot.storage import Database, open_database
 from cogs.decorations import ChapterDecorations, SettingsExtensions
@@ -73,6 +74,7 @@ class ChapterBot(commands.Bot):
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.tree.on_error = on_app_command_error
         self._shutdown: asyncio.Future[None] | None = None
+        self._heap_frozen = False
         self._set_up = False
         self._shutdown_requested = False
         self._outbox_start: asyncio.Task[None] | None = None
@@ -143,6 +145,10 @@ class ChapterBot(commands.Bot):
     async def on_ready(self) -> None:
         """Log who we are; start-up work belongs in setup_hook."""
         log.info("ready as %s in %d guild(s)", self.user, len(self.guilds))
+        if not self._heap_frozen:
+            # Once, when the guild cache is full: later reconnects must not freeze new garbage.
+            self._heap_frozen = True
+            log.debug("froze %d start-up objects", freeze_startup_heap())
 
     async def close(self) -> None:
         """Shut down once, in order; later calls wait for the same shutdown to finish."""

@@ -34,6 +34,7 @@ class InteractionRecord:
     created: float = field(default_factory=time.monotonic)
     callback_type: int | None = None
     callback_body: dict[str, Any] | None = None
+    callback_received_at: float | None = None  # the callback request's arrival (monotonic)
     response_message_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)
     modal: dict[str, Any] | None = None

@@ -73,6 +73,8 @@ class RestRequest:
     body: Any
     files: list[UploadedFile] = field(default_factory=list)
     raw: web.Request | None = None
+    # When the request reached the emulator (monotonic), before it was read and validated.
+    received_at: float = 0.0
 
     def snowflake(self, name: str) -> int:
         """A path parameter as an int (404-style errors are the handler's job)."""

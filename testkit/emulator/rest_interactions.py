@@ -101,6 +101,7 @@ async def callback(req: RestRequest) -> Any:
     data = body.get("data") or {}
     msg = _callback_resource(req, rec, kind, data)
     rec.callback_type, rec.callback_body = kind, body
+    rec.callback_received_at = req.received_at or None
     emu.timeline.add("ix", f"interaction {rec.name or rec.id} callback type {kind}")
     rec.changed()
     return _callback_answer(req, rec, kind, msg)

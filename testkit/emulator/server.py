@@ -143,7 +143,9 @@ async def _pipeline(
         for violation in violations:
             emu.record_violation(f"{method} {path}: {violation}", record)
         return 400, error_body(violations), headers
-    req = RestRequest(emu, method, path, params, query, body, files, request)
+    req = RestRequest(
+        emu, method, path, params, query, body, files, request, emu.started_at + record.time
+    )
     status, answer = await _run_handler(emu, route.handler, req)
     return status, answer, headers
 
