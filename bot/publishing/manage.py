@@ -29,6 +29,7 @@ class ScheduleRequest:
     repeat: str | None = None
     chapters: int = 1
     channel_id: int | None = None  # an override; None follows the story's channel
+    locale: str = "en-US"  # the author's Discord locale: decides 03/04 (month or day first)
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ async def add_schedule(
     await require_author(service.stories, story, actor)
     if request.chapters < 1:
         raise InvalidInput("`chapters` must be at least 1.")
-    first = parse_when(request.when, zone, now)
+    first = parse_when(request.when, zone, now, request.locale)
     rule = parse_repeat(request.repeat).bind(first, zone).text if request.repeat else None
     info = await service.port.target(target.channel_id, target.mode, story.style)
     check_target(story, info, target.mode)

@@ -177,16 +177,19 @@ class Publishing(commands.Cog):
         self,
         interaction: discord.Interaction,
         current: str,
-        preview: Callable[[str, ZoneInfo, datetime], str],
+        preview: Callable[..., str],
         examples: Sequence[str],
     ) -> list[app_commands.Choice[str]]:
         """Autocomplete showing how the typed text (or each example) is understood."""
         zone, now = await self._zone(interaction), datetime.now(UTC)
         typed = current.strip()[:100]
         options = (typed,) if typed else examples
-        # No locale yet: `/schedule add` itself still reads slash dates as en-US, and the
-        # preview must say what the command will do.
-        return [app_commands.Choice(name=preview(text, zone, now), value=text) for text in options]
+        # The command reads slash dates in the author's locale; the preview must say the same.
+        locale = str(interaction.locale)
+        return [
+            app_commands.Choice(name=preview(text, zone, now, locale=locale), value=text)
+            for text in options
+        ]
 
     # Option descriptions (Discord allows 100 characters) show the wider language of issue 15.
     @schedule.command(name="add", description="Schedule the next chapters (once or repeating)")
@@ -210,7 +213,9 @@ class Publishing(commands.Cog):
         """Store the schedule and show when it runs."""
         record, actor, target = await self._authorised_target(interaction, story, channel)
         zone = await self._zone(interaction)
-        request = manage.ScheduleRequest(when, repeat, chapters, channel.id if channel else None)
+        request = manage.ScheduleRequest(
+            when, repeat, chapters, channel.id if channel else None, str(interaction.locale)
+        )
         created = await manage.add_schedule(
             self.svc, record, actor, request, target, zone=zone, now=datetime.now(UTC)
         )
