@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from discord.ext import commands
 
 from bot.actor import Actor
 from bot.publishing import manage
+from bot.publishing.calendar_png import draw_calendar
 from bot.publishing.doctor import diagnose
 from bot.publishing.planner import Target, resolve_target
 from bot.publishing.policy import PublisherFacts, require_may_publish
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
 CHANNEL_HELP = "Post here instead of the story's channel (this time only)"
 PostTarget = discord.TextChannel | discord.ForumChannel
+CALENDAR_NAME = "schedule-calendar.png"
 PROGRESS_EVERY_S = 1.5  # edits of the progress line are throttled to stay well within limits
 WHEN_EXAMPLES = ("in 2 hours", "tomorrow 18:00", "friday 6pm", "2026-12-01 18:00",
                  "24.12.2026 18h", "18:00 CET")  # fmt: skip
@@ -253,7 +256,17 @@ class Publishing(commands.Cog):
         record = await resolve_story(interaction, story) if story else None
         listed = await manage.list_schedules(self.svc, actor.guild_id, record)
         lines = [schedule_line(item) for item in listed] or ["No schedules yet."]
+        # The text list answers at once and stays (screen readers); the picture follows.
         await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True)
+        if not listed:
+            return
+        zone = await self._zone(interaction)
+        days = await manage.schedule_calendar(self.svc, listed, zone, datetime.now(UTC))
+        png = await asyncio.to_thread(draw_calendar, days, f"Next 4 weeks ({zone.key})")
+        with contextlib.suppress(discord.HTTPException):  # the list already answered
+            await interaction.followup.send(
+                file=discord.File(io.BytesIO(png), filename=CALENDAR_NAME), ephemeral=True
+            )
 
     @schedule.command(name="cancel", description="Delete a schedule")
     @app_commands.describe(id="The schedule's number, from /schedule list")
