@@ -130,6 +130,10 @@ class Publishing(commands.Cog):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._recovery
 
+    def _now(self) -> datetime:
+        """The use cases' clock (the machine's, unless a test moved it)."""
+        return datetime.fromtimestamp(self.svc.clock(), UTC)
+
     def _default_zone(self) -> str:
         return self.bot.settings.default_timezone
 
@@ -184,7 +188,7 @@ class Publishing(commands.Cog):
         examples: Sequence[str],
     ) -> list[app_commands.Choice[str]]:
         """Autocomplete showing how the typed text (or each example) is understood."""
-        zone, now = await self._zone(interaction), datetime.now(UTC)
+        zone, now = await self._zone(interaction), self._now()
         typed = current.strip()[:100]
         options = (typed,) if typed else examples
         # The command reads slash dates in the author's locale; the preview must say the same.
@@ -220,7 +224,7 @@ class Publishing(commands.Cog):
             when, repeat, chapters, channel.id if channel else None, str(interaction.locale)
         )
         created = await manage.add_schedule(
-            self.svc, record, actor, request, target, zone=zone, now=datetime.now(UTC)
+            self.svc, record, actor, request, target, zone=zone, now=self._now()
         )
         first = datetime.fromtimestamp(created.next_run_at or 0, UTC)
         then = ""
@@ -261,7 +265,7 @@ class Publishing(commands.Cog):
         if not listed:
             return
         zone = await self._zone(interaction)
-        days = await manage.schedule_calendar(self.svc, listed, zone, datetime.now(UTC))
+        days = await manage.schedule_calendar(self.svc, listed, zone, self._now())
         png = await asyncio.to_thread(draw_calendar, days, f"Next 4 weeks ({zone.key})")
         with contextlib.suppress(discord.HTTPException):  # the list already answered
             await interaction.followup.send(
