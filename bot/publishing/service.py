@@ -157,7 +157,7 @@ class PublishingService:
             return
         # The timer runs on the machine's clock; a use-case clock set apart from it (tests
         # reaching a far-off run) shifts the timer by the difference. Zero in production.
-        skew = self.clock() - unix_now()
+        skew = 0 if self.clock is unix_now else self.clock() - unix_now()
         self.scheduler.add_job(
             self.run_schedule,
             DateTrigger(run_date=datetime.fromtimestamp(schedule.next_run_at - skew, UTC)),
