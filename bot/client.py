@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import pkgutil
+from collections.abc import Callable
 from datetime import UTC
 from typing import Any
 
@@ -19,6 +20,7 @@ from bot.config import Settings
 from bot.heap import freeze_startup_heap
 from bot.services import Services
 from bot.storage import Database, open_database
+from bot.storage.repository import unix_now
 from cogs.decorations import ChapterDecorations, SettingsExtensions
 from cogs.publishing.discord_port import DiscordPort
 
@@ -54,8 +56,11 @@ def cog_extensions() -> list[str]:
 class ChapterBot(commands.Bot):
     """The bot: owns the database, the scheduler and the cogs."""
 
-    def __init__(self, settings: Settings, **client_options: Any) -> None:
-        """`client_options` go to discord.py's Client (tests shorten its gateway timeouts)."""
+    def __init__(
+        self, settings: Settings, *, clock: Callable[[], int] = unix_now, **client_options: Any
+    ) -> None:
+        """`client_options` go to discord.py's Client (tests shorten its gateway timeouts);
+        `clock` is the wall clock of the use cases (tests move it to reach far-off runs)."""
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=minimal_intents(),
@@ -66,6 +71,7 @@ class ChapterBot(commands.Bot):
         )
         point_discord_at(settings)
         self.settings = settings
+        self.clock = clock
         self.db: Database | None = None
         self._services: Services | None = None
         # What features put under a chapter's last page; their cogs register here at load.
@@ -102,6 +108,7 @@ class ChapterBot(commands.Bot):
             self.scheduler,
             wait_ready=self.wait_until_ready,
             outbox_lease_s=self.settings.outbox_lease_seconds,
+            clock=self.clock,
         )
         for extension in cog_extensions():
             await self.load_extension(extension)

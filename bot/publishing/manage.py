@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.actor import Actor
 from bot.errors import InvalidInput, NotFound
+from bot.publishing.calendar import CalendarDay, CalendarSource, build_calendar
 from bot.publishing.planner import Target, check_target
 from bot.publishing.records import ReleaseRecord, ScheduleRecord
 from bot.publishing.releases import HistoryEntry
@@ -19,6 +20,8 @@ from bot.publishing.service import PublishingService
 from bot.scheduling import parse_repeat, parse_when, resolve_zone
 from bot.stories.policy import require_author
 from bot.stories.records import StoryRecord
+
+CALENDAR_CHAPTERS = 500  # chapters looked ahead per story; four weeks rarely need more
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class ScheduleRequest:
     repeat: str | None = None
     chapters: int = 1
     channel_id: int | None = None  # an override; None follows the story's channel
+    locale: str = "en-US"  # the author's Discord locale: decides 03/04 (month or day first)
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ async def add_schedule(
     await require_author(service.stories, story, actor)
     if request.chapters < 1:
         raise InvalidInput("`chapters` must be at least 1.")
-    first = parse_when(request.when, zone, now)
+    first = parse_when(request.when, zone, now, request.locale)
     rule = parse_repeat(request.repeat).bind(first, zone).text if request.repeat else None
     info = await service.port.target(target.channel_id, target.mode, story.style)
     check_target(story, info, target.mode)
@@ -94,6 +98,24 @@ async def list_schedules(
         if owner is not None:
             listed.append(ListedSchedule(schedule, owner))
     return listed
+
+
+async def schedule_calendar(
+    service: PublishingService, listed: list[ListedSchedule], zone: ZoneInfo, now: datetime
+) -> list[CalendarDay]:
+    """The next four weeks of `listed` in the viewer's `zone`, day by day (for the picture)."""
+    upcoming: dict[int, list[str]] = {}
+    sources = []
+    for item in listed:
+        story = item.story
+        if story.id not in upcoming:
+            chapters = await service.releases.unplanned_chapters(story.id, CALENDAR_CHAPTERS)
+            upcoming[story.id] = [str(c.number) for c in chapters]
+        channel = item.schedule.channel_id or story.channel_id
+        sources.append(
+            CalendarSource(item.schedule, story.title, channel, story.paused, upcoming[story.id])
+        )
+    return build_calendar(sources, zone, now)
 
 
 async def cancel_schedule(

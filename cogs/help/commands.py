@@ -17,7 +17,8 @@ AUDIENCES: dict[str, tuple[str, ...]] = {
 # What `/schedule add` understands (bot/scheduling): shown so authors need not guess.
 SCHEDULE_FORMS = (
     "**When:** `friday 18:00`, `next friday`, `tomorrow 6pm`, `24.12.2026 18:00`, "
-    "`12/24/2026 6pm` (US), `dec 24 18h`, `in two hours`, `in half an hour`, `tonight`, "
+    "`12/24/2026 6pm` (slash dates follow your Discord language: month first in en-US), "
+    "`dec 24 18h`, `in two hours`, `in half an hour`, `tonight`, "
     "`noon`, `18:00 CET` / `UTC` / `+01:00` / `Europe/Paris`\n"
     "**Repeat:** `daily`, `fridays 18:00`, `weekdays 9am`, `weekends 10:00`, "
     "`every mon, wed, fri 18:00`, `every other friday 18:00`, `fortnightly`, `monthly`, "

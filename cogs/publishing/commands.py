@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from discord.ext import commands
 
 from bot.actor import Actor
 from bot.publishing import manage
+from bot.publishing.calendar_png import draw_calendar
 from bot.publishing.doctor import diagnose
 from bot.publishing.planner import Target, resolve_target
 from bot.publishing.policy import PublisherFacts, require_may_publish
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
 CHANNEL_HELP = "Post here instead of the story's channel (this time only)"
 PostTarget = discord.TextChannel | discord.ForumChannel
+CALENDAR_NAME = "schedule-calendar.png"
 PROGRESS_EVERY_S = 1.5  # edits of the progress line are throttled to stay well within limits
 WHEN_EXAMPLES = ("in 2 hours", "tomorrow 18:00", "friday 6pm", "2026-12-01 18:00",
                  "24.12.2026 18h", "18:00 CET")  # fmt: skip
@@ -127,6 +130,10 @@ class Publishing(commands.Cog):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._recovery
 
+    def _now(self) -> datetime:
+        """The use cases' clock (the machine's, unless a test moved it)."""
+        return datetime.fromtimestamp(self.svc.clock(), UTC)
+
     def _default_zone(self) -> str:
         return self.bot.settings.default_timezone
 
@@ -177,16 +184,19 @@ class Publishing(commands.Cog):
         self,
         interaction: discord.Interaction,
         current: str,
-        preview: Callable[[str, ZoneInfo, datetime], str],
+        preview: Callable[..., str],
         examples: Sequence[str],
     ) -> list[app_commands.Choice[str]]:
         """Autocomplete showing how the typed text (or each example) is understood."""
-        zone, now = await self._zone(interaction), datetime.now(UTC)
+        zone, now = await self._zone(interaction), self._now()
         typed = current.strip()[:100]
         options = (typed,) if typed else examples
-        # No locale yet: `/schedule add` itself still reads slash dates as en-US, and the
-        # preview must say what the command will do.
-        return [app_commands.Choice(name=preview(text, zone, now), value=text) for text in options]
+        # The command reads slash dates in the author's locale; the preview must say the same.
+        locale = str(interaction.locale)
+        return [
+            app_commands.Choice(name=preview(text, zone, now, locale=locale), value=text)
+            for text in options
+        ]
 
     # Option descriptions (Discord allows 100 characters) show the wider language of issue 15.
     @schedule.command(name="add", description="Schedule the next chapters (once or repeating)")
@@ -210,9 +220,11 @@ class Publishing(commands.Cog):
         """Store the schedule and show when it runs."""
         record, actor, target = await self._authorised_target(interaction, story, channel)
         zone = await self._zone(interaction)
-        request = manage.ScheduleRequest(when, repeat, chapters, channel.id if channel else None)
+        request = manage.ScheduleRequest(
+            when, repeat, chapters, channel.id if channel else None, str(interaction.locale)
+        )
         created = await manage.add_schedule(
-            self.svc, record, actor, request, target, zone=zone, now=datetime.now(UTC)
+            self.svc, record, actor, request, target, zone=zone, now=self._now()
         )
         first = datetime.fromtimestamp(created.next_run_at or 0, UTC)
         then = ""
@@ -248,7 +260,17 @@ class Publishing(commands.Cog):
         record = await resolve_story(interaction, story) if story else None
         listed = await manage.list_schedules(self.svc, actor.guild_id, record)
         lines = [schedule_line(item) for item in listed] or ["No schedules yet."]
+        # The text list answers at once and stays (screen readers); the picture follows.
         await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True)
+        if not listed:
+            return
+        zone = await self._zone(interaction)
+        days = await manage.schedule_calendar(self.svc, listed, zone, self._now())
+        png = await asyncio.to_thread(draw_calendar, days, f"Next 4 weeks ({zone.key})")
+        with contextlib.suppress(discord.HTTPException):  # the list already answered
+            await interaction.followup.send(
+                file=discord.File(io.BytesIO(png), filename=CALENDAR_NAME), ephemeral=True
+            )
 
     @schedule.command(name="cancel", description="Delete a schedule")
     @app_commands.describe(id="The schedule's number, from /schedule list")

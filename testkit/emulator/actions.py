@@ -64,9 +64,11 @@ class UserActions:
         /,
         *,
         in_channel: Channel | None = None,
+        user_locale: str = "en-US",
         **options: Any,
     ) -> InteractionResult:
-        """Invoke ``/command`` (``"group sub"`` for subcommands) with options as keywords."""
+        """Invoke ``/command`` (``"group sub"`` for subcommands) with options as keywords;
+        ``user_locale`` is the user's Discord language (the payload's ``locale``)."""
         channel = self._default_channel(in_channel)
         name, *path = command.split()
         cmd = find_command(self, name, channel.guild_id, 1)
@@ -74,7 +76,9 @@ class UserActions:
         data = self._command_data(cmd) | {"options": builder.build(cmd, path, options, None)}
         if builder.resolved:
             data["resolved"] = builder.resolved
-        rec = new_record(self, 2, user, channel, data, name=command, command_type=1)
+        rec = new_record(
+            self, 2, user, channel, data, name=command, command_type=1, locale=user_locale
+        )
         return await self._run(rec)
 
     async def autocomplete(
@@ -85,16 +89,20 @@ class UserActions:
         *,
         focused: str,
         in_channel: Channel | None = None,
+        user_locale: str = "en-US",
         **options: Any,
     ) -> list[dict[str, Any]]:
-        """Type into option ``focused`` of ``command``; returns the bot's choices."""
+        """Type into option ``focused`` of ``command``; returns the bot's choices.
+        ``user_locale`` is the user's Discord language (the payload's ``locale``)."""
         channel = self._default_channel(in_channel)
         name, *path = command.split()
         cmd = find_command(self, name, channel.guild_id, 1)
         options.setdefault(focused, "")
         builder = OptionBuilder(self, channel)
         data = self._command_data(cmd) | {"options": builder.build(cmd, path, options, focused)}
-        rec = new_record(self, 4, user, channel, data, name=f"{command} (autocomplete)")
+        rec = new_record(
+            self, 4, user, channel, data, name=f"{command} (autocomplete)", locale=user_locale
+        )
         result = await self._run(rec)
         return list(result.choices or [])
 

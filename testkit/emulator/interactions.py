@@ -41,6 +41,7 @@ class InteractionRecord:
     choices: list[dict[str, Any]] | None = None
     edits: int = 0
     parent: InteractionRecord | None = None
+    locale: str = "en-US"  # the user's client language, sent as the payload's `locale`
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def changed(self) -> None:
@@ -110,7 +111,7 @@ def interaction_payload(
         "channel": interaction_channel_payload(world, channel, user_perms),
         "channel_id": str(channel.id),
         "app_permissions": str(app_perms),
-        "locale": "en-US",
+        "locale": rec.locale,
         "entitlements": [],
         "entitlement_sku_ids": [],
         "authorizing_integration_owners": ({"0": str(guild.id)} if guild else {"1": str(user.id)}),
