@@ -4,8 +4,9 @@ The `--json` output is a contract other tools depend on:
 
     {"title": str, "authors": [str], "summary": str|null, "notes": str|null,
      "rating": str|null, "warnings": [str], "tags": [str], "style": "text"|"embed",
-     "limit": int, "chapters": [{"number": int, "title": str|null, "notes": str|null,
-     "end_notes": str|null, "chars": int, "pages": [str]}]}
+     "limit": int, "chapters": [{"number": int, "label": str|null, "title": str|null,
+     "notes": str|null, "end_notes": str|null, "chars": int, "pages": [str]}],
+     "end_notes": str|null, "skipped": [{"title": str, "reason": str, "words": int}]}
 
 `pages` are exactly the texts that would be posted, `chars` the length of the chapter's rendered
 text before pagination, `number` the chapter's 1-based position; titles and notes are plain text
@@ -82,6 +83,7 @@ def preview_data(
         "chapters": [
             {
                 "number": position,
+                "label": chapter.label,
                 "title": chapter.title,
                 "notes": chapter.notes,
                 "end_notes": chapter.end_notes,
@@ -91,6 +93,11 @@ def preview_data(
             for position, (chapter, done, chapter_pages) in enumerate(
                 zip(story.chapters, rendered, pages, strict=True), 1
             )
+        ],
+        "end_notes": story.end_notes,
+        "skipped": [
+            {"title": part.title, "reason": part.reason, "words": part.words}
+            for part in story.skipped
         ],
     }
 

@@ -54,6 +54,22 @@ def clean_title(raw: str | None) -> str | None:
     return _drop_trailing_stop(stripped.strip()) or None
 
 
+# AO3 numbers chapters itself: "Chapter 3: Title" in headings, "3. Title" in some contents.
+_AO3_PREFIX = re.compile(r"^(?:chapter\s+\d+\s*(?::\s*|$)|\d+\.(?:\s+|$))", re.I)
+
+
+def ao3_title(raw: str | None) -> str | None:
+    """An AO3 chapter title: AO3's own "Chapter N: " prefix removed, the rest as the author typed.
+
+    AO3 prints the prefix itself, so it is interface text, not the title; the author's title is
+    kept whole, trailing period included ("The Last of the Spirits.").
+    """
+    if not raw:
+        return None
+    title = " ".join(raw.split())
+    return _AO3_PREFIX.sub("", title, count=1).strip() or None
+
+
 def _drop_trailing_stop(title: str) -> str:
     if title.endswith(":"):
         return title[:-1].rstrip()

@@ -1,0 +1,165 @@
+"""Front and back matter: recognised, taken out of the chapters, and reported as skipped.
+
+Runs on every imported story, whatever its format, after the importer has cut chapters:
+
+1. Project Gutenberg's frame. Everything up to its `*** START OF THE/THIS PROJECT GUTENBERG
+   EBOOK … ***` line is the header, everything from `*** END OF …` or `End of (the) Project
+   Gutenberg('s) …` on is the licence; both may sit in chapters of their own or inside the first
+   and last chapter (Alice's licence must not become part of chapter XII).
+2. Whole chapters that are front or back matter by title: contents, list of illustrations,
+   copyright, colophon, "Also by", title page, PG's "several editions" note and licence.
+3. A table of contents without such a title: most of its paragraphs are short and repeat the
+   titles of the chapters that follow.
+4. A title page: a short chapter before the story whose title is the story's own title.
+
+Nothing is dropped silently: each part becomes a `Skipped` entry with its words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.stories.model import Block, Chapter, Paragraph, SceneBreak, Skipped, Story
+
+PG_HEADER = "Project Gutenberg header"
+PG_LICENCE = "Project Gutenberg licence"
+_PG_START = re.compile(r"^\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG", re.I)
+_PG_END = re.compile(
+    r"^(?:\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG|End of (?:the )?Project Gutenberg)", re.I
+)
+_PG_BOILERPLATE_START = re.compile(
+    r"^(?:This e-?book is for the use of anyone anywhere|The Project Gutenberg e-?book of)", re.I
+)
+_MATTER_TITLES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"full project gutenberg licen[cs]e|^start: full licen", re.I), PG_LICENCE),
+    (re.compile(r"^the project gutenberg e-?book of", re.I), PG_HEADER),
+    (re.compile(r"^there are several editions of this e-?book", re.I), "edition note"),
+    (re.compile(r"^(?:table of )?contents$|^toc$", re.I), "table of contents"),
+    (re.compile(r"^(?:list of )?illustrations$", re.I), "list of illustrations"),
+    (re.compile(r"^copyright(?: page| notice)?$|^uncopyright$|^imprint$", re.I), "copyright"),
+    (re.compile(r"^colophon$", re.I), "colophon"),
+    (
+        re.compile(r"^(?:also by\b.*|other books by\b.*|more info|about the publisher)$", re.I),
+        "back matter",
+    ),
+    (re.compile(r"^(?:title ?page|half[- ]title(?: page)?|cover)$", re.I), "title page"),
+)
+_SHORT_LINE_WORDS = 12
+_MAX_CONTENTS_LINES = 400  # longer than any real table of contents; bounds the work
+_TITLE_PAGE_MAX_WORDS = 150
+
+
+def separate_matter(story: Story) -> None:
+    """Move front and back matter out of `story.chapters` into `story.skipped` (in place)."""
+    _cut_gutenberg_frame(story)
+    kept: list[Chapter] = []
+    titles = {_norm(c.title) for c in story.chapters if c.title}
+    seen_story = False
+    empty_run: list[Chapter] = []
+    for chapter in story.chapters:
+        if not chapter.blocks:
+            empty_run.append(chapter)  # headings with nothing under them: a list of contents
+            continue
+        _skip_headings(story, empty_run)
+        reason = _matter_reason(chapter, story, titles, before_story=not seen_story)
+        if reason:
+            story.skipped.append(_skipped(chapter.title or reason, reason, chapter.blocks))
+            continue
+        seen_story = True
+        kept.append(chapter)
+    _skip_headings(story, empty_run)
+    for number, chapter in enumerate(kept, start=1):
+        chapter.number = number
+    story.chapters = kept
+
+
+def _skip_headings(story: Story, run: list[Chapter]) -> None:
+    """Report a run of bodiless headings: several are a table of contents, one is a stray."""
+    if run:
+        words = sum(len((c.title or "").split()) for c in run)
+        reason = "table of contents" if len(run) > 1 else "heading without text"
+        title = "table of contents" if len(run) > 1 else run[0].title or reason
+        story.skipped.append(Skipped(title=title, reason=reason, words=words))
+        run.clear()
+
+
+def _cut_gutenberg_frame(story: Story) -> None:
+    chapters = story.chapters
+    start = _find(chapters, _PG_START)
+    if start is not None:
+        index, at = start
+        header: list[Block] = [b for c in chapters[:index] for b in c.blocks]
+        header += chapters[index].blocks[: at + 1]
+        chapters[index].blocks = chapters[index].blocks[at + 1 :]
+        del chapters[:index]
+        if chapters and not chapters[0].blocks:
+            del chapters[0]  # the header's own chapter, now empty
+        story.skipped.append(_skipped(PG_HEADER, "boilerplate", header))
+    end = _find(chapters, _PG_END)
+    if end is not None:
+        index, at = end
+        licence = chapters[index].blocks[at:] + [b for c in chapters[index + 1 :] for b in c.blocks]
+        chapters[index].blocks = _trim_breaks(chapters[index].blocks[:at])
+        del chapters[index + 1 :]
+        story.skipped.append(_skipped(PG_LICENCE, "boilerplate", licence))
+    story.chapters = [c for c in chapters if c.blocks or c.title]
+
+
+def _find(chapters: list[Chapter], marker: re.Pattern[str]) -> tuple[int, int] | None:
+    for index, chapter in enumerate(chapters):
+        for at, block in enumerate(chapter.blocks):
+            if isinstance(block, Paragraph) and marker.match(block.text.strip()):
+                return index, at
+    return None
+
+
+def _matter_reason(
+    chapter: Chapter, story: Story, titles: set[str], *, before_story: bool
+) -> str | None:
+    title = (chapter.title or "").strip(" .:")
+    for pattern, reason in _MATTER_TITLES:
+        if title and pattern.search(title):
+            return reason
+    paragraphs = [b for b in chapter.blocks if isinstance(b, Paragraph)]
+    if paragraphs and _PG_BOILERPLATE_START.match(paragraphs[0].text.strip()):
+        return PG_HEADER
+    if _is_contents(paragraphs, titles - {_norm(chapter.title)}):
+        return "table of contents"
+    if before_story and _is_title_page(chapter, story):
+        return "title page"
+    return None
+
+
+def _is_contents(paragraphs: list[Paragraph], titles: set[str]) -> bool:
+    lines = [line.strip() for p in paragraphs for line in p.text.split("\n") if line.strip()]
+    if not 3 <= len(lines) <= _MAX_CONTENTS_LINES:
+        return False
+    short = sum(len(line.split()) <= _SHORT_LINE_WORDS for line in lines)
+    if short < 0.8 * len(lines):
+        return False
+    normed = [_norm(line) for line in lines]
+    known = sum(any(t and t in line for t in titles) for line in normed)
+    return known >= 0.5 * len(lines)
+
+
+def _is_title_page(chapter: Chapter, story: Story) -> bool:
+    if chapter.word_count > _TITLE_PAGE_MAX_WORDS:
+        return False
+    title = _norm(chapter.title)
+    return bool(title) and (title == _norm(story.title) or title in _norm(story.title))
+
+
+def _norm(text: str | None) -> str:
+    """Letters and digits only, lower case: "D R A C U L A" and "Dracula" compare equal."""
+    return re.sub(r"[\W_]+", "", (text or "").casefold())
+
+
+def _trim_breaks(blocks: list[Block]) -> list[Block]:
+    while blocks and isinstance(blocks[-1], SceneBreak):
+        blocks = blocks[:-1]
+    return blocks
+
+
+def _skipped(title: str, reason: str, blocks: list[Block]) -> Skipped:
+    words = sum(len(b.text.split()) for b in blocks if not isinstance(b, SceneBreak))
+    return Skipped(title=title, reason=reason, words=words)
