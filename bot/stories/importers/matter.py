@@ -30,6 +30,7 @@ _PG_END = re.compile(
 _PG_BOILERPLATE_START = re.compile(
     r"^(?:This e-?book is for the use of anyone anywhere|The Project Gutenberg e-?book of)", re.I
 )
+_HEADER_FIELD = re.compile(r"^(?P<key>Title|Author):\s*(?P<value>\S.*)$", re.I)
 _MATTER_TITLES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"full project gutenberg licen[cs]e|^start: full licen", re.I), PG_LICENCE),
     (re.compile(r"^the project gutenberg e-?book of", re.I), PG_HEADER),
@@ -95,6 +96,7 @@ def _cut_gutenberg_frame(story: Story) -> None:
         if chapters and not chapters[0].blocks:
             del chapters[0]  # the header's own chapter, now empty
         story.skipped.append(_skipped(PG_HEADER, "boilerplate", header))
+        _header_metadata(story, header)
     end = _find(chapters, _PG_END)
     if end is not None:
         index, at = end
@@ -103,6 +105,25 @@ def _cut_gutenberg_frame(story: Story) -> None:
         del chapters[index + 1 :]
         story.skipped.append(_skipped(PG_LICENCE, "boilerplate", licence))
     story.chapters = [c for c in chapters if c.blocks or c.title]
+
+
+def _header_metadata(story: Story, header: list[Block]) -> None:
+    """Take the title and author from the header's `Title:`/`Author:` lines.
+
+    They replace what the importer guessed only when that guess is the header's own first line
+    ("The Project Gutenberg eBook of …") or nothing; a title the file states otherwise wins.
+    """
+    fields: dict[str, str] = {}
+    for block in header:
+        for line in block.text.split("\n") if isinstance(block, Paragraph) else ():
+            match = _HEADER_FIELD.match(line.strip())
+            if match and match["key"].lower() not in fields:
+                fields[match["key"].lower()] = match["value"].strip()
+    guessed = story.title.strip().lstrip("?\ufeff")
+    if fields.get("title") and (guessed in ("", "Untitled") or "Project Gutenberg" in guessed):
+        story.title = fields["title"]
+    if fields.get("author") and not story.authors:
+        story.authors = [fields["author"]]
 
 
 def _find(chapters: list[Chapter], marker: re.Pattern[str]) -> tuple[int, int] | None:
