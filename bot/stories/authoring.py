@@ -242,6 +242,7 @@ class Authoring:
         model = Chapter(
             first.number,
             title=first.title,
+            label=first.label,
             summary=first.summary,
             notes=first.notes,
             end_notes=first.end_notes,

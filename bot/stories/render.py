@@ -102,9 +102,15 @@ def render_story(story: Story, *, warnings_on_first: bool = True) -> list[Render
 
 
 def heading_text(chapter: Chapter, fallback_title: str | None = None) -> str:
-    """The heading's plain text, e.g. "Chapter 3: The Storm"."""
+    """The heading's plain text, e.g. "Chapter 3: The Storm", or the source's own label.
+
+    A chapter with a `label` ("Chapter 40", "Stave One") is headed by it, never renumbered.
+    """
     title = chapter.title or fallback_title
     title = " ".join(title.split()) if title else ""
+    if chapter.label:
+        label = " ".join(chapter.label.split())
+        return f"{label}: {title}" if title else label
     if not title:
         return f"Chapter {chapter.number}"
     if _TITLE_IS_HEADING.match(title):

@@ -31,7 +31,7 @@ from bot.stories.importers.sections import (
     make_chapter,
     split_at_headings,
 )
-from bot.stories.importers.titles import ao3_title, clean_title
+from bot.stories.importers.titles import ao3_title, split_label
 from bot.stories.model import Chapter, Story
 
 _CONTENT_TYPES = frozenset(("application/xhtml+xml", "text/html", "application/xml", "text/xml"))
@@ -124,8 +124,8 @@ def _chapters(segments: list[Segment], *, ao3: bool, split_headings: bool) -> li
     chapters: list[Chapter] = []
     for segment in content:
         items, notes = pull_chapter_notes(segment.items) if ao3 else (segment.items, {})
-        title = ao3_title(segment.label) if ao3 else clean_title(segment.label)
-        chapter = make_chapter(len(chapters) + 1, title, items)
+        label, title = (None, ao3_title(segment.label)) if ao3 else split_label(segment.label)
+        chapter = make_chapter(len(chapters) + 1, title, items, label)
         if chapter.word_count < (1 if segment.is_chapter else MIN_PREAMBLE_WORDS):
             continue
         chapter.summary = notes.get("summary")

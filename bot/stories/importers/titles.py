@@ -41,6 +41,35 @@ _ONLY_NUMBER = re.compile(rf"^(?:\d{{1,3}}|{_ROMAN_1_99})$")
 _ABBREVIATIONS = names("mr mrs ms dr st jr sr prof vs etc no vol pt")
 
 
+# Labels the book prints for itself, kept as `Chapter.label` ("Stave One", "Book II Chapter 3").
+_LABEL_WORD = rf"(?:{_LABEL}|stave|letter|book|part|volume|vol\.?)"
+_BOOK_LABEL = re.compile(
+    rf"^(?:(?P<label>(?:(?:book|part|volume)\s+{_NUMBER}[.,]?\s+)?{_LABEL_WORD}\s*{_NUMBER})"
+    rf"(?P<rest>{_SEPARATOR}.*)?"
+    r"|(?P<named>prologue|epilogue|interlude|preface|foreword|afterword|etymology|extracts)"
+    r"(?P<after>\s*[.:)\]|–—-]+\s*.*)?)$",
+    re.I,
+)
+
+
+def split_label(raw: str | None) -> tuple[str | None, str | None]:
+    """The source's label and the clean title: "CHAPTER 40. Midnight, Forecastle." ->
+    ("CHAPTER 40", "Midnight, Forecastle"); "Stave One" -> ("Stave One", None); a title with no
+    label -> (None, clean title). The label is as written, whitespace collapsed, stop removed.
+    """
+    if not raw:
+        return None, None
+    text = " ".join(raw.split())
+    match = _BOOK_LABEL.match(text)
+    if not match:
+        return None, clean_title(text)
+    if match["named"] and not (match["after"] or "").strip(" .:;,–—-"):
+        return None, clean_title(text)  # a bare "Prologue" is the chapter's title
+    label = (match["label"] or match["named"]).rstrip(".,")
+    rest = _drop_trailing_stop((match["rest"] or match["after"] or "").strip(" .:;,–—-"))
+    return label, rest or None
+
+
 def clean_title(raw: str | None) -> str | None:
     """The chapter title without its "Chapter N" numbering or trailing period; None if empty."""
     if not raw:
