@@ -121,3 +121,18 @@ def test_heading_without_label_keeps_the_interface_numbering() -> None:
     assert heading_text(chapter) == "Stave Three: The Storm"
     chapter.title = None
     assert heading_text(chapter) == "Stave Three"
+
+
+def test_an_image_caption_does_not_split_a_stave() -> None:
+    story = load("pg46-christmas-carol-epub3.epub")
+    staves = [c for c in story.chapters if c.label and c.label.startswith("STAVE")]
+    assert [c.label for c in staves] == [
+        "STAVE ONE",
+        "STAVE TWO",
+        "STAVE THREE",
+        "STAVE FOUR",
+        "STAVE FIVE",
+    ]
+    # The caption file of Stave Four ("The Last of the Spirits") continues the stave.
+    assert "“Am I that man who lay upon the bed?” he cried" in staves[3].text
+    assert all(c.title != "The Last of the Spirits" for c in story.chapters)
