@@ -93,3 +93,26 @@ def test_no_note_label_leaks_into_a_body(name: str) -> None:
     for chapter in story.chapters:
         for label in LEAKED_LABELS:
             assert label not in chapter.text, (chapter.number, label)
+
+
+@pytest.mark.parametrize("name", ["ff-test1-673-multiauthor.html", "ff-test1-673-multiauthor.epub"])
+def test_fanficfare_title_co_authors_and_chapters(name: str) -> None:
+    story = load(name)
+    assert story.title == "Test Story Title 673"
+    assert len(story.authors) == 20  # "Test Author aa" and "Author From List 1".."o"
+    assert story.authors[:2] == ["Test Author aa", "Author From List 1"]
+    assert story.authors[-1] == "Author From List o"
+    titles = [c.title for c in story.chapters]
+    assert len(titles) == 9  # Prologue + 8 chapters ("Chapters: 9" in its metadata)
+    assert titles[0] and titles[0].startswith("Prologue tests:[bare amp(&)")
+    assert titles[1:4] == [
+        "Chapter 1, Xenos on Cinnabar",
+        "Chapter 2, Sinmay on Kintikin",
+        'Chapter 3, "Over" Cinnabar',
+    ]
+
+
+def test_fanficfare_html_title_page_and_contents_are_reported() -> None:
+    story = load("ff-test1-673-multiauthor.html")
+    reasons = [s.reason for s in story.skipped]
+    assert reasons == ["title page", "table of contents"]

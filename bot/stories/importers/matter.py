@@ -166,8 +166,9 @@ def _is_contents(paragraphs: list[Paragraph], titles: set[str]) -> bool:
 def _is_title_page(chapter: Chapter, story: Story) -> bool:
     if chapter.word_count > _TITLE_PAGE_MAX_WORDS:
         return False
-    title = _norm(chapter.title)
-    return bool(title) and (title == _norm(story.title) or title in _norm(story.title))
+    title, story_title = _norm(chapter.title), _norm(story.title)
+    # "D R A C U L A", or FanFicFare's "Title by Author, …" heading over its metadata table.
+    return bool(title) and (title in story_title or title.startswith(story_title))
 
 
 def _norm(text: str | None) -> str:

@@ -52,6 +52,9 @@ _BOOK_LABEL = re.compile(
 )
 
 
+_OPENERS = "\"“‘'([.:)]|–—-"
+
+
 def split_label(raw: str | None) -> tuple[str | None, str | None]:
     """The source's label and the clean title: "CHAPTER 40. Midnight, Forecastle." ->
     ("CHAPTER 40", "Midnight, Forecastle"); "Stave One" -> ("Stave One", None); a title with no
@@ -63,6 +66,9 @@ def split_label(raw: str | None) -> tuple[str | None, str | None]:
     match = _BOOK_LABEL.match(text)
     if not match:
         return None, clean_title(text)
+    rest = (match["rest"] or "").lstrip()
+    if rest and not (rest[0].isalnum() or rest[0] in _OPENERS):
+        return None, _drop_trailing_stop(text)  # "Chapter 4 & 4.5": all of it is the title
     if match["named"] and not (match["after"] or "").strip(" .:;,–—-"):
         return None, clean_title(text)  # a bare "Prologue" is the chapter's title
     label = (match["label"] or match["named"]).rstrip(".,")
