@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from bot.stories.importers.ao3_chapters import split_names
 from bot.stories.model import Block, Chapter, Paragraph, SceneBreak, Skipped, Story
 
 PG_HEADER = "Project Gutenberg header"
@@ -30,6 +31,7 @@ _PG_END = re.compile(
 _PG_BOILERPLATE_START = re.compile(
     r"^(?:This e-?book is for the use of anyone anywhere|The Project Gutenberg e-?book of)", re.I
 )
+_FOOTER = re.compile(r"^end file\.?$", re.I)
 _HEADER_FIELD = re.compile(r"^(?P<key>Title|Author):\s*(?P<value>\S.*)$", re.I)
 _MATTER_TITLES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"full project gutenberg licen[cs]e|^start: full licen", re.I), PG_LICENCE),
@@ -46,13 +48,16 @@ _MATTER_TITLES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(?:title ?page|half[- ]title(?: page)?|cover)$", re.I), "title page"),
 )
 _SHORT_LINE_WORDS = 12
+_MIN_TITLE_KEY = 4
 _MAX_CONTENTS_LINES = 400  # longer than any real table of contents; bounds the work
 _TITLE_PAGE_MAX_WORDS = 150
+_BYLINE_PAGE_MAX_WORDS = 400
 
 
 def separate_matter(story: Story) -> None:
     """Move front and back matter out of `story.chapters` into `story.skipped` (in place)."""
     _cut_gutenberg_frame(story)
+    _cut_footer(story)
     kept: list[Chapter] = []
     titles = {_norm(c.title) for c in story.chapters if c.title}
     seen_story = False
@@ -72,6 +77,15 @@ def separate_matter(story: Story) -> None:
     for number, chapter in enumerate(kept, start=1):
         chapter.number = number
     story.chapters = kept
+
+
+def _cut_footer(story: Story) -> None:
+    """FanFicFare ends its .txt with an "End file." line: the download's, not the story's."""
+    last = story.chapters[-1] if story.chapters else None
+    end = last.blocks[-1] if last and last.blocks else None
+    if last and isinstance(end, Paragraph) and _FOOTER.match(end.text.strip()):
+        story.skipped.append(_skipped("End file.", "download footer", [end]))
+        last.blocks = _trim_breaks(last.blocks[:-1])
 
 
 def _skip_headings(story: Story, run: list[Chapter]) -> None:
@@ -159,16 +173,33 @@ def _is_contents(paragraphs: list[Paragraph], titles: set[str]) -> bool:
     if short < 0.8 * len(lines):
         return False
     normed = [_norm(line) for line in lines]
-    known = sum(any(t and t in line for t in titles) for line in normed)
+    # A short title ("I", "II") must be the whole line; a longer one may sit inside it.
+    known = sum(
+        any(t == line or (len(t) >= _MIN_TITLE_KEY and t in line) for t in titles if t)
+        for line in normed
+    )
     return known >= 0.5 * len(lines)
 
 
 def _is_title_page(chapter: Chapter, story: Story) -> bool:
-    if chapter.word_count > _TITLE_PAGE_MAX_WORDS:
+    """A short opening part headed, or opened, by the story's title or a byline."""
+    if chapter.word_count > _BYLINE_PAGE_MAX_WORDS:
         return False
     title, story_title = _norm(chapter.title), _norm(story.title)
-    # "D R A C U L A", or FanFicFare's "Title by Author, …" heading over its metadata table.
-    return bool(title) and (title in story_title or title.startswith(story_title))
+    if title and chapter.word_count <= _TITLE_PAGE_MAX_WORDS:
+        # "D R A C U L A", or FanFicFare's "Title by Author, …" heading over its metadata table.
+        return title in story_title or title.startswith(story_title)
+    first = next((b.text.strip() for b in chapter.blocks if isinstance(b, Paragraph)), "")
+    if first.lower().startswith("by "):
+        # A byline then the download's metadata lines (FanFicFare's .txt title page).
+        if not story.authors:
+            story.authors = split_names(" ".join(first[3:].split()))
+        return True
+    return (
+        chapter.word_count <= _TITLE_PAGE_MAX_WORDS
+        and bool(story_title)
+        and _norm(first.split("\n")[0]) == story_title
+    )
 
 
 def _norm(text: str | None) -> str:

@@ -26,7 +26,7 @@ and the preamble are described in `headings.assemble`; paragraphs, layouts, scen
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from bot.stories.importers.headings import Heading, Item, TextItem, assemble, match_heading
 from bot.stories.importers.text_blocks import (
@@ -43,6 +43,7 @@ from bot.stories.importers.text_blocks import (
     parse_byline,
     split_raw_paragraphs,
 )
+from bot.stories.importers.text_contents import split_by_contents
 from bot.stories.model import SceneBreak, Story
 
 UNTITLED = "Untitled"
@@ -52,7 +53,11 @@ def parse_text(text: str) -> Story:
     """Parse plain text (LF line ends) into a `Story`; `source_format` is left to the caller."""
     paragraphs = split_raw_paragraphs(text)
     story, body = _read_header(paragraphs)
-    assemble(story, list(_items(body, detect_layout(body))))
+    contents = split_by_contents(body)
+    if contents.skipped is not None:
+        story.skipped.append(contents.skipped)
+    body = contents.paragraphs
+    assemble(story, list(_items(body, detect_layout(body), contents.headings)))
     return story
 
 
@@ -89,12 +94,26 @@ def _keep(lines: Sequence[str], rest: list[RawParagraph]) -> list[RawParagraph]:
     return [RawParagraph(tuple(lines), 0), *rest] if lines else rest
 
 
-def _items(paragraphs: Sequence[RawParagraph], info: LayoutInfo) -> Iterator[Item]:
-    """Headings, text and scene breaks in reading order."""
+def _items(
+    paragraphs: Sequence[RawParagraph], info: LayoutInfo, headings: Mapping[int, int]
+) -> Iterator[Item]:
+    """Headings, text and scene breaks in reading order.
+
+    `headings` marks paragraphs opening with a heading the book's contents list names; with
+    such a list, only those lines start chapters.
+    """
     for index, paragraph in enumerate(paragraphs):
+        if index in headings:
+            count = headings[index]
+            yield Heading(" ".join(" ".join(paragraph.lines[:count]).split()), bare=False)
+            yield from _text_items(paragraph.lines[count:], info)
+            continue
         if index and info.break_gap is not None and paragraph.gap_before >= info.break_gap:
             yield SceneBreak()
-        yield from _paragraph_items(paragraph.lines, info)
+        if headings:
+            yield from _text_items(paragraph.lines, info)
+        else:
+            yield from _paragraph_items(paragraph.lines, info)
 
 
 def _paragraph_items(lines: Sequence[str], info: LayoutInfo) -> Iterator[Item]:
