@@ -189,7 +189,12 @@ def _is_title_page(chapter: Chapter, story: Story) -> bool:
     if title and chapter.word_count <= _TITLE_PAGE_MAX_WORDS:
         # "D R A C U L A", or FanFicFare's "Title by Author, …" heading over its metadata table.
         return title in story_title or title.startswith(story_title)
-    first = next((b.text.strip() for b in chapter.blocks if isinstance(b, Paragraph)), "")
+    texts = [b.text.strip() for b in chapter.blocks if isinstance(b, Paragraph)]
+    first = texts[0] if texts else ""
+    if chapter.word_count <= _TITLE_PAGE_MAX_WORDS and any(
+        text.lower().startswith("by ") for text in texts[1:]
+    ):
+        return True  # "A CHRISTMAS CAROL / IN PROSE …" then "by Charles Dickens"
     if first.lower().startswith("by "):
         # A byline then the download's metadata lines (FanFicFare's .txt title page).
         if not story.authors:
@@ -216,3 +221,41 @@ def _trim_breaks(blocks: list[Block]) -> list[Block]:
 def _skipped(title: str, reason: str, blocks: list[Block]) -> Skipped:
     words = sum(len(b.text.split()) for b in blocks if not isinstance(b, SceneBreak))
     return Skipped(title=title, reason=reason, words=words)
+
+
+def skipped_summary(skipped: list[Skipped], *, limit: int = 1000) -> str | None:
+    """One line for the upload reply: "Project Gutenberg licence (2,905 words), table of contents".
+
+    Parts with no words are named without a count; the line is cut at `limit` characters.
+    """
+    if not skipped:
+        return None
+    parts = [f"{s.title} ({s.words:,} words)" if s.words else s.title for s in skipped]
+    line = ", ".join(parts)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def cut_gutenberg_text(text: str, story_skipped: list[Skipped]) -> tuple[str, dict[str, str]]:
+    """Plain text without Project Gutenberg's header and licence lines, and the header's fields.
+
+    Cut by lines before any structure is read, so a short header can never pass for a summary.
+    """
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if _PG_START.match(line.strip())), None)
+    end = next((i for i, line in enumerate(lines) if _PG_END.match(line.strip())), None)
+    fields: dict[str, str] = {}
+    if end is not None and (start is None or end > start):
+        story_skipped.append(Skipped(PG_LICENCE, "boilerplate", _words(lines[end:])))
+        lines = lines[:end]
+    if start is not None:
+        for line in lines[:start]:
+            match = _HEADER_FIELD.match(line.strip())
+            if match and match["key"].lower() not in fields:
+                fields[match["key"].lower()] = match["value"].strip()
+        story_skipped.insert(0, Skipped(PG_HEADER, "boilerplate", _words(lines[: start + 1])))
+        lines = lines[start + 1 :]
+    return "\n".join(lines), fields
+
+
+def _words(lines: list[str]) -> int:
+    return sum(len(line.split()) for line in lines)

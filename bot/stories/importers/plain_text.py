@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 
 from bot.stories.importers.headings import Heading, Item, TextItem, assemble, match_heading
+from bot.stories.importers.matter import cut_gutenberg_text
 from bot.stories.importers.text_blocks import (
     Layout,
     LayoutInfo,
@@ -44,20 +45,33 @@ from bot.stories.importers.text_blocks import (
     split_raw_paragraphs,
 )
 from bot.stories.importers.text_contents import split_by_contents
-from bot.stories.model import SceneBreak, Story
+from bot.stories.model import SceneBreak, Skipped, Story
 
 UNTITLED = "Untitled"
 
 
 def parse_text(text: str) -> Story:
     """Parse plain text (LF line ends) into a `Story`; `source_format` is left to the caller."""
+    skipped: list[Skipped] = []
+    text, fields = cut_gutenberg_text(text, skipped)
     paragraphs = split_raw_paragraphs(text)
-    story, body = _read_header(paragraphs)
+    if fields.get("title"):
+        # Gutenberg's header names the book; the lines after it are the title page.
+        story, body = Story(fields["title"]), paragraphs
+        story.authors = [fields["author"]] if fields.get("author") else []
+    else:
+        story, body = _read_header(paragraphs)
+    story.skipped[:0] = skipped
     contents = split_by_contents(body)
     if contents.skipped is not None:
         story.skipped.append(contents.skipped)
     body = contents.paragraphs
     assemble(story, list(_items(body, detect_layout(body), contents.headings)))
+    if fields and story.summary:
+        # A Gutenberg book has no summary: the short text before chapter 1 is its title page.
+        words = len(story.summary.split())
+        story.skipped.append(Skipped("title page", "title page", words))
+        story.summary = None
     return story
 
 
