@@ -27,6 +27,7 @@ from bot.errors import ImportRefused
 from bot.stories.importers import import_story
 from bot.stories.model import Story
 from bot.stories.paginate import STYLE_LIMITS, lower_bound, paginate
+from bot.stories.preview_summary import write_summary
 from bot.stories.render import RenderedChapter, heading_text, render_story
 
 EXIT_OK = 0
@@ -34,7 +35,9 @@ EXIT_UNREADABLE = 2
 _RULE = "─" * 72
 
 
-def run_preview(path: Path, *, style: str = "text", as_json: bool = False) -> int:
+def run_preview(
+    path: Path, *, style: str = "text", as_json: bool = False, summary: bool = False
+) -> int:
     """Preview `path` on stdout; on failure print one line to stderr and return 2."""
     if style not in STYLE_LIMITS:
         return _fail(f"unknown style {style!r}; use one of: {', '.join(sorted(STYLE_LIMITS))}")
@@ -50,7 +53,9 @@ def run_preview(path: Path, *, style: str = "text", as_json: bool = False) -> in
     rendered = render_story(story)
     pages = [paginate(chapter, limit) for chapter in rendered]
     try:
-        if as_json:
+        if summary:
+            write_summary(sys.stdout, story, rendered, pages)
+        elif as_json:
             payload = preview_data(story, rendered, pages, style=style, limit=limit)
             sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         else:

@@ -41,6 +41,10 @@ NO_WARNINGS = "No Archive Warnings Apply"
 WARNINGS_LABEL = "⚠️ Warnings: "
 _QUOTE_PARAGRAPH_BREAK = "\n" + QUOTE_PREFIX + "\n" + QUOTE_PREFIX
 _TITLE_IS_HEADING = re.compile(r"chapter\b", re.IGNORECASE)
+_UNNUMBERED_PART = re.compile(
+    r"(?:etymology|extracts|prologue|epilogue|interlude|preface|foreword|afterword)\b",
+    re.IGNORECASE,
+)
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
 
 
@@ -113,8 +117,8 @@ def heading_text(chapter: Chapter, fallback_title: str | None = None) -> str:
         return f"{label}: {title}" if title else label
     if not title:
         return f"Chapter {chapter.number}"
-    if _TITLE_IS_HEADING.match(title):
-        return title
+    if _TITLE_IS_HEADING.match(title) or _UNNUMBERED_PART.match(title):
+        return title  # "Etymology", "Epilogue": parts a book never numbers
     return f"Chapter {chapter.number}: {title}"
 
 
