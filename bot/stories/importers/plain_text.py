@@ -124,20 +124,19 @@ def _items(
             continue
         if index and info.break_gap is not None and paragraph.gap_before >= info.break_gap:
             yield SceneBreak()
-        if headings:
-            yield from _text_items(paragraph.lines, info)
-        else:
-            yield from _paragraph_items(paragraph.lines, info)
+        yield from _paragraph_items(paragraph.lines, info, find_headings=not headings)
 
 
-def _paragraph_items(lines: Sequence[str], info: LayoutInfo) -> Iterator[Item]:
-    """Split one run of lines at scene-break lines and headings."""
+def _paragraph_items(
+    lines: Sequence[str], info: LayoutInfo, *, find_headings: bool = True
+) -> Iterator[Item]:
+    """Split one run of lines at scene-break lines and (unless the contents say) headings."""
     run: list[str] = []
     index = 0
     while index < len(lines):
         line = lines[index]
         index += 1
-        heading = match_heading(line)
+        heading = match_heading(line) if find_headings else None
         if heading is None and not is_scene_break_line(line):
             run.append(line)
             continue
