@@ -26,6 +26,7 @@ and the preamble are described in `headings.assemble`; paragraphs, layouts, scen
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 
 from bot.stories.importers.headings import Heading, Item, TextItem, assemble, match_heading
@@ -48,6 +49,7 @@ from bot.stories.importers.text_contents import split_by_contents
 from bot.stories.model import SceneBreak, Skipped, Story
 
 UNTITLED = "Untitled"
+_PLACEHOLDER = re.compile(r"^\[(?:illustration|image|picture)[^\]]*\]$", re.I)
 
 
 def parse_text(text: str) -> Story:
@@ -60,6 +62,10 @@ def parse_text(text: str) -> Story:
         story, body = Story(fields["title"]), paragraphs
         story.authors = [fields["author"]] if fields.get("author") else []
     else:
+        while paragraphs and _PLACEHOLDER.match(" ".join(paragraphs[0].lines)):
+            # "[Illustration]" above the title: a picture the text file cannot hold.
+            skipped.append(Skipped(paragraphs[0].lines[0], "image placeholder", 1))
+            paragraphs = paragraphs[1:]
         story, body = _read_header(paragraphs)
     story.skipped[:0] = skipped
     contents = split_by_contents(body)
