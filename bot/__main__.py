@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("file", type=Path)
     preview.add_argument("--style", choices=("text", "embed"), default="text")
     preview.add_argument("--json", action="store_true", help="machine-readable output")
+    preview.add_argument(
+        "--summary", action="store_true", help="one line per chapter, skipped parts, totals"
+    )
     sub.add_parser("migrate", help="apply database migrations and exit")
     backup = sub.add_parser("backup", help="copy the database consistently, even while running")
     backup.add_argument("path", type=Path)
@@ -55,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "preview":
             from bot.stories.preview import run_preview
 
-            return run_preview(args.file, style=args.style, as_json=args.json)
+            return run_preview(args.file, style=args.style, as_json=args.json, summary=args.summary)
         settings = Settings.from_env(env_file=args.env_file, require_token=args.command == "run")
         setup_logging(settings.log_level_number, settings.discord_token)
         if args.command == "run":

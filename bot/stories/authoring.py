@@ -240,7 +240,13 @@ class Authoring:
             return False
         first = chapters[0]
         model = Chapter(
-            first.number, first.title, first.summary, first.notes, first.end_notes, first.blocks
+            first.number,
+            title=first.title,
+            label=first.label,
+            summary=first.summary,
+            notes=first.notes,
+            end_notes=first.end_notes,
+            blocks=first.blocks,
         )
         return await self.stories.replace_pages(
             first.id, render_pages(model, story.style, story.warnings)

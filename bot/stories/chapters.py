@@ -200,9 +200,9 @@ _CHAPTER_LOCKED_SQL = f"SELECT {_LOCKED_EXPR} FROM chapters c WHERE c.id = :chap
 async def insert_chapter(tx: Transaction, story_id: int, new: NewChapter) -> int:
     """Insert one chapter and its numbered pages; returns the chapter id."""
     row = await tx.fetch_one(
-        "INSERT INTO chapters (story_id, number, title, summary, notes, end_notes, word_count,"
-        " body) VALUES (:story_id, :number, :title, :summary, :notes, :end_notes,"
-        " :word_count, :body) RETURNING id",
+        "INSERT INTO chapters (story_id, number, label, title, summary, notes, end_notes,"
+        " word_count, body) VALUES (:story_id, :number, :label, :title, :summary, :notes,"
+        " :end_notes, :word_count, :body) RETURNING id",
         {"story_id": story_id, **_chapter_text(new)},
     )
     assert row is not None
@@ -216,7 +216,7 @@ async def insert_chapter(tx: Transaction, story_id: int, new: NewChapter) -> int
 async def _rewrite_chapter(tx: Transaction, chapter_id: int, new: NewChapter) -> None:
     """Overwrite an unreleased chapter's text and pages."""
     await tx.execute(
-        "UPDATE chapters SET title = :title, summary = :summary,"
+        "UPDATE chapters SET label = :label, title = :title, summary = :summary,"
         " notes = :notes, end_notes = :end_notes, word_count = :word_count, body = :body"
         " WHERE id = :id",
         {"id": chapter_id, **_chapter_text(new)},
@@ -241,6 +241,7 @@ def _chapter_text(new: NewChapter) -> dict[str, object]:
     chapter = new.chapter
     return {
         "number": chapter.number,
+        "label": chapter.label,
         "title": chapter.title,
         "summary": chapter.summary,
         "notes": chapter.notes,

@@ -63,10 +63,17 @@ Block = Paragraph | SceneBreak | BlockQuote
 
 @dataclass
 class Chapter:
-    """One chapter: its position, title, notes and body."""
+    """One chapter: its position, the source's own label, title, credits, notes and body.
+
+    `label` is only what the source prints ("Chapter 40", "Stave One", "Prologue"), never made
+    up; `number` is the position. `authors` credits a chapter written by some of the story's
+    co-authors (AO3's "Chapter by X").
+    """
 
     number: int
     title: str | None = None
+    label: str | None = None
+    authors: list[str] = field(default_factory=list)
     summary: str | None = None
     notes: str | None = None
     end_notes: str | None = None
@@ -81,6 +88,15 @@ class Chapter:
     def word_count(self) -> int:
         """Words in the body."""
         return len(self.text.split())
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A part of the source that is not posted (licence, contents, title page...), and why."""
+
+    title: str
+    reason: str
+    words: int
 
 
 @dataclass
@@ -98,6 +114,7 @@ class Story:
     language: str | None = None
     source_format: str = "txt"
     chapters: list[Chapter] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
     @property
     def word_count(self) -> int:

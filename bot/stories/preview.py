@@ -4,8 +4,9 @@ The `--json` output is a contract other tools depend on:
 
     {"title": str, "authors": [str], "summary": str|null, "notes": str|null,
      "rating": str|null, "warnings": [str], "tags": [str], "style": "text"|"embed",
-     "limit": int, "chapters": [{"number": int, "title": str|null, "notes": str|null,
-     "end_notes": str|null, "chars": int, "pages": [str]}]}
+     "limit": int, "chapters": [{"number": int, "label": str|null, "title": str|null,
+     "notes": str|null, "end_notes": str|null, "chars": int, "pages": [str]}],
+     "end_notes": str|null, "skipped": [{"title": str, "reason": str, "words": int}]}
 
 `pages` are exactly the texts that would be posted, `chars` the length of the chapter's rendered
 text before pagination, `number` the chapter's 1-based position; titles and notes are plain text
@@ -26,6 +27,7 @@ from bot.errors import ImportRefused
 from bot.stories.importers import import_story
 from bot.stories.model import Story
 from bot.stories.paginate import STYLE_LIMITS, lower_bound, paginate
+from bot.stories.preview_summary import write_summary
 from bot.stories.render import RenderedChapter, heading_text, render_story
 
 EXIT_OK = 0
@@ -33,7 +35,9 @@ EXIT_UNREADABLE = 2
 _RULE = "─" * 72
 
 
-def run_preview(path: Path, *, style: str = "text", as_json: bool = False) -> int:
+def run_preview(
+    path: Path, *, style: str = "text", as_json: bool = False, summary: bool = False
+) -> int:
     """Preview `path` on stdout; on failure print one line to stderr and return 2."""
     if style not in STYLE_LIMITS:
         return _fail(f"unknown style {style!r}; use one of: {', '.join(sorted(STYLE_LIMITS))}")
@@ -49,7 +53,9 @@ def run_preview(path: Path, *, style: str = "text", as_json: bool = False) -> in
     rendered = render_story(story)
     pages = [paginate(chapter, limit) for chapter in rendered]
     try:
-        if as_json:
+        if summary:
+            write_summary(sys.stdout, story, rendered, pages)
+        elif as_json:
             payload = preview_data(story, rendered, pages, style=style, limit=limit)
             sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         else:
@@ -82,6 +88,7 @@ def preview_data(
         "chapters": [
             {
                 "number": position,
+                "label": chapter.label,
                 "title": chapter.title,
                 "notes": chapter.notes,
                 "end_notes": chapter.end_notes,
@@ -91,6 +98,11 @@ def preview_data(
             for position, (chapter, done, chapter_pages) in enumerate(
                 zip(story.chapters, rendered, pages, strict=True), 1
             )
+        ],
+        "end_notes": story.end_notes,
+        "skipped": [
+            {"title": part.title, "reason": part.reason, "words": part.words}
+            for part in story.skipped
         ],
     }
 

@@ -41,6 +41,10 @@ NO_WARNINGS = "No Archive Warnings Apply"
 WARNINGS_LABEL = "⚠️ Warnings: "
 _QUOTE_PARAGRAPH_BREAK = "\n" + QUOTE_PREFIX + "\n" + QUOTE_PREFIX
 _TITLE_IS_HEADING = re.compile(r"chapter\b", re.IGNORECASE)
+_UNNUMBERED_PART = re.compile(
+    r"(?:etymology|extracts|prologue|epilogue|interlude|preface|foreword|afterword)\b",
+    re.IGNORECASE,
+)
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
 
 
@@ -102,13 +106,19 @@ def render_story(story: Story, *, warnings_on_first: bool = True) -> list[Render
 
 
 def heading_text(chapter: Chapter, fallback_title: str | None = None) -> str:
-    """The heading's plain text, e.g. "Chapter 3: The Storm"."""
+    """The heading's plain text, e.g. "Chapter 3: The Storm", or the source's own label.
+
+    A chapter with a `label` ("Chapter 40", "Stave One") is headed by it, never renumbered.
+    """
     title = chapter.title or fallback_title
     title = " ".join(title.split()) if title else ""
+    if chapter.label:
+        label = " ".join(chapter.label.split())
+        return f"{label}: {title}" if title else label
     if not title:
         return f"Chapter {chapter.number}"
-    if _TITLE_IS_HEADING.match(title):
-        return title
+    if _TITLE_IS_HEADING.match(title) or _UNNUMBERED_PART.match(title):
+        return title  # "Etymology", "Epilogue": parts a book never numbers
     return f"Chapter {chapter.number}: {title}"
 
 

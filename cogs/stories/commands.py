@@ -13,6 +13,7 @@ from discord.utils import escape_markdown
 from bot.errors import ImportRefused
 from bot.stories.authoring import RATINGS, StorySummary, check_upload, prepare_story
 from bot.stories.chapters import ChapterSync
+from bot.stories.importers.matter import skipped_summary
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
 from cogs.stories.views import (
     DYNAMIC_ITEMS,
@@ -131,8 +132,14 @@ class StoryCommands(commands.Cog):
         # Importing a big EPUB is CPU-heavy; a thread keeps the gateway heartbeat going.
         prepared = await asyncio.to_thread(prepare_story, raw, file.filename, style)
         summary = await self.service.upload(actor, prepared)
+        embed = summary_embed(summary, "📚 Uploaded: ")
+        skipped = skipped_summary(prepared.story.skipped)
+        if skipped:
+            embed.add_field(
+                name="Skipped (not posted)", value=escape_markdown(skipped), inline=False
+            )
         await interaction.edit_original_response(
-            embed=summary_embed(summary, "📚 Uploaded: "), view=upload_reply_view(summary.story.id)
+            embed=embed, view=upload_reply_view(summary.story.id)
         )
 
     @story.command(name="update", description="Replace unreleased chapters and add new ones")

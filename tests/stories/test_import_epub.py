@@ -214,8 +214,15 @@ def test_one_file_is_split_at_anchors_and_parts_are_opened() -> None:
         '<li><a href="book.xhtml#c4">Chapter 4. Delta</a></li></ol></li>'
     )
     story = import_story(_single_file_epub(body, entries), "one.epub")
-    # Part One has prose of its own, so it stays (untitled by the table: "Part One").
-    assert [c.title for c in story.chapters] == ["Part One", "Alpha", "Beta", "Gamma", "Delta"]
+    # Part One has prose of its own, so it stays; "Part One" is its label, as the book says.
+    assert [c.title for c in story.chapters] == [None, "Alpha", "Beta", "Gamma", "Delta"]
+    assert [c.label for c in story.chapters] == [
+        "Part One",
+        "Chapter 1",
+        "Chapter 2",
+        "Chapter 3",
+        "Chapter 4",
+    ]
     assert [c.text for c in story.chapters[1:]] == ["one", "two", "three\n\nstill three", "four"]
 
 

@@ -30,6 +30,8 @@ Chapter 2: Departure
 She left at dusk.
 """
 TOP_KEYS = {
+    "end_notes",
+    "skipped",
     "title",
     "authors",
     "summary",
@@ -41,7 +43,7 @@ TOP_KEYS = {
     "limit",
     "chapters",
 }
-CHAPTER_KEYS = {"number", "title", "notes", "end_notes", "chars", "pages"}
+CHAPTER_KEYS = {"number", "label", "title", "notes", "end_notes", "chars", "pages"}
 
 
 @pytest.fixture

@@ -222,3 +222,12 @@ async def test_deleting_a_story_cascades_to_everything_it_owns(
     }
     assert counts == dict.fromkeys(counts, 0)
     assert len(await stories.chapters(keep.id)) == 2  # other stories untouched
+
+
+async def test_a_chapter_label_is_stored(
+    stories: StoryRepository, make_story: Callable[..., Story], make_pages: Pages
+) -> None:
+    story = make_story(chapters=2)
+    story.chapters[0].label = "Stave One"
+    record = await stories.create_story(GUILD, OWNER, story, make_pages(story), "text")
+    assert [c.label for c in await stories.chapters(record.id)] == ["Stave One", None]

@@ -11,6 +11,7 @@ from pathlib import PurePath
 
 from bot.errors import ImportRefused
 from bot.stories.importers.decoding import decode_text, looks_binary
+from bot.stories.importers.matter import separate_matter
 from bot.stories.model import Story
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ def import_story(raw: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES
     kind = _detect_format(raw, filename)
     try:
         story = _parse(kind, raw)
+        separate_matter(story)
     except ImportRefused:
         raise
     except RecursionError as exc:

@@ -15,7 +15,7 @@ from typing import Any
 from bot.stories.importers.ao3 import labelled_quotes
 from bot.stories.importers.html_blocks import Anchor, Item, blocks_of, element_text, flow
 from bot.stories.importers.markup import classes
-from bot.stories.importers.titles import clean_title
+from bot.stories.importers.titles import ao3_title
 from bot.stories.model import BlockQuote, Chapter, Paragraph
 
 _NOTE_FIELDS = {
@@ -30,6 +30,14 @@ _NOTE_FIELDS = {
 _NOTE_POINTER = re.compile(
     r"^\(?see the end of the (?:chapter|work) for (?:more )?(?:notes|end notes)\.?\)?$", re.I
 )
+# AO3's credit for a chapter written by some of a work's co-authors.
+_CHAPTER_BYLINE = re.compile(r"^chapter by\s+(?P<names>\S.*)$", re.I)
+
+
+def split_names(text: str) -> list[str]:
+    """Names from a credit line: "A, B and C" / "A & B" -> ["A", "B", "C"]."""
+    parts = re.split(r"\s*(?:,|&|\band\b)\s*", text.strip())
+    return [part.strip() for part in parts if part.strip()]
 
 
 def ao3_chapters(root: Any) -> list[Chapter]:
@@ -62,6 +70,14 @@ def pull_chapter_notes(items: list[Item]) -> tuple[list[Item], dict[str, str]]:
                 kept.extend(items[index + 1 : following])  # anchors between the two stay
                 index = following + 1
                 continue
+            if key and following is not None and _is_pointer(items[following]):
+                index += 1  # a label whose note is printed elsewhere ("See the end...")
+                continue
+            byline = _CHAPTER_BYLINE.match(text)
+            if byline and not _has_text(kept):
+                notes.setdefault("authors", byline["names"])
+                index += 1
+                continue
             if _NOTE_POINTER.match(text):
                 index += 1
                 continue
@@ -70,11 +86,20 @@ def pull_chapter_notes(items: list[Item]) -> tuple[list[Item], dict[str, str]]:
     return kept, notes
 
 
+def _is_pointer(item: Item) -> bool:
+    return isinstance(item, Paragraph) and bool(_NOTE_POINTER.match(item.text.strip()))
+
+
+def _has_text(items: list[Item]) -> bool:
+    return any(isinstance(item, Paragraph | BlockQuote) for item in items)
+
+
 def _take(child: Any, chapters: list[Chapter]) -> None:
     names = classes(child)
     heading = None if "userstuff" in names else _chapter_heading(child)
     if heading is not None:
-        chapter = Chapter(number=len(chapters) + 1, title=clean_title(element_text(heading)))
+        chapter = Chapter(number=len(chapters) + 1, title=ao3_title(element_text(heading)))
+        chapter.authors = _chapter_byline(child)
         quotes = labelled_quotes(child)
         chapter.summary = quotes.get("chapter summary") or quotes.get("summary")
         chapter.notes = quotes.get("chapter notes") or quotes.get("notes")
@@ -88,6 +113,16 @@ def _take(child: Any, chapters: list[Chapter]) -> None:
         return
     # The body (`div.userstuff`), or stray markup AO3 would have put in it.
     _current(chapters).blocks.extend(blocks_of(flow(child)))
+
+
+def _chapter_byline(meta: Any) -> list[str]:
+    """Names in a chapter's "Chapter by X" line (`p.byline`), if it has one."""
+    for el in meta.iter("{*}p", "{*}div"):
+        if "byline" in classes(el):
+            match = _CHAPTER_BYLINE.match(element_text(el))
+            if match:
+                return split_names(match["names"])
+    return []
 
 
 def _chapter_heading(el: Any) -> Any | None:

@@ -1,4 +1,4 @@
-"""Turn uploaded bytes into text: BOM-aware UTF-8/UTF-16, cp1252 fallback, LF line ends."""
+"""Turn uploaded bytes into text: BOM-aware UTF-8/UTF-16, per-line cp1252 fallback, LF ends."""
 
 from __future__ import annotations
 
@@ -50,5 +50,22 @@ def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        # Older word processors save Windows-1252; undefined bytes are kept as U+FFFD, not dropped.
-        return raw.decode("cp1252", errors="replace")
+        return _decode_lines(raw)
+
+
+def _decode_lines(raw: bytes) -> str:
+    """Decode line by line: UTF-8 where a line is valid UTF-8, else Windows-1252.
+
+    A file pasted together from several sources mixes both; decoding it whole as cp1252 would
+    turn every UTF-8 line into mojibake ("â€œ"). A cp1252 line is almost never valid UTF-8 (its
+    accented bytes would have to form exact multi-byte sequences), so the per-line test is safe.
+    Bytes cp1252 leaves undefined are kept as U+FFFD, not dropped.
+    """
+    lines = raw.split(b"\n")
+    decoded: list[str] = []
+    for line in lines:
+        try:
+            decoded.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            decoded.append(line.decode("cp1252", errors="replace"))
+    return "\n".join(decoded)

@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.errors import ImportRefused
 from bot.stories.importers.ao3 import Preface, is_ao3, read_end_notes, read_preface
-from bot.stories.importers.ao3_chapters import pull_chapter_notes
+from bot.stories.importers.ao3_chapters import pull_chapter_notes, split_names
 from bot.stories.importers.epub_opf import Package, read_package
 from bot.stories.importers.epub_segments import Segment, SpineDoc, segment_spine
 from bot.stories.importers.epub_toc import chapter_targets, read_toc
@@ -31,7 +31,7 @@ from bot.stories.importers.sections import (
     make_chapter,
     split_at_headings,
 )
-from bot.stories.importers.titles import clean_title
+from bot.stories.importers.titles import ao3_title, split_label
 from bot.stories.model import Chapter, Story
 
 _CONTENT_TYPES = frozenset(("application/xhtml+xml", "text/html", "application/xml", "text/xml"))
@@ -51,7 +51,7 @@ def parse_epub(raw: bytes) -> Story:
     ao3_docs = [doc for doc in docs if is_ao3(doc.root)]
     skip = _skip_ao3_parts if ao3_docs else None
     segments = segment_spine(docs, targets, landmarks, skip=skip)
-    preface_docs = _mark_ao3_parts(segments, ao3_docs) if ao3_docs else []
+    preface_docs = _mark_ao3_parts(segments, ao3_docs, docs) if ao3_docs else []
     chapters = _chapters(segments, ao3=bool(ao3_docs), split_headings=not targets)
     if not chapters:
         raise ImportRefused(
@@ -67,13 +67,24 @@ def parse_epub(raw: bytes) -> Story:
     return _story(package, preface, chapters, docs if ao3_docs else [])
 
 
-def _mark_ao3_parts(segments: list[Segment], ao3_docs: list[SpineDoc]) -> list[SpineDoc]:
+def _mark_ao3_parts(
+    segments: list[Segment], ao3_docs: list[SpineDoc], docs: list[SpineDoc]
+) -> list[SpineDoc]:
     """Mark AO3's preface and afterword as non-chapters; return the preface's files.
 
     calibre splits the preface: the tag list in one file, the title page (title, byline,
-    summary, notes) in the next; everything before the first chapter belongs to it.
+    summary, notes) in the next; every file before the first chapter belongs to it, even one
+    that made no segment because all of it is the skipped `div#preface`.
     """
     preface_docs = list(ao3_docs)
+    first_chapter = next(
+        (s.docs[0] for s in segments if s.is_chapter and (s.label or "").lower() not in _AO3_PARTS),
+        None,
+    )
+    for doc in docs:
+        if doc is first_chapter:
+            break
+        preface_docs.append(doc)
     in_preface = True
     for segment in segments:
         label = (segment.label or "").strip().lower()
@@ -113,12 +124,14 @@ def _chapters(segments: list[Segment], *, ao3: bool, split_headings: bool) -> li
     chapters: list[Chapter] = []
     for segment in content:
         items, notes = pull_chapter_notes(segment.items) if ao3 else (segment.items, {})
-        chapter = make_chapter(len(chapters) + 1, clean_title(segment.label), items)
+        label, title = (None, ao3_title(segment.label)) if ao3 else split_label(segment.label)
+        chapter = make_chapter(len(chapters) + 1, title, items, label)
         if chapter.word_count < (1 if segment.is_chapter else MIN_PREAMBLE_WORDS):
             continue
         chapter.summary = notes.get("summary")
         chapter.notes = notes.get("notes")
         chapter.end_notes = notes.get("end_notes")
+        chapter.authors = split_names(notes["authors"]) if "authors" in notes else []
         chapters.append(chapter)
     return chapters
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.stories.importers.epub_toc import Landmark, Target
 from bot.stories.importers.html_blocks import Anchor, Heading, Item, flow
-from bot.stories.importers.markup import epub_types, names
+from bot.stories.importers.markup import epub_types, local_name, names
 
 FRONT_TYPES = names(
     "cover titlepage title-page halftitlepage toc copyright-page copyright colophon imprint "
@@ -105,7 +105,7 @@ def _segment_doc(
         segments.append(_new(start, doc, front=doc_front))
     elif not items or (doc_front and not targets):
         return  # an empty file, or an unlisted cover, title page, copyright page...
-    elif doc_front or one_per_file or not segments or _opens_with_heading(items):
+    elif doc_front or one_per_file or not segments or _opens_with_section_heading(doc, items):
         # Front matter ahead of the file's first anchor, or a section of its own.
         segments.append(Segment(is_chapter=one_per_file, front=doc_front, docs=[doc]))
     else:
@@ -163,6 +163,19 @@ def _ids(root: Any) -> dict[str, Any]:
     return found
 
 
-def _opens_with_heading(items: list[Item]) -> bool:
+def _opens_with_section_heading(doc: SpineDoc, items: list[Item]) -> bool:
+    """True when an unlisted file opens with a heading that is not an image's caption.
+
+    ebookmaker puts an illustration and its `<h4>` caption at the top of a file that continues
+    a chapter; that caption must not start a chapter of its own.
+    """
     first = next((item for item in items if not isinstance(item, Anchor)), None)
-    return isinstance(first, Heading)
+    return isinstance(first, Heading) and not _opens_with_image(doc.body)
+
+
+def _opens_with_image(body: Any) -> bool:
+    children = [child for child in body if isinstance(child.tag, str)]
+    if not children:
+        return False
+    first = children[0]
+    return any(local_name(el) in ("img", "image", "svg", "figure") for el in first.iter("{*}*"))

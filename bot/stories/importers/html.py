@@ -57,12 +57,26 @@ def _generic_story(root: Any, skip: Any = None) -> Story:
         (item.text for item in items if isinstance(item, Heading) and item.level == 1), None
     )
     sections = split_at_headings(items, chapter_level(items))
+    byline = _linked_byline(body)
     return Story(
-        title=title or UNTITLED,
+        title=byline[0] if byline else title or UNTITLED,
+        authors=byline[1] if byline else [],
         language=_html_language(root),
         source_format="html",
         chapters=finish_chapters(sections),
     )
+
+
+def _linked_byline(body: Any) -> tuple[str, list[str]] | None:
+    """`<h1><a>Title</a> by <a>A</a>, <a>B</a></h1>` (FanFicFare's HTML): title and authors."""
+    h1 = next(body.iter("{*}h1"), None)
+    if h1 is None:
+        return None
+    links = [element_text(a) for a in h1.iter("{*}a")]
+    links = [text for text in links if text]
+    if len(links) < 2 or " by " not in element_text(h1):
+        return None
+    return links[0], links[1:]
 
 
 def _document_title(root: Any) -> str | None:

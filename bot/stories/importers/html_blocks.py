@@ -156,6 +156,8 @@ class _Walker:
             self.items.append(SceneBreak())
         elif tag in _HEADINGS:
             self.heading(el, _HEADINGS[tag])
+        elif tag == "hgroup":
+            self.hgroup(el)
         elif tag == "blockquote":
             self.quote(el)
         elif tag in ("pre", "listing", "plaintext"):
@@ -236,6 +238,17 @@ class _Walker:
         elif any(isinstance(item, SceneBreak) for item in inner.items):
             self.items.append(SceneBreak())  # <h3>* * *</h3> is a styled scene break
         self._anchors_inside(el)
+
+    def hgroup(self, el: Any) -> None:
+        """A heading group: its `<p>` lines (a subtitle, a chapter's title) are headings too."""
+        level = 6
+        for child in el:
+            tag = local_name(child)
+            if tag in _HEADINGS:
+                level = _HEADINGS[tag]
+                self.heading(child, level)
+            elif tag:
+                self.heading(child, min(level + 1, 6))
 
     def quote(self, el: Any) -> None:
         """A `<blockquote>`: its paragraphs (nested quotes flattened) as one `BlockQuote`."""

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeGuard
@@ -35,6 +36,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from bot.stories.importers.headings import Heading, Item, TextItem, assemble, match_heading
+from bot.stories.importers.md_meta import FIELD_LINE, Metadata, split_front_matter
 from bot.stories.importers.text_blocks import (
     byline_authors,
     is_scene_break_line,
@@ -75,12 +77,41 @@ class _MdHeading:
 
 def parse_markdown(text: str) -> Story:
     """Parse Markdown (LF line ends) into a `Story`; `source_format` is left to the caller."""
+    front, text = split_front_matter(text)
     tokens = _PARSER.parse(_TILDE_BREAK.sub("* * *", text))
     walker = _Walker()
     walker.walk(tokens)
-    story, rest = _read_header(walker.items)
+    meta = front
+    items = _field_lines(walker.items, meta)
+    story, rest = _read_header(items) if not meta.fields else (Story(UNTITLED), items)
+    meta.apply(story)
     assemble(story, _chapter_items(rest))
     return story
+
+
+def _field_lines(items: list[_MdHeading | Item], meta: Metadata) -> list[_MdHeading | Item]:
+    """Drop `Title:`/`Author:`... lines or headings at the top into `meta`; return the rest.
+
+    A rule (`---`) right after them closes the header and goes with it.
+    """
+    index = 0
+    while index < len(items):
+        item = items[index]
+        lines: Sequence[str] = ()
+        if isinstance(item, _MdHeading):
+            lines = (item.text,)
+        elif isinstance(item, TextItem) and isinstance(item.block, Paragraph):
+            lines = item.lines  # "Title: X" and "Author: Y" may share a paragraph
+        matches = [FIELD_LINE.match(" ".join(line.split())) for line in lines]
+        if not matches or not all(matches):
+            break
+        for match in matches:
+            assert match is not None
+            meta.add(match["key"], match["value"])
+        index += 1
+    if index and index < len(items) and isinstance(items[index], SceneBreak):
+        index += 1
+    return items[index:]
 
 
 def _read_header(items: list[_MdHeading | Item]) -> tuple[Story, list[_MdHeading | Item]]:
@@ -127,14 +158,18 @@ def _chapter_items(items: Sequence[_MdHeading | Item]) -> list[Item]:
                 resolved.append(SceneBreak())
         else:
             resolved.append(item)
-    levels = [item.level for item in resolved if isinstance(item, _MdHeading)]
-    chapter_level = min(levels, default=0)
+    levels = Counter(item.level for item in resolved if isinstance(item, _MdHeading))
+    # The shallowest level that repeats holds the chapters; a lone shallower one is a part.
+    repeating = [level for level, count in levels.items() if count >= 2]
+    chapter_level = min(repeating or levels or [0])
     return [_as_item(item, chapter_level) for item in resolved]
 
 
 def _as_item(item: _MdHeading | Item, chapter_level: int) -> Item:
     if not isinstance(item, _MdHeading):
         return item
+    if item.level < chapter_level:
+        return Heading(" ".join(item.text.split()), bare=False, is_part=True)
     if item.level != chapter_level:
         return _text_item([Span(" ".join(item.text.split()), bold=True)])
     title = " ".join(item.text.split())
@@ -240,18 +275,19 @@ class _Walker:
 
 
 def _inline(children: Sequence[Token]) -> tuple[list[Span], str]:
-    """Styled spans (soft breaks as spaces) and the plain text with its source lines."""
+    """Styled spans (soft breaks as spaces, or kept in verse) and the plain text's source lines."""
+    soft = "\n" if _is_verse(children) else " "
     if all(child.type in ("text", "softbreak") for child in children):
         # The common case, kept fast: unstyled text (text tokens never hold a newline).
         plain = "".join("\n" if child.type == "softbreak" else child.content for child in children)
-        return [Span(plain.replace("\n", " "))], plain
+        return [Span(plain.replace("\n", soft))], plain
     inline = _InlineText()
     for child in children:
         kind = child.type
         if kind in ("text", "code_inline"):
             inline.add(child.content)
         elif kind == "softbreak":
-            inline.add(" ", "\n")
+            inline.add(soft, "\n")
         elif kind == "hardbreak":
             inline.add("\n")
         elif kind in _MD_STYLES:
@@ -261,6 +297,23 @@ def _inline(children: Sequence[Token]) -> tuple[list[Span], str]:
     return inline.spans, "".join(inline.plain)
 
 
+def _is_verse(children: Sequence[Token]) -> bool:
+    """Short lines joined by soft breaks are verse (stanzas), whose line breaks are the text.
+
+    Hard-wrapped prose runs its lines to 70-80 characters; a stanza's lines stay well short.
+    """
+    lines = [0]
+    for child in children:
+        if child.type == "softbreak":
+            lines.append(0)
+        else:
+            lines[-1] += len(child.content)
+    return len(lines) >= _VERSE_MIN_LINES and max(lines) <= _VERSE_LINE
+
+
+_VERSE_LINE = 60
+# Two short lines may be one sentence wrapped early ("Buffy waits / for dawn."); three are a stanza.
+_VERSE_MIN_LINES = 3
 _MD_STYLES = {
     "em_open": ("italic", 1),
     "em_close": ("italic", -1),

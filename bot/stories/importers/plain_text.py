@@ -26,9 +26,11 @@ and the preamble are described in `headings.assemble`; paragraphs, layouts, scen
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
 
 from bot.stories.importers.headings import Heading, Item, TextItem, assemble, match_heading
+from bot.stories.importers.matter import cut_gutenberg_text
 from bot.stories.importers.text_blocks import (
     Layout,
     LayoutInfo,
@@ -43,16 +45,39 @@ from bot.stories.importers.text_blocks import (
     parse_byline,
     split_raw_paragraphs,
 )
-from bot.stories.model import SceneBreak, Story
+from bot.stories.importers.text_contents import split_by_contents
+from bot.stories.model import SceneBreak, Skipped, Story
 
 UNTITLED = "Untitled"
+_PLACEHOLDER = re.compile(r"^\[(?:illustration|image|picture)[^\]]*\]$", re.I)
 
 
 def parse_text(text: str) -> Story:
     """Parse plain text (LF line ends) into a `Story`; `source_format` is left to the caller."""
+    skipped: list[Skipped] = []
+    text, fields = cut_gutenberg_text(text, skipped)
     paragraphs = split_raw_paragraphs(text)
-    story, body = _read_header(paragraphs)
-    assemble(story, list(_items(body, detect_layout(body))))
+    if fields.get("title"):
+        # Gutenberg's header names the book; the lines after it are the title page.
+        story, body = Story(fields["title"]), paragraphs
+        story.authors = [fields["author"]] if fields.get("author") else []
+    else:
+        while paragraphs and _PLACEHOLDER.match(" ".join(paragraphs[0].lines)):
+            # "[Illustration]" above the title: a picture the text file cannot hold.
+            skipped.append(Skipped(paragraphs[0].lines[0], "image placeholder", 1))
+            paragraphs = paragraphs[1:]
+        story, body = _read_header(paragraphs)
+    story.skipped[:0] = skipped
+    contents = split_by_contents(body)
+    if contents.skipped is not None:
+        story.skipped.append(contents.skipped)
+    body = contents.paragraphs
+    assemble(story, list(_items(body, detect_layout(body), contents.headings)))
+    if fields and story.summary:
+        # A Gutenberg book has no summary: the short text before chapter 1 is its title page.
+        words = len(story.summary.split())
+        story.skipped.append(Skipped("title page", "title page", words))
+        story.summary = None
     return story
 
 
@@ -89,22 +114,35 @@ def _keep(lines: Sequence[str], rest: list[RawParagraph]) -> list[RawParagraph]:
     return [RawParagraph(tuple(lines), 0), *rest] if lines else rest
 
 
-def _items(paragraphs: Sequence[RawParagraph], info: LayoutInfo) -> Iterator[Item]:
-    """Headings, text and scene breaks in reading order."""
+def _items(
+    paragraphs: Sequence[RawParagraph], info: LayoutInfo, headings: Mapping[int, int]
+) -> Iterator[Item]:
+    """Headings, text and scene breaks in reading order.
+
+    `headings` marks paragraphs opening with a heading the book's contents list names; with
+    such a list, only those lines start chapters.
+    """
     for index, paragraph in enumerate(paragraphs):
+        if index in headings:
+            count = headings[index]
+            yield Heading(" ".join(" ".join(paragraph.lines[:count]).split()), bare=False)
+            yield from _text_items(paragraph.lines[count:], info)
+            continue
         if index and info.break_gap is not None and paragraph.gap_before >= info.break_gap:
             yield SceneBreak()
-        yield from _paragraph_items(paragraph.lines, info)
+        yield from _paragraph_items(paragraph.lines, info, find_headings=not headings)
 
 
-def _paragraph_items(lines: Sequence[str], info: LayoutInfo) -> Iterator[Item]:
-    """Split one run of lines at scene-break lines and headings."""
+def _paragraph_items(
+    lines: Sequence[str], info: LayoutInfo, *, find_headings: bool = True
+) -> Iterator[Item]:
+    """Split one run of lines at scene-break lines and (unless the contents say) headings."""
     run: list[str] = []
     index = 0
     while index < len(lines):
         line = lines[index]
         index += 1
-        heading = match_heading(line)
+        heading = match_heading(line) if find_headings else None
         if heading is None and not is_scene_break_line(line):
             run.append(line)
             continue

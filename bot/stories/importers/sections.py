@@ -6,8 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from bot.stories.importers.html_blocks import Anchor, Heading, Item, blocks_of
-from bot.stories.importers.titles import clean_title
-from bot.stories.model import Block, Chapter, SceneBreak
+from bot.stories.importers.titles import split_label
+from bot.stories.model import Block, Chapter, SceneBreak, plain_paragraph
 
 # Text before the first chapter heading (or under a part heading) becomes a chapter of its own
 # only when it is real prose, not just a title, a byline or an epigraph.
@@ -63,18 +63,36 @@ def finish_chapters(sections: list[Section]) -> list[Chapter]:
     return chapters
 
 
-def make_chapter(number: int, title: str | None, items: list[Item]) -> Chapter:
-    """A chapter from its flow: leading headings give the title (if `title` is None) and go."""
+def make_chapter(
+    number: int, title: str | None, items: list[Item], label: str | None = None
+) -> Chapter:
+    """A chapter from its flow: leading headings give the label and title where not given.
+
+    A label heading followed by a title heading ("STAVE ONE." then "MARLEY'S GHOST.") gives
+    both, so the subtitle under a heading is kept as the chapter's title.
+    """
     start = 0
-    heading_titles: list[str | None] = []
+    found: list[tuple[str, str | None, str | None]] = []
     while start < len(items) and isinstance(items[start], Heading | Anchor | SceneBreak):
         item = items[start]
         if isinstance(item, Heading):
-            heading_titles.append(clean_title(item.text))
+            found.append((item.text, *split_label(item.text)))
         start += 1
-    if title is None:
-        title = next((text for text in heading_titles if text), None)
-    return Chapter(number=number, title=title, blocks=tidy_breaks(blocks_of(items[start:])))
+    title = title or next((t for _, _, t in found if t), None)
+    label = label or next((lab for _, lab, _ in found if lab), None)
+    # A heading that is neither the label nor the title is a subtitle or stage direction
+    # ("The Pequod, of Nantucket, Meets the Samuel Enderby"): it stays, as the first paragraph.
+    subtitles: list[Block] = [
+        plain_paragraph(text)
+        for text, found_label, found_title in found
+        if found_title and _key(found_title) != _key(title)
+    ]
+    blocks = tidy_breaks(subtitles + blocks_of(items[start:]))
+    return Chapter(number=number, title=title, label=label, blocks=blocks)
+
+
+def _key(text: str | None) -> str:
+    return "".join(ch for ch in (text or "").casefold() if ch.isalnum())
 
 
 def tidy_breaks(blocks: list[Block]) -> list[Block]:

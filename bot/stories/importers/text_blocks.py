@@ -116,7 +116,11 @@ def detect_layout(paragraphs: Sequence[RawParagraph]) -> LayoutInfo:
         return LayoutInfo(Layout.LINES, 1, None)
     gaps = Counter(p.gap_before for p in paragraphs[1:])
     usual_gap = gaps.most_common(1)[0][0] if gaps else 1
-    return LayoutInfo(Layout.PARAGRAPHS, 2 if usual_gap == 1 else None, _wrap_width(paragraphs))
+    # A file that marks its scene breaks (`* * *`) does not also mark them with blank runs:
+    # there, a wider gap is only spacing around headings, letters or verse.
+    marked = any(is_scene_break_line(line) for line in lines)
+    break_gap = 2 if usual_gap == 1 and not marked else None
+    return LayoutInfo(Layout.PARAGRAPHS, break_gap, _wrap_width(paragraphs))
 
 
 def _wrap_width(paragraphs: Sequence[RawParagraph]) -> int | None:

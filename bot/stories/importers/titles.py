@@ -41,6 +41,41 @@ _ONLY_NUMBER = re.compile(rf"^(?:\d{{1,3}}|{_ROMAN_1_99})$")
 _ABBREVIATIONS = names("mr mrs ms dr st jr sr prof vs etc no vol pt")
 
 
+# Labels the book prints for itself, kept as `Chapter.label` ("Stave One", "Book II Chapter 3").
+_LABEL_WORD = rf"(?:{_LABEL}|stave|letter|book|part|volume|vol\.?)"
+_BOOK_LABEL = re.compile(
+    rf"^(?:(?P<label>(?:(?:book|part|volume)\s+{_NUMBER}[.,]?\s+)?{_LABEL_WORD}\s*{_NUMBER})"
+    rf"(?P<rest>{_SEPARATOR}.*)?"
+    r"|(?P<named>prologue|epilogue|interlude|preface|foreword|afterword|etymology|extracts)"
+    r"(?P<after>\s*[.:)\]|–—-]+\s*.*)?)$",
+    re.I,
+)
+
+
+_OPENERS = "\"“‘'([.:)]|–—-"
+
+
+def split_label(raw: str | None) -> tuple[str | None, str | None]:
+    """The source's label and the clean title: "CHAPTER 40. Midnight, Forecastle." ->
+    ("CHAPTER 40", "Midnight, Forecastle"); "Stave One" -> ("Stave One", None); a title with no
+    label -> (None, clean title). The label is as written, whitespace collapsed, stop removed.
+    """
+    if not raw:
+        return None, None
+    text = " ".join(raw.split())
+    match = _BOOK_LABEL.match(text)
+    if not match:
+        return None, clean_title(text)
+    rest = (match["rest"] or "").lstrip()
+    if rest and not (rest[0].isalnum() or rest[0] in _OPENERS):
+        return None, _drop_trailing_stop(text)  # "Chapter 4 & 4.5": all of it is the title
+    if match["named"] and not (match["after"] or "").strip(" .:;,–—-"):
+        return None, clean_title(text)  # a bare "Prologue" is the chapter's title
+    label = (match["label"] or match["named"]).rstrip(".,")
+    rest = _drop_trailing_stop((match["rest"] or match["after"] or "").strip(" .:;,–—-"))
+    return label, rest or None
+
+
 def clean_title(raw: str | None) -> str | None:
     """The chapter title without its "Chapter N" numbering or trailing period; None if empty."""
     if not raw:
@@ -52,6 +87,22 @@ def clean_title(raw: str | None) -> str | None:
     if stripped == title:
         stripped = _NUMBERED.sub("", title, count=1)
     return _drop_trailing_stop(stripped.strip()) or None
+
+
+# AO3 numbers chapters itself: "Chapter 3: Title" in headings, "3. Title" in some contents.
+_AO3_PREFIX = re.compile(r"^(?:chapter\s+\d+\s*(?::\s*|$)|\d+\.(?:\s+|$))", re.I)
+
+
+def ao3_title(raw: str | None) -> str | None:
+    """An AO3 chapter title: AO3's own "Chapter N: " prefix removed, the rest as the author typed.
+
+    AO3 prints the prefix itself, so it is interface text, not the title; the author's title is
+    kept whole, trailing period included ("The Last of the Spirits.").
+    """
+    if not raw:
+        return None
+    title = " ".join(raw.split())
+    return _AO3_PREFIX.sub("", title, count=1).strip() or None
 
 
 def _drop_trailing_stop(title: str) -> str:

@@ -1,0 +1,61 @@
+"""The upload reply names the front and back matter that was not posted, with its words."""
+
+from __future__ import annotations
+
+from bot.client import ChapterBot
+from testkit.emulator import DiscordEmulator
+
+try:
+    from tests.e2e.test_story_commands import answer, field, repo, upload
+except ImportError:  # collected without the repository root on sys.path
+    from test_story_commands import answer, field, repo, upload
+
+# A Gutenberg-style file: header, contents, two chapters, licence (text of the 1865 Alice).
+GUTENBERG_STYLE = "\n".join(
+    [
+        "The Project Gutenberg eBook of Alice, by Lewis Carroll",
+        "",
+        "Title: Alice's Adventures in Wonderland",
+        "Author: Lewis Carroll",
+        "",
+        "*** START OF THE PROJECT GUTENBERG EBOOK ALICE ***",
+        "",
+        "Contents",
+        "",
+        " CHAPTER I.     Down the Rabbit-Hole",
+        " CHAPTER II.    The Pool of Tears",
+        "",
+        "",
+        "",
+        "CHAPTER I.",
+        "Down the Rabbit-Hole",
+        "",
+        "Alice was beginning to get very tired of sitting by her sister on the bank.",
+        "",
+        "CHAPTER II.",
+        "The Pool of Tears",
+        "",
+        "“Curiouser and curiouser!” cried Alice.",
+        "",
+        "*** END OF THE PROJECT GUTENBERG EBOOK ALICE ***",
+        "",
+        "Updated editions will replace the previous one.",
+    ]
+).encode()
+
+
+async def test_upload_reply_lists_what_was_skipped(
+    emulator: DiscordEmulator, chapterbot: ChapterBot
+) -> None:
+    result = await upload(emulator, emulator.user("alice"), "alice.txt", GUTENBERG_STYLE)
+    reply = answer(result)
+    assert reply.ephemeral
+    assert reply.embeds[0]["title"].endswith("Alice's Adventures in Wonderland")
+    assert field(reply, "Chapters").startswith("2 ")
+    skipped = field(reply, "Skipped (not posted)")
+    assert "table of contents (12 words)" in skipped  # "Contents" + 5 + 6 words
+    assert "Project Gutenberg header (26 words)" in skipped
+    assert "Project Gutenberg licence (16 words)" in skipped
+    story = (await repo(chapterbot).list_for_guild(emulator.guild.id))[0]
+    texts = [c.body for c in await repo(chapterbot).chapters(story.id)]
+    assert not any("Gutenberg" in body for body in texts)
