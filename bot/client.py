@@ -100,6 +100,7 @@ class ChapterBot(commands.Bot):
             self.scheduler,
             wait_ready=self.wait_until_ready,
             outbox_lease_s=self.settings.outbox_lease_seconds,
+            retention_days=self.settings.data_retention_days,
         )
         for extension in cog_extensions():
             await self.load_extension(extension)

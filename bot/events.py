@@ -138,8 +138,46 @@ class ReaderProgressed(Event):
         )
 
 
+@dataclass(frozen=True)
+class GuildRemoved(Event):
+    """The bot was removed from a server (not an outage): its schedules stop, its data waits."""
+
+    kind: ClassVar[str] = "guild_removed"
+
+    guild_id: int
+    removed_at: int
+
+    @property
+    def key(self) -> str:
+        """One removal of one server."""
+        return f"guild:{self.guild_id}:removed:{self.removed_at}"
+
+
+@dataclass(frozen=True)
+class GuildReturned(Event):
+    """The bot was added back to a server before its data was purged: everything resumes."""
+
+    kind: ClassVar[str] = "guild_returned"
+
+    guild_id: int
+    returned_at: int
+
+    @property
+    def key(self) -> str:
+        """One return of one server."""
+        return f"guild:{self.guild_id}:returned:{self.returned_at}"
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
-    cls.kind: cls for cls in (ChapterReleased, ReleaseFailed, StoryDeleted, ReaderProgressed)
+    cls.kind: cls
+    for cls in (
+        ChapterReleased,
+        ReleaseFailed,
+        StoryDeleted,
+        ReaderProgressed,
+        GuildRemoved,
+        GuildReturned,
+    )
 }
 
 E = TypeVar("E", bound=Event)

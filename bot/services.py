@@ -15,6 +15,7 @@ from apscheduler.schedulers.base import BaseScheduler
 
 from bot.events import EventBus
 from bot.feedback.service import FeedbackService
+from bot.lifecycle.service import ServerLifecycle
 from bot.outbox import DEFAULT_LEASE_S, Outbox
 from bot.publishing.port import PublishPort
 from bot.publishing.service import PublishingService
@@ -38,6 +39,7 @@ class Services:
     publishing: PublishingService
     reading: ReadingService
     feedback: FeedbackService
+    lifecycle: ServerLifecycle
 
     @classmethod
     def build(
@@ -48,6 +50,7 @@ class Services:
         *,
         wait_ready: Callable[[], Awaitable[None]] | None = None,
         outbox_lease_s: int = DEFAULT_LEASE_S,
+        retention_days: int = 30,
         clock: Callable[[], int] = unix_now,
     ) -> Services:
         """Wire the services: publishing posts through `port` and records events in the outbox."""
@@ -64,4 +67,7 @@ class Services:
             ),
             reading=ReadingService(db, clock=clock, write_behind=True),
             feedback=FeedbackService(db, clock=clock),
+            lifecycle=ServerLifecycle(
+                db, scheduler, bus, retention_days=retention_days, clock=clock
+            ),
         )

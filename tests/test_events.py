@@ -91,6 +91,8 @@ def test_kinds_and_keys() -> None:
         "release_failed",
         "story_deleted",
         "reader_progressed",
+        "guild_removed",
+        "guild_returned",
     }
     assert ReleaseFailed(7, 3, 10, 2, 1, "x").key != ReleaseFailed(7, 3, 10, 2, 2, "x").key
     many = ChapterReleased(

@@ -17,6 +17,12 @@ _NULLS_LAST = "CASE WHEN next_run_at IS NULL THEN 1 ELSE 0 END"
 # A schedule with no next run is over. The CAST gives PostgreSQL the parameter's type.
 _ACTIVE_WHILE_NEXT = "CASE WHEN CAST(:next AS BIGINT) IS NULL THEN 0 ELSE active END"
 
+# Stories of servers the bot was removed from (bot.lifecycle): their schedules never run.
+_REMOVED_STORIES = (
+    "SELECT stories.id FROM stories JOIN guild_removals"
+    " ON guild_removals.guild_id = stories.guild_id"
+)
+
 
 class ScheduleRepository(Repository):
     """Create, find and advance release schedules. Computing run times is the caller's job."""
@@ -75,9 +81,18 @@ class ScheduleRepository(Repository):
         """Every active schedule with a next run, soonest first (to arm timers at start-up)."""
         rows = await self.db.fetch_all(
             f"SELECT {_COLUMNS} FROM schedules"
-            " WHERE active = 1 AND next_run_at IS NOT NULL ORDER BY next_run_at, id"
+            " WHERE active = 1 AND next_run_at IS NOT NULL"
+            f" AND story_id NOT IN ({_REMOVED_STORIES}) ORDER BY next_run_at, id"
         )
         return [ScheduleRecord.from_row(row) for row in rows]
+
+    async def of_removed_guild(self, schedule_id: int) -> bool:
+        """True if the schedule's server removed the bot (its schedules wait or get purged)."""
+        found = await self.db.fetch_value(
+            f"SELECT COUNT(*) FROM schedules WHERE id = :id AND story_id IN ({_REMOVED_STORIES})",
+            {"id": schedule_id},
+        )
+        return bool(found)
 
     async def due(self, now: int) -> list[ScheduleRecord]:
         """Active schedules whose next run is at or before `now`, oldest first."""

@@ -21,7 +21,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.errors import InvalidInput
-from bot.events import EventBus, StoryDeleted
+from bot.events import EventBus, GuildRemoved, GuildReturned, StoryDeleted
 from bot.outbox import Outbox
 from bot.publishing.planner import Target, check_target, mode_for
 from bot.publishing.port import PublishPort
@@ -116,6 +116,8 @@ class PublishingService:
         )
         if bus is not None:
             bus.subscribe(StoryDeleted, self._story_deleted)
+            bus.subscribe(GuildRemoved, self._guild_removed)
+            bus.subscribe(GuildReturned, self._guild_returned)
 
     @property
     def stopping(self) -> bool:
@@ -177,6 +179,9 @@ class PublishingService:
         if self._wait_ready is not None:
             await self._wait_ready()
         if self._stopping:
+            return
+        if await self.schedules.of_removed_guild(schedule_id):
+            self.disarm(schedule_id)  # the bot left the server: nothing more goes out there
             return
         try:
             created = await self._claim_run(schedule_id)
@@ -251,6 +256,17 @@ class PublishingService:
             known = prefix != "schedule" or not number.isdigit()
             if not known and await self.schedules.get(int(number)) is None:
                 self.disarm(int(number))
+
+    async def _guild_removed(self, event: GuildRemoved) -> None:
+        """The bot left a server: its schedules' timers stop now (the rows stay as they are)."""
+        for story in await self.stories.list_for_guild(event.guild_id):
+            for schedule in await self.schedules.for_story(story.id):
+                self.disarm(schedule.id)
+
+    async def _guild_returned(self, event: GuildReturned) -> None:
+        """The bot is back in a server: its schedules run again (missed runs per the policy)."""
+        for story in await self.stories.list_for_guild(event.guild_id):
+            await self.rearm_story(story.id)
 
     async def rearm_story(self, story_id: int) -> None:
         """Arm every active schedule of a story again (after `/schedule resume`)."""

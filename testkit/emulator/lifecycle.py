@@ -1,0 +1,49 @@
+"""Things that go away under a bot: the bot removed from a guild (or the guild in an outage),
+and the guild coming back. Dispatched as Discord does: GUILD_DELETE, GUILD_CREATE.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .payloads import guild_payload
+
+if TYPE_CHECKING:
+    from .emulator import DiscordEmulator
+    from .model import Guild
+
+INTENT_GUILDS = 1
+
+
+class ServerEvents:
+    """Mixin of DiscordEmulator: guild removal, outage and return."""
+
+    def remove_bot(self: DiscordEmulator, guild: Guild | None = None) -> None:
+        """Kick the bot: it stops being a member and gets GUILD_DELETE without `unavailable`."""
+        target = guild or self.guild
+        member = target.members.pop(self.world.bot.id, None)
+        if member is not None:
+            self._removed_bot_members[target.id] = member
+        self.timeline.add("world", f"bot removed from guild {target.id}")
+        self.gateway.dispatch("GUILD_DELETE", {"id": str(target.id)}, intent=INTENT_GUILDS)
+
+    def guild_outage(self: DiscordEmulator, guild: Guild | None = None) -> None:
+        """The guild becomes unavailable (an outage): GUILD_DELETE with `unavailable: true`."""
+        target = guild or self.guild
+        self.timeline.add("world", f"guild {target.id} unavailable")
+        data = {"id": str(target.id), "unavailable": True}
+        self.gateway.dispatch("GUILD_DELETE", data, intent=INTENT_GUILDS)
+
+    def add_bot_back(self: DiscordEmulator, guild: Guild | None = None) -> None:
+        """Re-invite the bot (or end an outage): it is a member again and gets GUILD_CREATE."""
+        target = guild or self.guild
+        member = self._removed_bot_members.pop(target.id, None)
+        if member is not None:
+            target.members[self.world.bot.id] = member
+        self.timeline.add("world", f"bot back in guild {target.id}")
+
+        def payload(session: object) -> dict:
+            all_members = bool(getattr(session, "intents", 0) & (1 << 1))
+            return guild_payload(self.world, target, all_members=all_members)
+
+        self.gateway.dispatch("GUILD_CREATE", payload, intent=INTENT_GUILDS, guild_id=target.id)
