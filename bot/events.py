@@ -168,6 +168,27 @@ class GuildReturned(Event):
         return f"guild:{self.guild_id}:returned:{self.returned_at}"
 
 
+@dataclass(frozen=True)
+class StoryChannelLost(Event):
+    """A story's channel (or the thread it was posting into) was deleted: its schedules paused.
+
+    Durable subscribers tell the owner once; `title` is carried so the message can name it.
+    """
+
+    kind: ClassVar[str] = "story_channel_lost"
+
+    story_id: int
+    guild_id: int
+    owner_id: int
+    channel_id: int
+    title: str
+
+    @property
+    def key(self) -> str:
+        """One story losing one channel."""
+        return f"story:{self.story_id}:lost:{self.channel_id}"
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -177,6 +198,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ReaderProgressed,
         GuildRemoved,
         GuildReturned,
+        StoryChannelLost,
     )
 }
 

@@ -17,6 +17,7 @@ from bot.events import EventBus
 from bot.feedback.service import FeedbackService
 from bot.lifecycle.service import ServerLifecycle
 from bot.outbox import DEFAULT_LEASE_S, Outbox
+from bot.publishing.lost import TargetLoss
 from bot.publishing.port import PublishPort
 from bot.publishing.service import PublishingService
 from bot.reading.service import ReadingService
@@ -37,6 +38,7 @@ class Services:
     stories: StoryFinder
     authoring: Authoring
     publishing: PublishingService
+    target_loss: TargetLoss
     reading: ReadingService
     feedback: FeedbackService
     lifecycle: ServerLifecycle
@@ -56,15 +58,17 @@ class Services:
         """Wire the services: publishing posts through `port` and records events in the outbox."""
         bus = EventBus()
         outbox = Outbox(db, clock=clock, lease_s=outbox_lease_s)
+        publishing = PublishingService(
+            db, port, scheduler, wait_ready=wait_ready, clock=clock, outbox=outbox, bus=bus
+        )
         return cls(
             db=db,
             bus=bus,
             outbox=outbox,
             stories=StoryFinder(StoryRepository(db, clock=clock)),
             authoring=Authoring(db, bus=bus),
-            publishing=PublishingService(
-                db, port, scheduler, wait_ready=wait_ready, clock=clock, outbox=outbox, bus=bus
-            ),
+            publishing=publishing,
+            target_loss=TargetLoss(publishing, outbox),
             reading=ReadingService(db, clock=clock, write_behind=True),
             feedback=FeedbackService(db, clock=clock),
             lifecycle=ServerLifecycle(

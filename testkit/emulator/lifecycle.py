@@ -10,13 +10,14 @@ from .payloads import guild_payload
 
 if TYPE_CHECKING:
     from .emulator import DiscordEmulator
-    from .model import Guild
+    from .model import Channel, Guild
 
 INTENT_GUILDS = 1
+THREAD_TYPES = (10, 11, 12)  # announcement, public and private threads
 
 
 class ServerEvents:
-    """Mixin of DiscordEmulator: guild removal, outage and return."""
+    """Mixin of DiscordEmulator: guild removal, outage and return; channels deleted."""
 
     def remove_bot(self: DiscordEmulator, guild: Guild | None = None) -> None:
         """Kick the bot: it stops being a member and gets GUILD_DELETE without `unavailable`."""
@@ -47,3 +48,28 @@ class ServerEvents:
             return guild_payload(self.world, target, all_members=all_members)
 
         self.gateway.dispatch("GUILD_CREATE", payload, intent=INTENT_GUILDS, guild_id=target.id)
+
+    def delete_channel(self: DiscordEmulator, channel: Channel) -> None:
+        """Delete a guild channel, forum or thread: CHANNEL_DELETE, or THREAD_DELETE for threads.
+
+        The channel leaves the world (REST calls to it answer 404 Unknown Channel); its messages
+        stay readable through `emu.messages(channel)` for assertions.
+        """
+        from .payloads import channel_payload
+
+        payload = channel_payload(self.world, channel)
+        self.world.channels.pop(channel.id, None)
+        guild = self.world.guilds.get(channel.guild_id or 0)
+        if guild is not None and channel.id in guild.channel_ids:
+            guild.channel_ids.remove(channel.id)
+        self.timeline.add("world", f"channel {channel.id} deleted")
+        if channel.type in THREAD_TYPES:
+            data = {
+                "id": str(channel.id),
+                "guild_id": str(channel.guild_id),
+                "parent_id": str(channel.parent_id),
+                "type": channel.type,
+            }
+            self.gateway.dispatch("THREAD_DELETE", data, intent=INTENT_GUILDS)
+        else:
+            self.gateway.dispatch("CHANNEL_DELETE", payload, intent=INTENT_GUILDS)
