@@ -25,11 +25,13 @@ log = logging.getLogger(__name__)
 
 
 def minimal_intents() -> discord.Intents:
-    """Only what the bot uses: guilds, and reactions in guilds and DMs. No privileged intents."""
+    """Only what the bot uses: guilds, message deletions, reactions. No privileged intents."""
     intents = discord.Intents.none()
     intents.guilds = True
     intents.guild_reactions = True
     intents.dm_reactions = True
+    # MESSAGE_DELETE(_BULK) of posted pages; without the (privileged) content intent.
+    intents.guild_messages = True
     return intents
 
 

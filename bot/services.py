@@ -17,6 +17,7 @@ from bot.events import EventBus
 from bot.feedback.service import FeedbackService
 from bot.lifecycle.service import ServerLifecycle
 from bot.outbox import DEFAULT_LEASE_S, Outbox
+from bot.publishing.deletions import PageDeletions
 from bot.publishing.lost import TargetLoss
 from bot.publishing.port import PublishPort
 from bot.publishing.service import PublishingService
@@ -39,6 +40,7 @@ class Services:
     authoring: Authoring
     publishing: PublishingService
     target_loss: TargetLoss
+    page_deletions: PageDeletions
     reading: ReadingService
     feedback: FeedbackService
     lifecycle: ServerLifecycle
@@ -69,6 +71,7 @@ class Services:
             authoring=Authoring(db, bus=bus),
             publishing=publishing,
             target_loss=TargetLoss(publishing, outbox),
+            page_deletions=PageDeletions(db, clock=clock),
             reading=ReadingService(db, clock=clock, write_behind=True),
             feedback=FeedbackService(db, clock=clock),
             lifecycle=ServerLifecycle(

@@ -76,6 +76,16 @@ class LifecycleListeners(commands.Cog):
         """A thread (or forum post) was deleted."""
         await self.bot.services.target_loss.thread_deleted(payload.thread_id)
 
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        """A message was deleted: if it was a posted page, the release records it."""
+        await self.bot.services.page_deletions.messages_deleted([payload.message_id])
+
+    @commands.Cog.listener()
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        """Messages were deleted in bulk (a moderator's purge)."""
+        await self.bot.services.page_deletions.messages_deleted(sorted(payload.message_ids))
+
     async def _tell_owner(self, event: StoryChannelLost) -> None:
         """DM the owner once; closed DMs are not retried (`/doctor` still explains)."""
         try:

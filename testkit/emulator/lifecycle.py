@@ -10,7 +10,7 @@ from .payloads import guild_payload
 
 if TYPE_CHECKING:
     from .emulator import DiscordEmulator
-    from .model import Channel, Guild
+    from .model import Channel, Guild, Message
 
 INTENT_GUILDS = 1
 THREAD_TYPES = (10, 11, 12)  # announcement, public and private threads
@@ -73,3 +73,28 @@ class ServerEvents:
             self.gateway.dispatch("THREAD_DELETE", data, intent=INTENT_GUILDS)
         else:
             self.gateway.dispatch("CHANNEL_DELETE", payload, intent=INTENT_GUILDS)
+
+    def delete_messages(
+        self: DiscordEmulator, messages: list[Message], *, bulk: bool = False
+    ) -> None:
+        """A moderator deletes messages: MESSAGE_DELETE each, or one MESSAGE_DELETE_BULK.
+
+        Both carry ids only, so they need the guild messages intent, not the content intent.
+        """
+        from .messaging import _message_intent, dispatch_delete
+
+        for message in messages:
+            message.deleted = True
+        if not bulk:
+            for message in messages:
+                dispatch_delete(self, message)
+            return
+        channel = self.world.channels[messages[0].channel_id]
+        data = {
+            "ids": [str(m.id) for m in messages],
+            "channel_id": str(channel.id),
+            "guild_id": str(channel.guild_id),
+        }
+        self.gateway.dispatch(
+            "MESSAGE_DELETE_BULK", data, intent=_message_intent(channel), guild_id=channel.guild_id
+        )
