@@ -36,8 +36,13 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--json", action="store_true", help="machine-readable output")
     sub.add_parser("migrate", help="apply database migrations and exit")
     backup = sub.add_parser("backup", help="copy the database consistently, even while running")
-    backup.add_argument("path", type=Path)
-    backup.add_argument("--overwrite", action="store_true")
+    backup.add_argument("path", type=Path, help="the backup file to write")
+    backup.add_argument(
+        "--overwrite", action="store_true", help="replace the backup file if it exists"
+    )
+    backup.add_argument(
+        "--parents", action="store_true", help="create the backup file's directory if missing"
+    )
     # Parsed by `bot.when_command` (one-line errors, no usage text); listed here for --help.
     sub.add_parser("when", help="show how a schedule is understood: chapterbot when WHEN ...")
     return parser
@@ -63,7 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "migrate":
             return asyncio.run(migrate(settings))
         if args.command == "backup":
-            return asyncio.run(backup(settings, args.path, overwrite=args.overwrite))
+            return asyncio.run(
+                backup(settings, args.path, overwrite=args.overwrite, parents=args.parents)
+            )
     except UserError as exc:
         print(f"chapterbot: {exc}", file=sys.stderr)
         return 2
@@ -129,13 +136,13 @@ async def migrate(settings: Settings) -> int:
     return 0
 
 
-async def backup(settings: Settings, target: Path, *, overwrite: bool) -> int:
+async def backup(settings: Settings, target: Path, *, overwrite: bool, parents: bool) -> int:
     """Copy the configured database to `target` with SQLite's online backup."""
     # Backups copy a SQLite file; a server database is backed up with its own tools.
     from bot.storage import backup_database, sqlite_path_from_url
 
     source = sqlite_path_from_url(settings.database_url)
-    await backup_database(source, target, overwrite=overwrite)
+    await backup_database(source, target, overwrite=overwrite, parents=parents)
     print(f"backed up {source} to {target}")
     return 0
 

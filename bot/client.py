@@ -7,6 +7,7 @@ import logging
 import pkgutil
 from datetime import UTC
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import discord
 import yarl
@@ -47,6 +48,15 @@ def point_discord_at(settings: Settings) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
+def describe_database(url: str) -> str:
+    """The database URL for logs: any password replaced by `***` (a path stays as it is)."""
+    parsed = urlsplit(url)
+    if not parsed.password:
+        return url
+    host = parsed.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parsed._replace(netloc=f"{parsed.username}:***@{host}"))
+
+
 def cog_extensions() -> list[str]:
     """Every feature package in `cogs` (one extension each); plain modules are shared helpers."""
     return sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if m.ispkg)
@@ -57,6 +67,8 @@ class ChapterBot(commands.Bot):
 
     def __init__(self, settings: Settings, **client_options: Any) -> None:
         """`client_options` go to discord.py's Client (tests shorten its gateway timeouts)."""
+        # Before Client.__init__, which is where discord.py logs its voice-support WARNING.
+        point_discord_at(settings)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=minimal_intents(),
@@ -65,7 +77,6 @@ class ChapterBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             **client_options,
         )
-        point_discord_at(settings)
         self.settings = settings
         self.db: Database | None = None
         self._services: Services | None = None
@@ -96,6 +107,9 @@ class ChapterBot(commands.Bot):
     async def setup_hook(self) -> None:
         """Open the DB, build the services, load cogs, start the scheduler, sync the commands."""
         self.db = await open_database(self.settings.database_url)
+        log.info(
+            "database: %s; shards: none (unsharded)", describe_database(self.settings.database_url)
+        )
         self._services = Services.build(
             self.db,
             DiscordPort(self, self.decorations),
