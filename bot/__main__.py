@@ -1,4 +1,4 @@
-"""The `chapterbot` command line: run | preview | migrate | backup | when."""
+"""The `chapterbot` command line: run | preview | migrate | health | backup | when."""
 
 from __future__ import annotations
 
@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--style", choices=("text", "embed"), default="text")
     preview.add_argument("--json", action="store_true", help="machine-readable output")
     sub.add_parser("migrate", help="apply database migrations and exit")
+    sub.add_parser(
+        "health", help="exit 0 if the running bot's heartbeat is fresh, else 1 (creates nothing)"
+    )
     backup = sub.add_parser("backup", help="copy the database consistently, even while running")
     backup.add_argument("path", type=Path, help="the backup file to write")
     backup.add_argument(
@@ -65,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         setup_logging(settings.log_level_number, settings.discord_token)
         if args.command == "run":
             return asyncio.run(run_bot(settings))
+        if args.command == "health":
+            return asyncio.run(health(settings))
         if args.command == "migrate":
             return asyncio.run(migrate(settings))
         if args.command == "backup":
@@ -134,6 +139,15 @@ async def migrate(settings: Settings) -> int:
         await db.close()
     print(f"database at version {version}" + (f" (applied {applied})" if applied else ""))
     return 0
+
+
+async def health(settings: Settings) -> int:
+    """One line: healthy (exit 0) or why not (exit 1)."""
+    from bot.lifecycle.heartbeat import check_health
+
+    verdict = await check_health(settings.database_url)
+    print(f"chapterbot: {verdict.line}", file=sys.stdout if verdict.healthy else sys.stderr)
+    return 0 if verdict.healthy else 1
 
 
 async def backup(settings: Settings, target: Path, *, overwrite: bool, parents: bool) -> int:

@@ -17,6 +17,7 @@ from discord.ext import commands
 import cogs
 from bot.app_errors import on_app_command_error
 from bot.config import Settings
+from bot.lifecycle.heartbeat import BEAT_S, Heartbeat
 from bot.services import Services
 from bot.storage import Database, open_database
 from cogs.decorations import ChapterDecorations, SettingsExtensions
@@ -120,6 +121,9 @@ class ChapterBot(commands.Bot):
         )
         for extension in cog_extensions():
             await self.load_extension(extension)
+        self.scheduler.add_job(
+            self._beat, "interval", seconds=BEAT_S, id="heartbeat", replace_existing=True
+        )
         # Started here, not in on_ready: on_ready fires again after every reconnect.
         self.scheduler.start()
         # Subscribers registered as their cogs loaded; deliver what an earlier run left undone.
@@ -158,8 +162,18 @@ class ChapterBot(commands.Bot):
         return synced
 
     async def on_ready(self) -> None:
-        """Log who we are; start-up work belongs in setup_hook."""
+        """Log who we are and beat at once; start-up work belongs in setup_hook."""
         log.info("ready as %s in %d guild(s)", self.user, len(self.guilds))
+        await self._beat()
+
+    async def _beat(self) -> None:
+        """Write the heartbeat `chapterbot health` reads, while connected to Discord."""
+        if self.db is None or not self.is_ready() or self.is_closed():
+            return
+        try:
+            await Heartbeat(self.db).beat()
+        except Exception:
+            log.warning("could not write the heartbeat", exc_info=True)
 
     async def close(self) -> None:
         """Shut down once, in order; later calls wait for the same shutdown to finish."""

@@ -34,4 +34,4 @@ def test_dockerfile_runs_as_non_root_with_a_volume_and_a_healthcheck() -> None:
     text = (REPO / "Dockerfile").read_text()
     assert "USER chapterbot" in text and 'VOLUME ["/data"]' in text
     assert "DATABASE_URL=sqlite:////data/chapterbot.db" in text
-    assert "HEALTHCHECK" in text and "chapterbot health" in text
+    assert "HEALTHCHECK" in text and 'CMD ["chapterbot", "health"]' in text
