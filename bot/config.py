@@ -42,6 +42,8 @@ class Settings:
     outbox_lease_seconds: int = 30
     # Days a server's data is kept after the bot is removed from it (0 = deleted at once).
     data_retention_days: int = 30
+    # Start-up (login, gateway handshake, READY) gives up after this many seconds.
+    discord_connect_timeout: int = 60
 
     def __post_init__(self) -> None:
         _check_token(self.discord_token)
@@ -88,6 +90,9 @@ class Settings:
             log_level=(values.get("LOG_LEVEL") or "INFO").upper(),
             outbox_lease_seconds=_positive_int(
                 "OUTBOX_LEASE_SECONDS", values.get("OUTBOX_LEASE_SECONDS"), 30
+            ),
+            discord_connect_timeout=_positive_int(
+                "DISCORD_CONNECT_TIMEOUT", values.get("DISCORD_CONNECT_TIMEOUT"), 60
             ),
             data_retention_days=_days("DATA_RETENTION_DAYS", values.get("DATA_RETENTION_DAYS"), 30),
         )
