@@ -35,3 +35,13 @@ def test_dockerfile_runs_as_non_root_with_a_volume_and_a_healthcheck() -> None:
     assert "USER chapterbot" in text and 'VOLUME ["/data"]' in text
     assert "DATABASE_URL=sqlite:////data/chapterbot.db" in text
     assert "HEALTHCHECK" in text and 'CMD ["chapterbot", "health"]' in text
+
+
+def test_every_runtime_dependency_has_an_upper_bound() -> None:
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    for requirement in project["dependencies"]:
+        if requirement.startswith("tzdata"):
+            continue  # time-zone data must stay current
+        assert "~=" in requirement or "<" in requirement, requirement

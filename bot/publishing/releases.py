@@ -231,6 +231,9 @@ class ReleaseRepository(Repository):
         """Pending releases due at or before `now`, oldest first."""
         rows = await self.db.fetch_all(
             f"SELECT {_COLUMNS} FROM releases WHERE status = 'pending' AND due_at <= :now"
+            # Not for servers the bot was removed from (bot.lifecycle): they wait, or go.
+            " AND story_id NOT IN (SELECT stories.id FROM stories JOIN guild_removals"
+            " ON guild_removals.guild_id = stories.guild_id)"
             " ORDER BY due_at, id",
             {"now": now},
         )
