@@ -189,6 +189,28 @@ class StoryChannelLost(Event):
         return f"story:{self.story_id}:lost:{self.channel_id}"
 
 
+@dataclass(frozen=True)
+class SchedulePaused(Event):
+    """A scheduled release failed (e.g. the bot lost a permission): the story's schedules paused
+    so the failure happens once, not at every run. Durable subscribers tell the owner.
+    """
+
+    kind: ClassVar[str] = "schedule_paused"
+
+    story_id: int
+    guild_id: int
+    owner_id: int
+    title: str
+    release_id: int
+    chapter_number: int
+    error: str
+
+    @property
+    def key(self) -> str:
+        """One pause per failed release."""
+        return f"story:{self.story_id}:paused:{self.release_id}"
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -199,6 +221,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         GuildRemoved,
         GuildReturned,
         StoryChannelLost,
+        SchedulePaused,
     )
 }
 

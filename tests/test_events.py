@@ -94,6 +94,7 @@ def test_kinds_and_keys() -> None:
         "guild_removed",
         "guild_returned",
         "story_channel_lost",
+        "schedule_paused",
     }
     assert ReleaseFailed(7, 3, 10, 2, 1, "x").key != ReleaseFailed(7, 3, 10, 2, 2, "x").key
     many = ChapterReleased(

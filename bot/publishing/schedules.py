@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot.publishing.records import ReleaseRecord, ScheduleRecord
 from bot.publishing.releases import insert_release
+from bot.storage.database import Transaction
 from bot.storage.repository import Repository, columns
 from bot.stories.records import ChannelMode
 
@@ -85,6 +86,18 @@ class ScheduleRepository(Repository):
             f" AND story_id NOT IN ({_REMOVED_STORIES}) ORDER BY next_run_at, id"
         )
         return [ScheduleRecord.from_row(row) for row in rows]
+
+    async def pause_story(
+        self, story_id: int, *, also: Callable[[Transaction], Awaitable[object]] | None = None
+    ) -> None:
+        """Pause a story's schedules; `also` writes more in the same transaction (an event)."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE stories SET paused = 1, updated_at = :now WHERE id = :id",
+                {"id": story_id, "now": self.now()},
+            )
+            if also is not None:
+                await also(tx)
 
     async def of_removed_guild(self, schedule_id: int) -> bool:
         """True if the schedule's server removed the bot (its schedules wait or get purged)."""

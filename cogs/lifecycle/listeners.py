@@ -16,14 +16,16 @@ import discord
 from discord.ext import commands
 from discord.utils import escape_markdown
 
-from bot.events import StoryChannelLost
+from bot.events import SchedulePaused, StoryChannelLost
 
 if TYPE_CHECKING:
     from bot.client import ChapterBot
 
 log = logging.getLogger(__name__)
 
-OWNER_DM = "lifecycle.owner_dm"  # the outbox subscriber's name: stored in rows, keep stable
+# The outbox subscribers' names: stored in rows, keep them stable.
+OWNER_DM = "lifecycle.owner_dm"
+FAILURE_DM = "lifecycle.failure_dm"
 
 
 def channel_lost_text(event: StoryChannelLost) -> str:
@@ -32,6 +34,15 @@ def channel_lost_text(event: StoryChannelLost) -> str:
         f"“{escape_markdown(event.title)}” can't be posted: its channel (<#{event.channel_id}>)"
         " was deleted, so its schedules are paused. Choose a new channel with"
         " `/settings channel`, then `/schedule resume`."
+    )
+
+
+def schedule_paused_text(event: SchedulePaused) -> str:
+    """The owner's DM after a scheduled release failed: which story, why, and the fix."""
+    return (
+        f"“{escape_markdown(event.title)}”: chapter {event.chapter_number} could not be posted "
+        f"({escape_markdown(event.error)}), so its schedules are paused. `/doctor` shows what "
+        "to fix; then `/schedule resume`."
     )
 
 
@@ -44,12 +55,14 @@ class LifecycleListeners(commands.Cog):
     async def cog_load(self) -> None:
         """Subscribe the owner DM; arm the purges a previous run left waiting."""
         services = self.bot.services
-        services.outbox.subscribe(StoryChannelLost, OWNER_DM, self._tell_owner)
+        services.outbox.subscribe(StoryChannelLost, OWNER_DM, self._channel_lost)
+        services.outbox.subscribe(SchedulePaused, FAILURE_DM, self._schedule_paused)
         await services.lifecycle.recover()
 
     async def cog_unload(self) -> None:
         """Drop the subscription."""
         self.bot.services.outbox.unsubscribe(OWNER_DM)
+        self.bot.services.outbox.unsubscribe(FAILURE_DM)
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
@@ -86,13 +99,21 @@ class LifecycleListeners(commands.Cog):
         """Messages were deleted in bulk (a moderator's purge)."""
         await self.bot.services.page_deletions.messages_deleted(sorted(payload.message_ids))
 
-    async def _tell_owner(self, event: StoryChannelLost) -> None:
+    async def _channel_lost(self, event: StoryChannelLost) -> None:
+        """Tell the owner their story's channel is gone."""
+        await self._tell_owner(event.owner_id, event.story_id, channel_lost_text(event))
+
+    async def _schedule_paused(self, event: SchedulePaused) -> None:
+        """Tell the owner a scheduled release failed and the story is paused."""
+        await self._tell_owner(event.owner_id, event.story_id, schedule_paused_text(event))
+
+    async def _tell_owner(self, owner_id: int, story_id: int, text: str) -> None:
         """DM the owner once; closed DMs are not retried (`/doctor` still explains)."""
         try:
-            user = self.bot.get_user(event.owner_id) or await self.bot.fetch_user(event.owner_id)
-            await user.send(channel_lost_text(event))
+            user = self.bot.get_user(owner_id) or await self.bot.fetch_user(owner_id)
+            await user.send(text)
         except (discord.Forbidden, discord.NotFound):
-            log.info("could not DM the owner of story %s", event.story_id)
+            log.info("could not DM the owner of story %s", story_id)
 
 
 async def setup(bot: ChapterBot) -> None:
