@@ -67,7 +67,8 @@ class ServerLifecycle:
 
     async def guild_present(self, guild_id: int) -> bool:
         """The server is (again) available to the bot; True if that undid a removal."""
-        if not await self.removals.cancel(guild_id):
+        # Every server is "available" at each connect: a read spares them all a write.
+        if await self.removals.get(guild_id) is None or not await self.removals.cancel(guild_id):
             return False
         with contextlib.suppress(JobLookupError):
             self.scheduler.remove_job(purge_job_id(guild_id))
