@@ -17,6 +17,7 @@ from bot.client import ChapterBot
 from bot.config import Settings
 from bot.lifecycle.service import purge_job_id
 from bot.publishing.schedules import ScheduleRepository
+from bot.storage import open_database
 from testkit.emulator import DiscordEmulator
 from tests.e2e.conftest import BotRunner
 from tests.e2e.lifecycle_helpers import count, leftovers, seed_reader_rows
@@ -181,3 +182,42 @@ async def test_an_outage_changes_nothing(emulator: DiscordEmulator, chapterbot: 
     await asyncio.sleep(0.2)
     assert schedule_jobs(chapterbot) == jobs
     assert await count(chapterbot.database, "guild_removals") == 0
+
+
+async def test_readded_while_the_bot_was_down_resumes_at_the_next_start(
+    emulator: DiscordEmulator, bot_runner: BotRunner
+) -> None:
+    bot = bot_runner.bot
+    assert bot is not None
+    await posted_and_scheduled(emulator, bot)
+    guild = emulator.guild
+    emulator.remove_bot(guild)
+    await until(lambda: _removed(bot, guild.id))
+    await bot_runner.stop()
+    emulator.add_bot_back(guild)  # nobody is connected to hear it: the next READY lists it
+
+    bot = await bot_runner.start()
+    await until(lambda: _back(bot, guild.id))
+    assert bot.scheduler.get_job(purge_job_id(guild.id)) is None
+
+
+async def test_a_purge_due_while_the_bot_was_down_runs_at_start_up(
+    emulator: DiscordEmulator, bot_runner: BotRunner
+) -> None:
+    bot = bot_runner.bot
+    assert bot is not None
+    await posted_and_scheduled(emulator, bot)
+    guild, alice = emulator.guild, emulator.user("alice")
+    emulator.remove_bot(guild)
+    await until(lambda: _removed(bot, guild.id))
+    await bot_runner.stop()
+    db = await open_database(bot_runner.settings.database_url)
+    try:  # the 30 days pass while the bot is down
+        async with db.transaction() as tx:
+            await tx.execute("UPDATE guild_removals SET purge_after = 1")
+    finally:
+        await db.close()
+
+    bot = await bot_runner.start()
+    await until(lambda: _no_rows(bot.database, "stories", guild.id))
+    assert await leftovers(bot.database, {guild.id, alice.id}, ["first chapter"]) == []
