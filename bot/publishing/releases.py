@@ -181,8 +181,9 @@ class ReleaseRepository(Repository):
 
         async def then(tx: Transaction) -> None:
             if chapter_id is not None:
+                # COALESCE: a chapter is released once; `/story repost` keeps the first date.
                 await tx.execute(
-                    "UPDATE chapters SET released_at = :at WHERE id = :id",
+                    "UPDATE chapters SET released_at = COALESCE(released_at, :at) WHERE id = :id",
                     {"at": self.now() if released_at is None else released_at, "id": chapter_id},
                 )
             if also is not None:

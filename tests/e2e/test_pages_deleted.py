@@ -16,6 +16,7 @@ from testkit.emulator import DiscordEmulator
 from testkit.emulator.model import Message
 from tests.e2e.publishing_helpers import (
     bot_posts,
+    repo,
     stored_pages,
     upload_story,
     wait_releases_done,
@@ -95,6 +96,11 @@ async def test_deleted_pages_are_listed_and_reposted_in_order(
     refused = await emulator.slash(bob, "story repost", story=str(story.id), chapter=2)
     assert "Only the authors" in ((await refused.final()).content or "")
     posted_before = len(bot_posts(emulator, general))
+    async with chapterbot.database.transaction() as tx:  # released long ago
+        await tx.execute(
+            "UPDATE chapters SET released_at = 1000 WHERE story_id = :s", {"s": story.id}
+        )
+    released_at = [c.released_at for c in await repo(chapterbot).chapters(story.id)]
     reply = await emulator.slash(alice, "story repost", story=str(story.id), chapter=2)
     assert "posted again" in ((await reply.final(timeout=20)).content or "")
     new = bot_posts(emulator, general)[posted_before:]
@@ -102,6 +108,9 @@ async def test_deleted_pages_are_listed_and_reposted_in_order(
     report = (await emulator.slash(alice, "doctor", story=str(story.id))).content or ""
     assert "chapter 2:" not in report and "chapter 1: page 1 missing" in report, report
     assert await progress_rows(chapterbot) == before  # readers' progress is unaffected
+    # The first release date stays (catch-up and "new since" do not see a repost as new).
+    assert [c.released_at for c in await repo(chapterbot).chapters(story.id)] == released_at
+    assert released_at == [1000, 1000]
     nothing = await emulator.slash(alice, "story repost", story=str(story.id), chapter=2)
     assert "no deleted pages" in ((await nothing.final()).content or "")
 
