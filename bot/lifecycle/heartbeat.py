@@ -7,11 +7,11 @@ missing directory, a database never used or a bot never started are each one lin
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.storage import Database, sqlite_path_from_url
+from bot.storage.readonly import PeekError, peek_sqlite
 from bot.storage.repository import Repository, unix_now
 
 BEAT_S = 30
@@ -73,16 +73,10 @@ def judge_sqlite(path: Path, now: int) -> Health:
     if not path.is_file():
         return Health(False, f"unhealthy: there is no database at {path} yet")
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
-        try:
-            row = conn.execute("SELECT beat_at FROM heartbeat WHERE id = 1").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:
-        if "no such table" in str(exc):
-            return judge(None, now)
+        value = peek_sqlite(path, "SELECT beat_at FROM heartbeat WHERE id = 1")
+    except PeekError as exc:
         return Health(False, f"unhealthy: cannot read {path} ({exc})")
-    return judge(None if row is None else int(row[0]), now)
+    return judge(None if value is None else int(value), now)
 
 
 async def _read(db: Database) -> int | None:
