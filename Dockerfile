@@ -15,5 +15,8 @@ RUN pip install . && useradd --create-home --uid 10001 chapterbot \
 
 USER chapterbot
 VOLUME ["/data"]
+# Healthy while the bot's heartbeat (written to the database every 30 s) is fresh.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=90s --retries=3 \
+    CMD ["chapterbot", "health"]
 # The token comes from the environment at run time (--env-file .env); nothing secret is baked in.
 CMD ["chapterbot", "run"]

@@ -1,4 +1,4 @@
-"""The `chapterbot` command line: run | preview | migrate | backup | when."""
+"""The `chapterbot` command line: run | preview | migrate | health | backup | when."""
 
 from __future__ import annotations
 
@@ -38,9 +38,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--summary", action="store_true", help="one line per chapter, skipped parts, totals"
     )
     sub.add_parser("migrate", help="apply database migrations and exit")
+    sub.add_parser(
+        "health", help="exit 0 if the running bot's heartbeat is fresh, else 1 (creates nothing)"
+    )
     backup = sub.add_parser("backup", help="copy the database consistently, even while running")
-    backup.add_argument("path", type=Path)
-    backup.add_argument("--overwrite", action="store_true")
+    backup.add_argument("path", type=Path, help="the backup file to write")
+    backup.add_argument(
+        "--overwrite", action="store_true", help="replace the backup file if it exists"
+    )
+    backup.add_argument(
+        "--parents", action="store_true", help="create the backup file's directory if missing"
+    )
     # Parsed by `bot.when_command` (one-line errors, no usage text); listed here for --help.
     sub.add_parser("when", help="show how a schedule is understood: chapterbot when WHEN ...")
     return parser
@@ -63,10 +71,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         setup_logging(settings.log_level_number, settings.discord_token)
         if args.command == "run":
             return asyncio.run(run_bot(settings))
+        if args.command == "health":
+            return asyncio.run(health(settings))
         if args.command == "migrate":
             return asyncio.run(migrate(settings))
         if args.command == "backup":
-            return asyncio.run(backup(settings, args.path, overwrite=args.overwrite))
+            return asyncio.run(
+                backup(settings, args.path, overwrite=args.overwrite, parents=args.parents)
+            )
     except UserError as exc:
         print(f"chapterbot: {exc}", file=sys.stderr)
         return 2
@@ -75,21 +87,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
+# After SIGTERM during start-up, start-up may finish (then the bot closes cleanly) for this long;
+# past it, what is left of start-up is abandoned, so a stop always takes less than 10 s.
+STOP_GRACE_S = 8.0
+
+
 async def run_bot(settings: Settings) -> int:
-    """Run the bot until it is closed, shutting down cleanly on SIGTERM or SIGINT."""
+    """Run the bot until it is closed, shutting down cleanly on SIGTERM or SIGINT.
+
+    Start-up (login, gateway handshake, READY) must finish within DISCORD_CONNECT_TIMEOUT;
+    an endpoint that accepts connections and never answers ends in one line and exit 1.
+    """
     import aiohttp
     import discord
 
     from bot.client import ChapterBot
 
     bot = ChapterBot(settings)
+    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):  # not available on Windows
-            loop.add_signal_handler(sig, lambda s=sig: _request_shutdown(bot, s))
+            loop.add_signal_handler(sig, lambda s=sig: _request_shutdown(bot, s, stop))
     try:
         async with bot:
-            await bot.start(settings.discord_token)
+            start = asyncio.create_task(bot.start(settings.discord_token), name="start")
+            outcome = await _start_up(bot, start, stop, settings.discord_connect_timeout)
+            if outcome == "timeout":
+                print(_no_answer(bot, settings), file=sys.stderr)
+                await _abandon(bot, start)
+                return 1
+            if outcome == "stopped":
+                done, _ = await asyncio.wait({start}, timeout=STOP_GRACE_S)
+                if not done:
+                    await _abandon(bot, start)
+                    return 0
+            await start  # until the gateway closes (or start-up's error, handled below)
             # start() returns as soon as the gateway closes; the rest of the shutdown (closing
             # the database) must finish before asyncio.run() cancels what is left.
             await bot.close()
@@ -110,11 +143,57 @@ async def run_bot(settings: Settings) -> int:
     except discord.PrivilegedIntentsRequired:
         print("chapterbot: Discord refused the gateway intents.", file=sys.stderr)
         return 2
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
     return 0
 
 
-def _request_shutdown(bot: ChapterBot, sig: signal.Signals) -> None:
+async def _start_up(
+    bot: ChapterBot, start: asyncio.Task[None], stop: asyncio.Event, timeout: float
+) -> str:
+    """Wait for READY: "ready", "ended" (start returned or failed), "stopped" or "timeout"."""
+    ready = asyncio.create_task(bot.wait_until_ready(), name="ready")
+    stopped = asyncio.create_task(stop.wait(), name="stopped")
+    try:
+        done, _ = await asyncio.wait(
+            {start, ready, stopped}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+        )
+    finally:
+        for task in (ready, stopped):
+            task.cancel()
+    if start in done:
+        return "ended"
+    if ready in done:
+        return "ready"
+    return "stopped" if stopped in done else "timeout"
+
+
+def _no_answer(bot: ChapterBot, settings: Settings) -> str:
+    """The one line for a start-up that timed out, naming the endpoint that did not answer."""
+    if bot.user is None:  # still logging in over REST
+        where = settings.discord_api_base
+    else:
+        where = settings.discord_gateway_url or "Discord's gateway"
+    return (
+        f"chapterbot: no answer from {where} within {settings.discord_connect_timeout} s; "
+        "giving up (DISCORD_CONNECT_TIMEOUT). Check the network and DISCORD_API_BASE."
+    )
+
+
+async def _abandon(bot: ChapterBot, start: asyncio.Task[None]) -> None:
+    """Give up on a start-up that never finished: cancel it, then close what was opened."""
+    start.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await start
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(bot.close(), STOP_GRACE_S / 2)
+
+
+def _request_shutdown(bot: ChapterBot, sig: signal.Signals, stop: asyncio.Event) -> None:
     log.info("received %s, shutting down after the current page", sig.name)
+    stop.set()
     bot.request_shutdown()
 
 
@@ -132,13 +211,22 @@ async def migrate(settings: Settings) -> int:
     return 0
 
 
-async def backup(settings: Settings, target: Path, *, overwrite: bool) -> int:
+async def health(settings: Settings) -> int:
+    """One line: healthy (exit 0) or why not (exit 1)."""
+    from bot.lifecycle.heartbeat import check_health
+
+    verdict = await check_health(settings.database_url)
+    print(f"chapterbot: {verdict.line}", file=sys.stdout if verdict.healthy else sys.stderr)
+    return 0 if verdict.healthy else 1
+
+
+async def backup(settings: Settings, target: Path, *, overwrite: bool, parents: bool) -> int:
     """Copy the configured database to `target` with SQLite's online backup."""
     # Backups copy a SQLite file; a server database is backed up with its own tools.
     from bot.storage import backup_database, sqlite_path_from_url
 
     source = sqlite_path_from_url(settings.database_url)
-    await backup_database(source, target, overwrite=overwrite)
+    await backup_database(source, target, overwrite=overwrite, parents=parents)
     print(f"backed up {source} to {target}")
     return 0
 

@@ -8,6 +8,7 @@ import pkgutil
 from collections.abc import Callable
 from datetime import UTC
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import discord
 import yarl
@@ -18,6 +19,7 @@ import cogs
 from bot.app_errors import on_app_command_error
 from bot.config import Settings
 from bot.heap import freeze_startup_heap
+from bot.lifecycle.heartbeat import BEAT_S, Heartbeat
 from bot.services import Services
 from bot.storage import Database, open_database
 from bot.storage.repository import unix_now
@@ -28,11 +30,13 @@ log = logging.getLogger(__name__)
 
 
 def minimal_intents() -> discord.Intents:
-    """Only what the bot uses: guilds, and reactions in guilds and DMs. No privileged intents."""
+    """Only what the bot uses: guilds, message deletions, reactions. No privileged intents."""
     intents = discord.Intents.none()
     intents.guilds = True
     intents.guild_reactions = True
     intents.dm_reactions = True
+    # MESSAGE_DELETE(_BULK) of posted pages; without the (privileged) content intent.
+    intents.guild_messages = True
     return intents
 
 
@@ -48,6 +52,15 @@ def point_discord_at(settings: Settings) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
+def describe_database(url: str) -> str:
+    """The database URL for logs: any password replaced by `***` (a path stays as it is)."""
+    parsed = urlsplit(url)
+    if not parsed.password:
+        return url
+    host = parsed.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parsed._replace(netloc=f"{parsed.username}:***@{host}"))
+
+
 def cog_extensions() -> list[str]:
     """Each feature package's `commands` module in `cogs` (one extension per feature)."""
     return sorted(f"cogs.{m.name}.commands" for m in pkgutil.iter_modules(cogs.__path__) if m.ispkg)
@@ -61,6 +74,8 @@ class ChapterBot(commands.Bot):
     ) -> None:
         """`client_options` go to discord.py's Client (tests shorten its gateway timeouts);
         `clock` is the wall clock of the use cases (tests move it to reach far-off runs)."""
+        # Before Client.__init__, which is where discord.py logs its voice-support WARNING.
+        point_discord_at(settings)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=minimal_intents(),
@@ -69,7 +84,6 @@ class ChapterBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             **client_options,
         )
-        point_discord_at(settings)
         self.settings = settings
         self.clock = clock
         self.db: Database | None = None
@@ -102,6 +116,9 @@ class ChapterBot(commands.Bot):
     async def setup_hook(self) -> None:
         """Open the DB, build the services, load cogs, start the scheduler, sync the commands."""
         self.db = await open_database(self.settings.database_url)
+        log.info(
+            "database: %s; shards: none (unsharded)", describe_database(self.settings.database_url)
+        )
         self._services = Services.build(
             self.db,
             DiscordPort(self, self.decorations),
@@ -109,9 +126,13 @@ class ChapterBot(commands.Bot):
             wait_ready=self.wait_until_ready,
             outbox_lease_s=self.settings.outbox_lease_seconds,
             clock=self.clock,
+            retention_days=self.settings.data_retention_days,
         )
         for extension in cog_extensions():
             await self.load_extension(extension)
+        self.scheduler.add_job(
+            self._beat, "interval", seconds=BEAT_S, id="heartbeat", replace_existing=True
+        )
         # Started here, not in on_ready: on_ready fires again after every reconnect.
         self.scheduler.start()
         # Subscribers registered as their cogs loaded; deliver what an earlier run left undone.
@@ -150,12 +171,22 @@ class ChapterBot(commands.Bot):
         return synced
 
     async def on_ready(self) -> None:
-        """Log who we are; start-up work belongs in setup_hook."""
+        """Log who we are and beat at once; start-up work belongs in setup_hook."""
         log.info("ready as %s in %d guild(s)", self.user, len(self.guilds))
         if not self._heap_frozen:
             # Once, when the guild cache is full: later reconnects must not freeze new garbage.
             self._heap_frozen = True
             log.debug("froze %d start-up objects", freeze_startup_heap())
+        await self._beat()
+
+    async def _beat(self) -> None:
+        """Write the heartbeat `chapterbot health` reads, while connected to Discord."""
+        if self.db is None or not self.is_ready() or self.is_closed():
+            return
+        try:
+            await Heartbeat(self.db).beat()
+        except Exception:
+            log.warning("could not write the heartbeat", exc_info=True)
 
     async def close(self) -> None:
         """Shut down once, in order; later calls wait for the same shutdown to finish."""

@@ -40,6 +40,10 @@ class Settings:
     log_level: str = "INFO"
     # How long a drainer holds an outbox row; after a crash, its rows run again this much later.
     outbox_lease_seconds: int = 30
+    # Days a server's data is kept after the bot is removed from it (0 = deleted at once).
+    data_retention_days: int = 30
+    # Start-up (login, gateway handshake, READY) gives up after this many seconds.
+    discord_connect_timeout: int = 60
 
     def __post_init__(self) -> None:
         _check_token(self.discord_token)
@@ -87,6 +91,10 @@ class Settings:
             outbox_lease_seconds=_positive_int(
                 "OUTBOX_LEASE_SECONDS", values.get("OUTBOX_LEASE_SECONDS"), 30
             ),
+            discord_connect_timeout=_positive_int(
+                "DISCORD_CONNECT_TIMEOUT", values.get("DISCORD_CONNECT_TIMEOUT"), 60
+            ),
+            data_retention_days=_days("DATA_RETENTION_DAYS", values.get("DATA_RETENTION_DAYS"), 30),
         )
 
 
@@ -97,6 +105,16 @@ def _positive_int(name: str, value: str | None, default: int) -> int:
     text = value.strip()
     if not text.isdigit() or int(text) < 1:
         raise ConfigError(f"{name}={value!r} must be a whole number of seconds, at least 1.")
+    return int(text)
+
+
+def _days(name: str, value: str | None, default: int) -> int:
+    """An optional whole number of days (0 allowed)."""
+    if value is None or not value.strip():
+        return default
+    text = value.strip()
+    if not text.isdigit():
+        raise ConfigError(f"{name}={value!r} must be a whole number of days (0 or more).")
     return int(text)
 
 

@@ -138,8 +138,91 @@ class ReaderProgressed(Event):
         )
 
 
+@dataclass(frozen=True)
+class GuildRemoved(Event):
+    """The bot was removed from a server (not an outage): its schedules stop, its data waits."""
+
+    kind: ClassVar[str] = "guild_removed"
+
+    guild_id: int
+    removed_at: int
+
+    @property
+    def key(self) -> str:
+        """One removal of one server."""
+        return f"guild:{self.guild_id}:removed:{self.removed_at}"
+
+
+@dataclass(frozen=True)
+class GuildReturned(Event):
+    """The bot was added back to a server before its data was purged: everything resumes."""
+
+    kind: ClassVar[str] = "guild_returned"
+
+    guild_id: int
+    returned_at: int
+
+    @property
+    def key(self) -> str:
+        """One return of one server."""
+        return f"guild:{self.guild_id}:returned:{self.returned_at}"
+
+
+@dataclass(frozen=True)
+class StoryChannelLost(Event):
+    """A story's channel (or the thread it was posting into) was deleted: its schedules paused.
+
+    Durable subscribers tell the owner once; `title` is carried so the message can name it.
+    """
+
+    kind: ClassVar[str] = "story_channel_lost"
+
+    story_id: int
+    guild_id: int
+    owner_id: int
+    channel_id: int
+    title: str
+
+    @property
+    def key(self) -> str:
+        """One story losing one channel."""
+        return f"story:{self.story_id}:lost:{self.channel_id}"
+
+
+@dataclass(frozen=True)
+class SchedulePaused(Event):
+    """A scheduled release failed (e.g. the bot lost a permission): the story's schedules paused
+    so the failure happens once, not at every run. Durable subscribers tell the owner.
+    """
+
+    kind: ClassVar[str] = "schedule_paused"
+
+    story_id: int
+    guild_id: int
+    owner_id: int
+    title: str
+    release_id: int
+    chapter_number: int
+    error: str
+
+    @property
+    def key(self) -> str:
+        """One pause per failed release."""
+        return f"story:{self.story_id}:paused:{self.release_id}"
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
-    cls.kind: cls for cls in (ChapterReleased, ReleaseFailed, StoryDeleted, ReaderProgressed)
+    cls.kind: cls
+    for cls in (
+        ChapterReleased,
+        ReleaseFailed,
+        StoryDeleted,
+        ReaderProgressed,
+        GuildRemoved,
+        GuildReturned,
+        StoryChannelLost,
+        SchedulePaused,
+    )
 }
 
 E = TypeVar("E", bound=Event)

@@ -15,7 +15,10 @@ from apscheduler.schedulers.base import BaseScheduler
 
 from bot.events import EventBus
 from bot.feedback.service import FeedbackService
+from bot.lifecycle.service import ServerLifecycle
 from bot.outbox import DEFAULT_LEASE_S, Outbox
+from bot.publishing.deletions import PageDeletions
+from bot.publishing.lost import TargetLoss
 from bot.publishing.port import PublishPort
 from bot.publishing.service import PublishingService
 from bot.reading.service import ReadingService
@@ -36,8 +39,11 @@ class Services:
     stories: StoryFinder
     authoring: Authoring
     publishing: PublishingService
+    target_loss: TargetLoss
+    page_deletions: PageDeletions
     reading: ReadingService
     feedback: FeedbackService
+    lifecycle: ServerLifecycle
 
     @classmethod
     def build(
@@ -48,20 +54,27 @@ class Services:
         *,
         wait_ready: Callable[[], Awaitable[None]] | None = None,
         outbox_lease_s: int = DEFAULT_LEASE_S,
+        retention_days: int = 30,
         clock: Callable[[], int] = unix_now,
     ) -> Services:
         """Wire the services: publishing posts through `port` and records events in the outbox."""
         bus = EventBus()
         outbox = Outbox(db, clock=clock, lease_s=outbox_lease_s)
+        publishing = PublishingService(
+            db, port, scheduler, wait_ready=wait_ready, clock=clock, outbox=outbox, bus=bus
+        )
         return cls(
             db=db,
             bus=bus,
             outbox=outbox,
             stories=StoryFinder(StoryRepository(db, clock=clock)),
             authoring=Authoring(db, bus=bus),
-            publishing=PublishingService(
-                db, port, scheduler, wait_ready=wait_ready, clock=clock, outbox=outbox, bus=bus
-            ),
+            publishing=publishing,
+            target_loss=TargetLoss(publishing, outbox),
+            page_deletions=PageDeletions(db, clock=clock),
             reading=ReadingService(db, clock=clock, write_behind=True),
             feedback=FeedbackService(db, clock=clock),
+            lifecycle=ServerLifecycle(
+                db, scheduler, bus, retention_days=retention_days, clock=clock
+            ),
         )

@@ -91,6 +91,10 @@ def test_kinds_and_keys() -> None:
         "release_failed",
         "story_deleted",
         "reader_progressed",
+        "guild_removed",
+        "guild_returned",
+        "story_channel_lost",
+        "schedule_paused",
     }
     assert ReleaseFailed(7, 3, 10, 2, 1, "x").key != ReleaseFailed(7, 3, 10, 2, 2, "x").key
     many = ChapterReleased(

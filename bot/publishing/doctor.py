@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.publishing.deletions import PageDeletions
 from bot.publishing.planner import is_gated, pick_tag
 from bot.publishing.service import PublishingService
 from bot.stories.records import StoryRecord
@@ -49,6 +50,9 @@ async def diagnose(service: PublishingService, story: StoryRecord) -> Diagnosis:
         findings.extend(await _channel_findings(service, story, channel_id))
     if story.paused:
         findings.append(Finding("warn", "Publishing is paused: `/schedule resume` restarts it."))
+    for missing in await PageDeletions(service.schedules.db).missing(story.id):
+        text = f"{missing.describe()} (deleted on Discord): `/story repost` posts it again."
+        findings.append(Finding("warn", text))
     left = await service.releases.unplanned_chapters(story.id, 1)
     if not left:
         findings.append(Finding("ok", "Every chapter is released or queued."))

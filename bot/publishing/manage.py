@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.actor import Actor
 from bot.errors import InvalidInput, NotFound
 from bot.publishing.calendar import CalendarDay, CalendarSource, build_calendar
+from bot.publishing.deletions import PageDeletions
 from bot.publishing.planner import Target, check_target
 from bot.publishing.records import ReleaseRecord, ScheduleRecord
 from bot.publishing.releases import HistoryEntry
@@ -163,3 +164,24 @@ async def publish_now(
     """Queue the next `count` chapters for posting now (authors only)."""
     await require_author(service.stories, story, actor)
     return await service.plan_now(story, target, count)
+
+
+async def queue_repost(
+    service: PublishingService,
+    deletions: PageDeletions,
+    story: StoryRecord,
+    actor: Actor,
+    chapter_number: int,
+) -> int:
+    """Queue a chapter's deleted pages to be posted again where it went (authors only).
+
+    Returns the release to `post`; quick, so the command answers refusals before deferring.
+    """
+    await require_author(service.stories, story, actor)
+    release_id = await deletions.requeue_missing(story.id, chapter_number)
+    if release_id is None:
+        raise InvalidInput(
+            f"Chapter {chapter_number} of “{story.title}” has no deleted pages to post again.",
+            hint="`/doctor story` lists the pages that are missing.",
+        )
+    return release_id

@@ -181,8 +181,9 @@ class ReleaseRepository(Repository):
 
         async def then(tx: Transaction) -> None:
             if chapter_id is not None:
+                # COALESCE: a chapter is released once; `/story repost` keeps the first date.
                 await tx.execute(
-                    "UPDATE chapters SET released_at = :at WHERE id = :id",
+                    "UPDATE chapters SET released_at = COALESCE(released_at, :at) WHERE id = :id",
                     {"at": self.now() if released_at is None else released_at, "id": chapter_id},
                 )
             if also is not None:
@@ -231,6 +232,9 @@ class ReleaseRepository(Repository):
         """Pending releases due at or before `now`, oldest first."""
         rows = await self.db.fetch_all(
             f"SELECT {_COLUMNS} FROM releases WHERE status = 'pending' AND due_at <= :now"
+            # Not for servers the bot was removed from (bot.lifecycle): they wait, or go.
+            " AND story_id NOT IN (SELECT stories.id FROM stories JOIN guild_removals"
+            " ON guild_removals.guild_id = stories.guild_id)"
             " ORDER BY due_at, id",
             {"now": now},
         )

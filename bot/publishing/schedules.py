@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot.publishing.records import ReleaseRecord, ScheduleRecord
 from bot.publishing.releases import insert_release
+from bot.storage.database import Transaction
 from bot.storage.repository import Repository, columns
 from bot.stories.records import ChannelMode
 
@@ -16,6 +17,12 @@ _S_COLUMNS = columns(ScheduleRecord, "s.")
 _NULLS_LAST = "CASE WHEN next_run_at IS NULL THEN 1 ELSE 0 END"
 # A schedule with no next run is over. The CAST gives PostgreSQL the parameter's type.
 _ACTIVE_WHILE_NEXT = "CASE WHEN CAST(:next AS BIGINT) IS NULL THEN 0 ELSE active END"
+
+# Stories of servers the bot was removed from (bot.lifecycle): their schedules never run.
+_REMOVED_STORIES = (
+    "SELECT stories.id FROM stories JOIN guild_removals"
+    " ON guild_removals.guild_id = stories.guild_id"
+)
 
 
 class ScheduleRepository(Repository):
@@ -75,9 +82,30 @@ class ScheduleRepository(Repository):
         """Every active schedule with a next run, soonest first (to arm timers at start-up)."""
         rows = await self.db.fetch_all(
             f"SELECT {_COLUMNS} FROM schedules"
-            " WHERE active = 1 AND next_run_at IS NOT NULL ORDER BY next_run_at, id"
+            " WHERE active = 1 AND next_run_at IS NOT NULL"
+            f" AND story_id NOT IN ({_REMOVED_STORIES}) ORDER BY next_run_at, id"
         )
         return [ScheduleRecord.from_row(row) for row in rows]
+
+    async def pause_story(
+        self, story_id: int, *, also: Callable[[Transaction], Awaitable[object]] | None = None
+    ) -> None:
+        """Pause a story's schedules; `also` writes more in the same transaction (an event)."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE stories SET paused = 1, updated_at = :now WHERE id = :id",
+                {"id": story_id, "now": self.now()},
+            )
+            if also is not None:
+                await also(tx)
+
+    async def of_removed_guild(self, schedule_id: int) -> bool:
+        """True if the schedule's server removed the bot (its schedules wait or get purged)."""
+        found = await self.db.fetch_value(
+            f"SELECT COUNT(*) FROM schedules WHERE id = :id AND story_id IN ({_REMOVED_STORIES})",
+            {"id": schedule_id},
+        )
+        return bool(found)
 
     async def due(self, now: int) -> list[ScheduleRecord]:
         """Active schedules whose next run is at or before `now`, oldest first."""

@@ -21,7 +21,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.errors import InvalidInput
-from bot.events import EventBus, StoryDeleted
+from bot.events import EventBus, GuildRemoved, GuildReturned, SchedulePaused, StoryDeleted
 from bot.outbox import Outbox
 from bot.publishing.planner import Target, check_target, mode_for
 from bot.publishing.port import PublishPort
@@ -32,6 +32,7 @@ from bot.publishing.schedules import ScheduleRepository
 from bot.scheduling import RepeatRule
 from bot.settings.repository import SettingsRepository
 from bot.storage import Database
+from bot.storage.database import Transaction
 from bot.storage.repository import unix_now
 from bot.stories.records import StoryRecord
 from bot.stories.repository import StoryRepository
@@ -102,6 +103,7 @@ class PublishingService:
         self.scheduler = scheduler
         self.clock = clock
         self._wait_ready = wait_ready
+        self._outbox = outbox
         self._stopping = False
         self._post_lock = asyncio.Lock()
         self._plan_lock = asyncio.Lock()
@@ -116,6 +118,8 @@ class PublishingService:
         )
         if bus is not None:
             bus.subscribe(StoryDeleted, self._story_deleted)
+            bus.subscribe(GuildRemoved, self._guild_removed)
+            bus.subscribe(GuildReturned, self._guild_returned)
 
     @property
     def stopping(self) -> bool:
@@ -181,10 +185,16 @@ class PublishingService:
             await self._wait_ready()
         if self._stopping:
             return
+        if await self.schedules.of_removed_guild(schedule_id):
+            self.disarm(schedule_id)  # the bot left the server: nothing more goes out there
+            return
         try:
             created = await self._claim_run(schedule_id)
             for release in created:
-                await self.post(release.id)
+                result = await self.post(release.id)
+                if result.status == "failed":
+                    await self._pause_after_failure(release, result)
+                    break
             await self._after_run(schedule_id, created)
         except Exception:
             # A timer callback has no one to report to; the schedule must still be re-armed.
@@ -231,6 +241,30 @@ class PublishingService:
             )
             return created or []
 
+    async def _pause_after_failure(self, release: ReleaseRecord, result: RunResult) -> None:
+        """A scheduled release failed: pause the story so it fails once, and tell the owner.
+
+        Retrying at every run would repeat the same failure (a lost permission, a gated
+        channel) into the void; `/doctor` says why and `/schedule resume` carries on.
+        """
+        story = await self.stories.get(release.story_id)
+        if story is None:
+            return
+        event = SchedulePaused(
+            story.id, story.guild_id, story.owner_id, story.title, release.id,
+            result.chapter_number, result.error or "unknown error",
+        )  # fmt: skip
+        outbox = self._outbox
+
+        async def record(tx: Transaction) -> None:
+            if outbox is not None:
+                await outbox.record(tx, event)
+
+        await self.schedules.pause_story(story.id, also=record)
+        log.info("story %s paused after release %s failed", story.id, release.id)
+        if self._outbox is not None:
+            self._outbox.kick()
+
     async def _after_run(self, schedule_id: int, created: list[ReleaseRecord]) -> None:
         """End schedules of a fully released story; re-arm this one from the DB."""
         schedule = await self.schedules.get(schedule_id)
@@ -254,6 +288,17 @@ class PublishingService:
             known = prefix != "schedule" or not number.isdigit()
             if not known and await self.schedules.get(int(number)) is None:
                 self.disarm(int(number))
+
+    async def _guild_removed(self, event: GuildRemoved) -> None:
+        """The bot left a server: its schedules' timers stop now (the rows stay as they are)."""
+        for story in await self.stories.list_for_guild(event.guild_id):
+            for schedule in await self.schedules.for_story(story.id):
+                self.disarm(schedule.id)
+
+    async def _guild_returned(self, event: GuildReturned) -> None:
+        """The bot is back in a server: its schedules run again (missed runs per the policy)."""
+        for story in await self.stories.list_for_guild(event.guild_id):
+            await self.rearm_story(story.id)
 
     async def rearm_story(self, story_id: int) -> None:
         """Arm every active schedule of a story again (after `/schedule resume`)."""

@@ -16,17 +16,31 @@ from bot.storage.sqlite import BUSY_TIMEOUT_SECONDS
 _SIDECARS = ("-wal", "-shm", "-journal")
 
 
-async def backup_database(db_path: Path, target: Path, *, overwrite: bool = False) -> None:
+async def backup_database(
+    db_path: Path, target: Path, *, overwrite: bool = False, parents: bool = False
+) -> None:
     """Copy the database at `db_path` to `target` with SQLite's online backup API.
 
     The copy is a snapshot of one moment (writers carry on meanwhile), is written to a temporary
     file first and renamed into place, so `target` is never left half-written. It is a single
     self-contained file (rollback journal mode); opening it with `Database.open` switches it
-    back to WAL. Refuses to replace an existing `target` unless `overwrite` is True.
+    back to WAL. Refuses to replace an existing `target` unless `overwrite` is True, and to
+    create a missing directory unless `parents` is True (a typo must not scatter backups).
     """
     source, target = Path(db_path), Path(target)
     _check_paths(source, target, overwrite=overwrite)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():
+        if not parents:
+            raise UserError(
+                f"The backup directory {target.parent} does not exist.",
+                hint="Create it, or pass --parents to create it.",
+            )
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(
+                f"Could not create {target.parent} ({exc.strerror or type(exc).__name__})."
+            ) from exc
     await asyncio.to_thread(_copy, source, target)
 
 
@@ -41,7 +55,7 @@ def _check_paths(source: Path, target: Path, *, overwrite: bool) -> None:
         if not overwrite:
             raise UserError(
                 f"The backup target {target} already exists.",
-                hint="Choose another file name, or ask to overwrite it.",
+                hint="Choose another file name, or pass --overwrite to replace it.",
             )
 
 

@@ -128,7 +128,14 @@ class SQLiteDatabase(Database):
     ) -> SQLiteDatabase:
         """Open (creating if needed, with its directory) the database file at `path`."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # one line naming the path and the cause, never a traceback
+            raise ConfigError(
+                f"Could not create the database directory {path.parent} "
+                f"({exc.strerror or exc.__class__.__name__}).",
+                hint="Point DATABASE_URL at a directory this user may write to.",
+            ) from exc
         writer = await _connect(path, busy_timeout)
         try:
             mode = await _set_wal(writer, path)
@@ -289,6 +296,11 @@ async def _set_wal(conn: aiosqlite.Connection, path: Path) -> str:
 
 
 def _not_usable(path: Path, exc: sqlite3.DatabaseError) -> ConfigError:
+    if "locked" in str(exc):
+        return ConfigError(
+            f"The database file {path} is locked by another program ({exc}).",
+            hint="Stop the other chapterbot (or tool) using it, then try again.",
+        )
     return ConfigError(f"{path} is not a usable SQLite database ({exc}).")
 
 

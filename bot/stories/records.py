@@ -77,7 +77,7 @@ class ChapterRecord:
     word_count: int
     body: str
     released_at: int | None
-    label: str | None = None  # the source's own label ("Chapter 40"); migration 0006
+    label: str | None = None  # the source's own label ("Chapter 40"); migration 0009
 
     @property
     def blocks(self) -> list[Block]:

@@ -11,6 +11,7 @@ from discord.ext import commands
 from discord.utils import escape_markdown
 
 from bot.errors import ImportRefused
+from bot.publishing.manage import queue_repost
 from bot.stories.authoring import RATINGS, StorySummary, check_upload, prepare_story
 from bot.stories.chapters import ChapterSync
 from bot.stories.importers.matter import skipped_summary
@@ -259,6 +260,30 @@ class StoryCommands(commands.Cog):
             view=DeleteConfirmView(record),
             ephemeral=True,
         )
+
+    @story.command(name="repost", description="Post a chapter's deleted pages again (authors)")
+    @app_commands.describe(story=STORY_HELP, chapter="The chapter number (see /doctor)")
+    @app_commands.autocomplete(story=story_autocomplete)
+    async def repost(
+        self, interaction: discord.Interaction, story: str, chapter: app_commands.Range[int, 1]
+    ) -> None:
+        """Post the pages moderators deleted, where the chapter went (its thread included)."""
+        record = await resolve_story(interaction, story)
+        services = self.bot.services
+        release_id = await queue_repost(
+            services.publishing, services.page_deletions, record, actor_of(interaction), chapter
+        )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await services.publishing.post(release_id)
+        if result.status == "done":
+            text = (
+                f"✅ Chapter {chapter}'s missing pages are posted again in <#{result.channel_id}>."
+            )
+        else:
+            text = (
+                f"❌ Chapter {chapter} could not be posted again: {result.error or result.status}"
+            )
+        await interaction.edit_original_response(content=text)
 
     @authors.command(name="add", description="Let a member manage this story with you")
     @app_commands.describe(story=STORY_HELP, user="The new co-author")

@@ -16,6 +16,7 @@ from .faults import FaultInjector
 from .gateway import PRIVILEGED_INTENTS, Gateway
 from .integration import make_limiter, make_validator
 from .interactions import InteractionRecord
+from .lifecycle import ServerEvents
 from .model import Channel, ChannelType, Guild, Message, Pings, Role, User
 from .payloads import member_payload, role_payload
 from .rest_base import Router
@@ -47,7 +48,7 @@ class Violation(str):
 DEFAULT_TOKEN = "MTAwMDAwMDAwMDAwMDAwMDAx.GEmuLa.emulator-token-for-tests-0000000000"
 
 
-class DiscordEmulator(UserActions):
+class DiscordEmulator(UserActions, ServerEvents):
     """An in-process Discord (REST v10 + gateway) for end-to-end tests of discord.py bots."""
 
     def __init__(
@@ -91,6 +92,7 @@ class DiscordEmulator(UserActions):
         self.nonces: dict[tuple[int, int, str], tuple[int, float]] = {}
         self.started_at = time.monotonic()
         self._expecting = 0
+        self._removed_bot_members: dict[int, Any] = {}  # guild id -> the bot's member
         self._runner: web.AppRunner | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------

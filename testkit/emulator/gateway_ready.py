@@ -21,7 +21,9 @@ def ready_payload(emu: DiscordEmulator, session: GatewaySession) -> dict[str, An
         "v": 10,
         "user": {**user_payload(world.bot), "verified": True, "mfa_enabled": False, "email": None},
         "guilds": [
-            {"id": str(g), "unavailable": True} for g in world.guilds if session.wants_guild(g)
+            {"id": str(g), "unavailable": True}
+            for g, guild in world.guilds.items()
+            if session.wants_guild(g) and world.bot.id in guild.members
         ],
         "session_id": session.id,
         "session_type": "normal",
@@ -47,6 +49,7 @@ def guild_creates(emu: DiscordEmulator, session: GatewaySession) -> list[tuple[i
     return [
         (gid, guild_payload(emu.world, guild, all_members=all_members))
         for gid, guild in emu.world.guilds.items()
+        if emu.world.bot.id in guild.members  # a bot removed from a guild no longer hears of it
     ]
 
 

@@ -264,7 +264,7 @@ async def test_backup_while_posting_then_the_bot_starts_on_the_restored_copy(
     backup = tmp_path / "backups" / "copy.db"
     child_env_db = f"sqlite:///{db_file(bot_runner)}"
     proc = await asyncio.create_subprocess_exec(
-        *python("-m", "bot", "backup", str(backup)),
+        *python("-m", "bot", "backup", str(backup), "--parents"),
         cwd=tmp_path,
         env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "DATABASE_URL": child_env_db},
         stdout=asyncio.subprocess.PIPE,

@@ -85,6 +85,26 @@ async def with_file(case: Case) -> dict[str, Any]:
     return {"story": case.sid, "file": case.emu.upload("v2.md", V2)}
 
 
+async def with_deleted_page(case: Case) -> dict[str, Any]:
+    """Options for /story repost: chapter 1, released in #general, its first page deleted."""
+    general = case.emu.channel("general").id
+    async with case.bot.database.transaction() as tx:
+        chapter = await tx.fetch_value(
+            "SELECT id FROM chapters WHERE story_id = :s AND number = 1", {"s": case.story_id}
+        )
+        await tx.execute(
+            "INSERT INTO releases (story_id, chapter_id, due_at, channel_id, channel_mode,"
+            " status, finished_at) VALUES (:s, :c, 1, :g, 'messages', 'done', 1)",
+            {"s": case.story_id, "c": chapter, "g": general},
+        )
+        await tx.execute(
+            "UPDATE pages SET message_id = 1, channel_id = :g, posted_at = 1, deleted_at = 2"
+            " WHERE chapter_id = :c AND number = 1",
+            {"c": chapter, "g": general},
+        )
+    return {"story": case.sid, "chapter": 1}
+
+
 COMMANDS: dict[str, tuple[str, Options | None]] = {
     # authors
     "story update": ("author", with_file),
@@ -103,6 +123,7 @@ COMMANDS: dict[str, tuple[str, Options | None]] = {
     "schedule pause": ("author", story_only()),
     "schedule resume": ("author", story_only()),
     "schedule history": ("author", story_only()),
+    "story repost": ("author", with_deleted_page),
     "doctor": ("author", story_only()),
     "stats": ("author", story_only()),
     # owner

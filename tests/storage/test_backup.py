@@ -59,7 +59,7 @@ async def test_backup_while_another_connection_writes_is_a_consistent_prefix(
             await asyncio.sleep(0.005)
         before = committed
         target = tmp_path / "backups" / "copy.db"
-        await backup_database(db_path, target)
+        await backup_database(db_path, target, parents=True)
         after = committed
         stop.set()
         await task

@@ -1,0 +1,80 @@
+"""`ServerLifecycle` and `DATA_RETENTION_DAYS` in small: retention, return, purge timing."""
+
+from __future__ import annotations
+
+import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.config import Settings
+from bot.errors import ConfigError
+from bot.events import EventBus, GuildRemoved, GuildReturned
+from bot.lifecycle.service import DAY_S, ServerLifecycle, purge_job_id
+from bot.storage import Database
+
+TOKEN = "A" * 24 + ".abcdef." + "B" * 27
+GUILD = 10
+
+
+class Clock:
+    """A settable clock."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000
+
+    def __call__(self) -> int:
+        return self.now
+
+
+def test_retention_defaults_to_30_days_and_accepts_zero() -> None:
+    assert Settings.from_env({"DISCORD_TOKEN": TOKEN}, env_file=None).data_retention_days == 30
+    zero = Settings.from_env({"DISCORD_TOKEN": TOKEN, "DATA_RETENTION_DAYS": "0"}, env_file=None)
+    assert zero.data_retention_days == 0
+    with pytest.raises(ConfigError, match="DATA_RETENTION_DAYS"):
+        Settings.from_env({"DISCORD_TOKEN": TOKEN, "DATA_RETENTION_DAYS": "-1"}, env_file=None)
+
+
+async def test_removal_waits_for_retention_and_return_cancels(db: Database) -> None:
+    clock, bus, seen = Clock(), EventBus(), []
+
+    async def record(event: object) -> None:
+        seen.append(event)
+
+    bus.subscribe(GuildRemoved, record)
+    bus.subscribe(GuildReturned, record)
+    scheduler = AsyncIOScheduler()
+    life = ServerLifecycle(db, scheduler, bus, retention_days=30, clock=clock)
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO guild_settings (guild_id) VALUES (:g)", {"g": GUILD})
+
+    removal = await life.guild_removed(GUILD)
+    assert removal.purge_after == clock.now + 30 * DAY_S
+    assert scheduler.get_job(purge_job_id(GUILD)) is not None
+    again = await life.guild_removed(GUILD)  # a repeated GUILD_DELETE keeps the first date
+    assert again == removal
+    clock.now += 29 * DAY_S
+    assert await life.purge(GUILD) is None  # not due yet
+    assert await db.fetch_value("SELECT COUNT(*) FROM guild_settings") == 1
+
+    assert await life.guild_present(GUILD) is True
+    assert scheduler.get_job(purge_job_id(GUILD)) is None
+    assert await life.guild_present(GUILD) is False  # only a removal is undone
+    clock.now += 2 * DAY_S
+    assert await life.purge(GUILD) is None  # back in the server: never purged
+    assert await db.fetch_value("SELECT COUNT(*) FROM guild_settings") == 1
+    assert [type(e) for e in seen] == [GuildRemoved, GuildReturned]
+
+
+async def test_purge_is_rearmed_at_start_up_and_counts_rows(db: Database) -> None:
+    clock = Clock()
+    first = ServerLifecycle(db, AsyncIOScheduler(), EventBus(), retention_days=1, clock=clock)
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO guild_settings (guild_id) VALUES (:g)", {"g": GUILD})
+    await first.guild_removed(GUILD)
+
+    scheduler = AsyncIOScheduler()  # a restart: a new process, the same database
+    second = ServerLifecycle(db, scheduler, EventBus(), retention_days=1, clock=clock)
+    await second.recover()
+    assert scheduler.get_job(purge_job_id(GUILD)) is not None
+    clock.now += DAY_S
+    assert await second.purge(GUILD) == {"guild_settings": 1, "guild_removals": 1}
+    assert await db.fetch_value("SELECT COUNT(*) FROM guild_removals") == 0
