@@ -119,7 +119,7 @@ async def migrate(settings: Settings) -> int:
     """Apply pending migrations to the configured database."""
     from bot.storage import Database, apply_migrations, current_version
 
-    db = await Database.open(settings.database_url)
+    db = await Database.open(settings.database_url, pool_size=settings.database_pool_size)
     try:
         applied = await apply_migrations(db)
         version = await current_version(db)

@@ -93,7 +93,9 @@ class ChapterBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         """Open the DB, build the services, load cogs, start the scheduler, sync the commands."""
-        self.db = await open_database(self.settings.database_url)
+        self.db = await open_database(
+            self.settings.database_url, pool_size=self.settings.database_pool_size
+        )
         self._services = Services.build(
             self.db,
             DiscordPort(self, self.decorations),

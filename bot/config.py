@@ -40,6 +40,8 @@ class Settings:
     log_level: str = "INFO"
     # How long a drainer holds an outbox row; after a crash, its rows run again this much later.
     outbox_lease_seconds: int = 30
+    # Connections a PostgreSQL database pool may open (SQLite ignores it).
+    database_pool_size: int = 10
 
     def __post_init__(self) -> None:
         _check_token(self.discord_token)
@@ -87,16 +89,19 @@ class Settings:
             outbox_lease_seconds=_positive_int(
                 "OUTBOX_LEASE_SECONDS", values.get("OUTBOX_LEASE_SECONDS"), 30
             ),
+            database_pool_size=_positive_int(
+                "DATABASE_POOL_SIZE", values.get("DATABASE_POOL_SIZE"), 10, unit="connections"
+            ),
         )
 
 
-def _positive_int(name: str, value: str | None, default: int) -> int:
-    """An optional whole number of seconds (at least 1)."""
+def _positive_int(name: str, value: str | None, default: int, *, unit: str = "seconds") -> int:
+    """An optional whole number of `unit` (at least 1)."""
     if value is None or not value.strip():
         return default
     text = value.strip()
     if not text.isdigit() or int(text) < 1:
-        raise ConfigError(f"{name}={value!r} must be a whole number of seconds, at least 1.")
+        raise ConfigError(f"{name}={value!r} must be a whole number of {unit}, at least 1.")
     return int(text)
 
 

@@ -50,9 +50,9 @@ __all__ = [
 ]
 
 
-async def open_database(url_or_path: str | Path) -> Database:
+async def open_database(url_or_path: str | Path, *, pool_size: int | None = None) -> Database:
     """Open the database a `DATABASE_URL` (or path) names and bring its schema up to date."""
-    db = await Database.open(url_or_path)
+    db = await Database.open(url_or_path, pool_size=pool_size)
     try:
         await apply_migrations(db)
     except BaseException:
