@@ -178,7 +178,7 @@ async def _read_version(conn: asyncpg.Connection) -> int:
 
 def _dsn(url: str) -> str:
     """The URL asyncpg understands: `postgresql+asyncpg://` and `postgres://` become plain."""
-    scheme, sep, rest = url.strip().partition("://")
+    _scheme, sep, rest = url.strip().partition("://")
     if not sep:
         raise ConfigError("DATABASE_URL for PostgreSQL must look like postgresql://user@host/db.")
     return f"postgresql://{rest}"
