@@ -1,4 +1,4 @@
-"""The `chapterbot` command line: run | preview | migrate | backup | when."""
+"""The `chapterbot` command line: run | preview | migrate | backup | db copy | when."""
 
 from __future__ import annotations
 
@@ -38,6 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="copy the database consistently, even while running")
     backup.add_argument("path", type=Path)
     backup.add_argument("--overwrite", action="store_true")
+    db = sub.add_parser("db", help="database tools").add_subparsers(
+        dest="db_command", required=True
+    )
+    copy = db.add_parser("copy", help="copy every row into an empty database (e.g. to PostgreSQL)")
+    copy.add_argument("from_url", metavar="FROM_URL")
+    copy.add_argument("to_url", metavar="TO_URL")
     # Parsed by `bot.when_command` (one-line errors, no usage text); listed here for --help.
     sub.add_parser("when", help="show how a schedule is understood: chapterbot when WHEN ...")
     return parser
@@ -62,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(run_bot(settings))
         if args.command == "migrate":
             return asyncio.run(migrate(settings))
+        if args.command == "db":
+            from bot.db_copy_command import run_copy
+
+            return asyncio.run(run_copy(args.from_url, args.to_url, settings.database_pool_size))
         if args.command == "backup":
             return asyncio.run(backup(settings, args.path, overwrite=args.overwrite))
     except UserError as exc:

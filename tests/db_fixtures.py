@@ -99,6 +99,19 @@ def database_url(postgres_run_url: str | None, db_path: Path) -> str:
 
 
 @pytest.fixture
+def fresh_postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A new, empty (unmigrated) PostgreSQL database for one test; skips on a SQLite run."""
+    server = server_url_for(request.config)
+    if server is None:
+        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL (CI's PostgreSQL run does)")
+    url = asyncio.run(pgtest.create_database(server, prefix="chapterbot_fresh"))
+    try:
+        yield url
+    finally:
+        asyncio.run(pgtest.drop_database(server, url))
+
+
+@pytest.fixture
 def on_postgres(postgres_run_url: str | None) -> bool:
     """Whether this run's database tests are on PostgreSQL."""
     return postgres_run_url is not None
