@@ -6,6 +6,8 @@ import logging
 
 import pytest
 
+from bot.errors import ConfigError
+from bot.storage import Database
 from bot.storage.pg_sql import bind, rowcount, split_script, translate
 from bot.storage.urls import backend_module_for, mask_password
 
@@ -64,3 +66,9 @@ def test_status_strings_give_row_counts_and_scripts_split_outside_strings() -> N
         "CREATE TABLE a (x TEXT DEFAULT 'a;b');",
         "-- c;\nSELECT 1;",
     ]
+
+
+async def test_an_unreachable_server_is_a_config_error_without_the_password() -> None:
+    with pytest.raises(ConfigError, match="Could not connect") as info:
+        await Database.open("postgresql://bot:s3cret@127.0.0.1:1/chapterbot")
+    assert "s3cret" not in str(info.value) and "bot:***@127.0.0.1:1" in str(info.value)
