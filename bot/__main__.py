@@ -1,4 +1,4 @@
-"""The `chapterbot` command line: run | preview | migrate | health | backup | when."""
+"""The `chapterbot` command line: run | preview | migrate | health | backup | db copy | when."""
 
 from __future__ import annotations
 
@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument(
         "--parents", action="store_true", help="create the backup file's directory if missing"
     )
+    db = sub.add_parser("db", help="database tools").add_subparsers(
+        dest="db_command", required=True
+    )
+    copy = db.add_parser("copy", help="copy every row into an empty database (e.g. to PostgreSQL)")
+    copy.add_argument("from_url", metavar="FROM_URL")
+    copy.add_argument("to_url", metavar="TO_URL")
     # Parsed by `bot.when_command` (one-line errors, no usage text); listed here for --help.
     sub.add_parser("when", help="show how a schedule is understood: chapterbot when WHEN ...")
     return parser
@@ -75,6 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(health(settings))
         if args.command == "migrate":
             return asyncio.run(migrate(settings))
+        if args.command == "db":
+            from bot.db_copy_command import run_copy
+
+            return asyncio.run(run_copy(args.from_url, args.to_url, settings.database_pool_size))
         if args.command == "backup":
             return asyncio.run(
                 backup(settings, args.path, overwrite=args.overwrite, parents=args.parents)
@@ -201,7 +211,7 @@ async def migrate(settings: Settings) -> int:
     """Apply pending migrations to the configured database."""
     from bot.storage import Database, apply_migrations, current_version
 
-    db = await Database.open(settings.database_url)
+    db = await Database.open(settings.database_url, pool_size=settings.database_pool_size)
     try:
         applied = await apply_migrations(db)
         version = await current_version(db)

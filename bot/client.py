@@ -8,7 +8,6 @@ import pkgutil
 from collections.abc import Callable
 from datetime import UTC
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import discord
 import yarl
@@ -23,6 +22,7 @@ from bot.lifecycle.heartbeat import BEAT_S, Heartbeat
 from bot.services import Services
 from bot.storage import Database, open_database
 from bot.storage.repository import unix_now
+from bot.storage.urls import mask_password
 from cogs.decorations import ChapterDecorations, SettingsExtensions
 from cogs.publishing.discord_port import DiscordPort
 
@@ -54,11 +54,7 @@ def point_discord_at(settings: Settings) -> None:
 
 def describe_database(url: str) -> str:
     """The database URL for logs: any password replaced by `***` (a path stays as it is)."""
-    parsed = urlsplit(url)
-    if not parsed.password:
-        return url
-    host = parsed.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parsed._replace(netloc=f"{parsed.username}:***@{host}"))
+    return mask_password(url)
 
 
 def cog_extensions() -> list[str]:
@@ -115,7 +111,9 @@ class ChapterBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         """Open the DB, build the services, load cogs, start the scheduler, sync the commands."""
-        self.db = await open_database(self.settings.database_url)
+        self.db = await open_database(
+            self.settings.database_url, pool_size=self.settings.database_pool_size
+        )
         log.info(
             "database: %s; shards: none (unsharded)", describe_database(self.settings.database_url)
         )

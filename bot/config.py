@@ -44,6 +44,8 @@ class Settings:
     data_retention_days: int = 30
     # Start-up (login, gateway handshake, READY) gives up after this many seconds.
     discord_connect_timeout: int = 60
+    # Connections a PostgreSQL database pool may open (SQLite ignores it).
+    database_pool_size: int = 10
 
     def __post_init__(self) -> None:
         _check_token(self.discord_token)
@@ -95,16 +97,19 @@ class Settings:
                 "DISCORD_CONNECT_TIMEOUT", values.get("DISCORD_CONNECT_TIMEOUT"), 60
             ),
             data_retention_days=_days("DATA_RETENTION_DAYS", values.get("DATA_RETENTION_DAYS"), 30),
+            database_pool_size=_positive_int(
+                "DATABASE_POOL_SIZE", values.get("DATABASE_POOL_SIZE"), 10, unit="connections"
+            ),
         )
 
 
-def _positive_int(name: str, value: str | None, default: int) -> int:
-    """An optional whole number of seconds (at least 1)."""
+def _positive_int(name: str, value: str | None, default: int, *, unit: str = "seconds") -> int:
+    """An optional whole number of `unit` (at least 1)."""
     if value is None or not value.strip():
         return default
     text = value.strip()
     if not text.isdigit() or int(text) < 1:
-        raise ConfigError(f"{name}={value!r} must be a whole number of seconds, at least 1.")
+        raise ConfigError(f"{name}={value!r} must be a whole number of {unit}, at least 1.")
     return int(text)
 
 

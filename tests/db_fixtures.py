@@ -1,13 +1,21 @@
-"""Fixtures for the storage tests: a real, migrated SQLite file in a temporary directory."""
+"""Fixtures for the storage tests: a real, migrated database, SQLite or PostgreSQL.
+
+By default the database is a SQLite file in a temporary directory. With `TEST_DATABASE_URL`
+(or `pytest --database-url`) naming a PostgreSQL server, the run creates its own fresh database
+there (dropped at the end; `testkit.pgtest`), and every test starts with its tables emptied.
+Tests that only make sense on a SQLite file are marked `sqlite_only` and skipped on PostgreSQL.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.storage import Database, apply_migrations
+from bot.storage import Database, apply_migrations, open_database
 from bot.stories.model import (
     BlockQuote,
     Chapter,
@@ -17,6 +25,7 @@ from bot.stories.model import (
     Story,
     plain_paragraph,
 )
+from testkit import pgtest
 
 StoryFactory = Callable[..., Story]
 
@@ -27,10 +36,91 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "chapterbot.db"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--database-url`: run the database tests on that PostgreSQL server."""
+    parser.addoption(
+        "--database-url",
+        default=None,
+        help="PostgreSQL server URL for the database tests (default: TEST_DATABASE_URL, "
+        "else SQLite files); each run creates and drops its own database there",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the `sqlite_only` marker."""
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason): the test needs a SQLite file; skipped on PostgreSQL"
+    )
+
+
+def server_url_for(config: pytest.Config) -> str | None:
+    """The PostgreSQL server the run tests against, or None for SQLite."""
+    url = config.getoption("--database-url") or os.environ.get("TEST_DATABASE_URL") or None
+    return url if pgtest.is_postgres_url(url) else None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip `sqlite_only` tests when the run is on PostgreSQL."""
+    if server_url_for(config) is None:
+        return
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None:
+            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+
+
+@pytest.fixture(scope="session")
+def postgres_run_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """This run's own fresh, migrated PostgreSQL database (None when testing on SQLite)."""
+    server = server_url_for(request.config)
+    if server is None:
+        yield None
+        return
+    url = asyncio.run(pgtest.create_database(server))
+
+    async def migrate() -> None:
+        await (await open_database(url)).close()
+
+    try:
+        asyncio.run(migrate())
+        yield url
+    finally:
+        asyncio.run(pgtest.drop_database(server, url))
+
+
 @pytest.fixture
-async def db(db_path: Path) -> AsyncIterator[Database]:
+def database_url(postgres_run_url: str | None, db_path: Path) -> str:
+    """The `DATABASE_URL` of this test's (empty, migrated on PostgreSQL) database."""
+    if postgres_run_url is None:
+        return f"sqlite:///{db_path}"
+    asyncio.run(pgtest.empty_tables(postgres_run_url))
+    return postgres_run_url
+
+
+@pytest.fixture
+def fresh_postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A new, empty (unmigrated) PostgreSQL database for one test; skips on a SQLite run."""
+    server = server_url_for(request.config)
+    if server is None:
+        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL (CI's PostgreSQL run does)")
+    url = asyncio.run(pgtest.create_database(server, prefix="chapterbot_fresh"))
+    try:
+        yield url
+    finally:
+        asyncio.run(pgtest.drop_database(server, url))
+
+
+@pytest.fixture
+def on_postgres(postgres_run_url: str | None) -> bool:
+    """Whether this run's database tests are on PostgreSQL."""
+    return postgres_run_url is not None
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
     """An open database with every migration applied."""
-    database = await Database.open(db_path)
+    database = await Database.open(database_url)
     await apply_migrations(database)
     yield database
     await database.close()

@@ -91,3 +91,10 @@ def test_malformed_token_is_never_echoed() -> None:
 def test_offline_commands_need_no_token() -> None:
     s = Settings.from_env({}, env_file=None, require_token=False)
     assert s.database_url.startswith("sqlite:")
+
+
+def test_database_pool_size_defaults_to_ten_and_must_be_positive() -> None:
+    assert settings().database_pool_size == 10
+    assert settings(DATABASE_POOL_SIZE="3").database_pool_size == 3
+    with pytest.raises(ConfigError, match=r"DATABASE_POOL_SIZE.*connections"):
+        settings(DATABASE_POOL_SIZE="0")

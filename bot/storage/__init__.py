@@ -12,15 +12,16 @@ name. Their SQL is plain and portable: `:name` parameters with a dict, `ON CONFL
 outside this package imports `sqlite3`/`aiosqlite` or writes SQLite-only SQL
 (`tests/storage/test_seam.py` checks).
 
-**Backends.** `bot.storage.sqlite.SQLiteDatabase` is the only one today. A backend plugs in by:
+**Backends.** `bot.storage.sqlite.SQLiteDatabase` (the default) and
+`bot.storage.postgres.PostgresDatabase` (asyncpg). A backend plugs in by:
 
 1. subclassing `Database`/`Transaction` in `bot/storage/<backend>.py` (connection pool,
    transactions, `write_batch`, `schema_version`/`set_schema_version`, `split_script`, `errors`,
    translating `:name` parameters to its driver's style, e.g. `$1` for asyncpg);
 2. shipping its schema as `bot/storage/migrations/<backend>/NNNN_*.sql` with the same numbers
    as the SQLite ones, wherever the DDL differs (`migrate.py` picks the folder by `db.backend`);
-3. being chosen by URL scheme in `Database.open` (today every URL is parsed as SQLite, and other
-   schemes are refused with "only SQLite is supported for now").
+3. being chosen by URL scheme in `Database.open` (`bot.storage.urls.backend_module_for`; the
+   module is imported by name, so the seam never imports a backend).
 
 `open_database(url)` opens the backend the URL names and migrates it.
 """
@@ -50,9 +51,9 @@ __all__ = [
 ]
 
 
-async def open_database(url_or_path: str | Path) -> Database:
+async def open_database(url_or_path: str | Path, *, pool_size: int | None = None) -> Database:
     """Open the database a `DATABASE_URL` (or path) names and bring its schema up to date."""
-    db = await Database.open(url_or_path)
+    db = await Database.open(url_or_path, pool_size=pool_size)
     try:
         await apply_migrations(db)
     except BaseException:

@@ -27,6 +27,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar, Protocol
 
+from bot.storage.urls import backend_module_for
+
 # Named (`:name` + dict) is the portable form; a sequence binds positional `?` (SQLite only).
 Params = Mapping[str, Any] | Sequence[Any]
 
@@ -99,13 +101,19 @@ class Database(Queries):
     errors: ClassVar[tuple[type[Exception], ...]]
 
     @classmethod
-    async def open(cls, url_or_path: str | Path) -> Database:
-        """Connect to the database a `DATABASE_URL` or file path names (no migrations)."""
+    async def open(cls, url_or_path: str | Path, *, pool_size: int | None = None) -> Database:
+        """Connect to the database a `DATABASE_URL` or file path names (no migrations).
+
+        `pool_size` caps a server backend's connections (`DATABASE_POOL_SIZE`); SQLite ignores it.
+        """
         # Backends are plugins found by name, like cog extensions: they import this module, so
         # naming them in an import statement here would make a loop, and only the chosen one
         # needs loading (a SQLite user never imports a server driver).
-        backend = importlib.import_module("bot.storage.sqlite")
-        return await backend.open_url(url_or_path)
+        name = "bot.storage.sqlite" if isinstance(url_or_path, Path) else None
+        backend = importlib.import_module(name or backend_module_for(str(url_or_path)))
+        if pool_size is None:
+            return await backend.open_url(url_or_path)
+        return await backend.open_url(url_or_path, pool_size=pool_size)
 
     @property
     @abstractmethod

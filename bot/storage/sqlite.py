@@ -39,7 +39,8 @@ BUSY_TIMEOUT_SECONDS = 5.0
 
 _URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 _URL_EXAMPLE = (
-    "Use sqlite:///data/chapterbot.db (relative), sqlite:////abs/path.db or a plain path."
+    "Use sqlite:///data/chapterbot.db (relative), sqlite:////abs/path.db, a plain path, "
+    "or postgresql://user@host/db."
 )
 
 
@@ -54,7 +55,7 @@ def sqlite_path_from_url(url: str) -> Path:
         scheme = match.group(1).lower()
         if scheme != "sqlite" and not scheme.startswith("sqlite+"):
             raise ConfigError(
-                f"DATABASE_URL uses {scheme}://, but only SQLite is supported for now.",
+                f"DATABASE_URL uses {scheme}://, which is neither SQLite nor PostgreSQL.",
                 hint=_URL_EXAMPLE,
             )
         rest = text[match.end() :]
@@ -328,7 +329,10 @@ def _has_code(text: str) -> bool:
     return bool(_COMMENTS.sub("", text).strip(" \t\r\n;"))
 
 
-async def open_url(url_or_path: str | Path) -> SQLiteDatabase:
-    """Open the SQLite file a `DATABASE_URL` or a path names (the backend's entry point)."""
+async def open_url(url_or_path: str | Path, *, pool_size: int | None = None) -> SQLiteDatabase:
+    """Open the SQLite file a `DATABASE_URL` or a path names (the backend's entry point).
+
+    `pool_size` is accepted for symmetry with server backends and ignored (one writer, one reader).
+    """
     path = url_or_path if isinstance(url_or_path, Path) else sqlite_path_from_url(url_or_path)
     return await SQLiteDatabase.open(path)

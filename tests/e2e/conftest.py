@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -43,11 +42,11 @@ class BotRunner:
 
 
 @pytest.fixture
-def bot_settings(emulator: DiscordEmulator, tmp_path: Path) -> Settings:
-    """Settings pointing the bot at the emulator and a fresh SQLite file."""
+def bot_settings(emulator: DiscordEmulator, database_url: str) -> Settings:
+    """Settings pointing the bot at the emulator and a fresh database (SQLite file or PG)."""
     return Settings(
         discord_token=emulator.token,
-        database_url=f"sqlite:///{tmp_path / 'data' / 'chapterbot.db'}",
+        database_url=database_url,
         discord_api_base=emulator.api_base,
         discord_gateway_url=emulator.gateway_url,
     )

@@ -291,6 +291,7 @@ async def test_next_runs_a_constant_number_of_statements(
     assert small == large
 
 
+@pytest.mark.sqlite_only(reason="counts trips to aiosqlite's threads")
 async def test_next_makes_two_trips_to_the_database_threads(
     db: Database, service: ReadingService, monkeypatch: pytest.MonkeyPatch
 ) -> None:

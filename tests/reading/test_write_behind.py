@@ -126,6 +126,7 @@ async def test_a_reader_sees_their_buffered_reads_before_the_flush(
     assert await raw_progress(db) == [(BOB, story.id, 2, 2, 2, 2)]
 
 
+@pytest.mark.sqlite_only(reason="counts trips to aiosqlite's threads")
 async def test_next_with_reads_written_behind_makes_one_trip(
     db: Database, make_story, make_pages, monkeypatch: pytest.MonkeyPatch
 ) -> None:

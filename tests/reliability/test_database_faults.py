@@ -24,7 +24,11 @@ from testkit.emulator import DiscordEmulator
 from tests.e2e.conftest import BotRunner
 from tests.e2e.publishing_helpers import bot_posts, finished, long_chapter, upload_story
 
-pytestmark = pytest.mark.emulator(time_scale=10.0)
+# SQLite's locking, file inspection, file backups and killed migrations of a SQLite file.
+pytestmark = [
+    pytest.mark.emulator(time_scale=10.0),
+    pytest.mark.sqlite_only(reason="SQLite file locking, inspection and backups"),
+]
 
 
 def two_chapters(pages_each: int = 12) -> bytes:

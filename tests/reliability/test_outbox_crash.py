@@ -32,7 +32,12 @@ from testkit.crash_trials import wait_for
 from testkit.emulator import DiscordEmulator
 from testkit.emulator.model import Channel
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.slow,
+    # The bot process and the checks read a SQLite file (testkit crash trials / botproc).
+    pytest.mark.sqlite_only(reason="bot process and checks use a SQLite file"),
+]
 
 LEASE_S = 2
 STORY = (

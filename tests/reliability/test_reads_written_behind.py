@@ -21,7 +21,13 @@ from testkit.crash_trials import (
 )
 from testkit.emulator import DiscordEmulator
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.emulator(time_scale=10.0)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.slow,
+    pytest.mark.emulator(time_scale=10.0),
+    # The bot process and the checks read a SQLite file (testkit crash trials / botproc).
+    pytest.mark.sqlite_only(reason="bot process and checks use a SQLite file"),
+]
 
 
 def reader_rows(database: Path, user_id: int) -> tuple[tuple[int, int] | None, int]:

@@ -15,6 +15,8 @@ from bot.storage import Database, backup_database, known_version
 from bot.stories.model import Story
 from bot.stories.repository import StoryRepository
 
+pytestmark = pytest.mark.sqlite_only(reason="backups copy a SQLite file")
+
 
 def _inspect(path: Path) -> tuple[str, str, int, list[tuple[int, int, int, int]]]:
     """(integrity, journal mode, user_version, per story: id, chapters, pages, authors)."""

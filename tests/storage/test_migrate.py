@@ -10,6 +10,10 @@ from bot.errors import ConfigError
 from bot.storage import Database, apply_migrations, current_version, known_version
 from bot.storage.migrate import MigrationError, load_migrations, split_statements
 
+# SQLite's migration mechanics (user_version, sqlite_master, trigger bodies); PostgreSQL's are
+# tested in test_postgres.py.
+pytestmark = pytest.mark.sqlite_only(reason="SQLite migration mechanics")
+
 TABLES = {
     "guild_settings",
     "user_settings",

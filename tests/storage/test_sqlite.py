@@ -17,6 +17,8 @@ from bot.storage import (
     sqlite_path_from_url,
 )
 
+pytestmark = pytest.mark.sqlite_only(reason="tests the SQLite backend itself")
+
 
 @pytest.mark.parametrize(
     ("url", "expected"),
@@ -35,7 +37,7 @@ def test_sqlite_urls_become_paths(url: str, expected: Path) -> None:
 
 
 def test_other_databases_are_refused_without_echoing_credentials() -> None:
-    with pytest.raises(ConfigError, match="only SQLite is supported") as info:
+    with pytest.raises(ConfigError, match="neither SQLite nor PostgreSQL") as info:
         sqlite_path_from_url("postgresql://bot:hunter2@db.example/chapterbot")
     assert "hunter2" not in str(info.value)
 
