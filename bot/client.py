@@ -7,6 +7,7 @@ import logging
 import pkgutil
 from collections.abc import Callable
 from datetime import UTC
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -26,6 +27,8 @@ from bot.storage.urls import mask_password
 from cogs.decorations import ChapterDecorations, SettingsExtensions
 from cogs.publishing.discord_port import DiscordPort
 
+# The module of a cog package discord.py loads as its extension, in order of preference.
+ENTRY_MODULES = ("commands", "listeners")
 log = logging.getLogger(__name__)
 
 
@@ -58,8 +61,18 @@ def describe_database(url: str) -> str:
 
 
 def cog_extensions() -> list[str]:
-    """Each feature package's `commands` module in `cogs` (one extension per feature)."""
-    return sorted(f"cogs.{m.name}.commands" for m in pkgutil.iter_modules(cogs.__path__) if m.ispkg)
+    """Each feature package's entry module in `cogs` (one extension per feature): `commands`,
+    or `listeners` for a feature that only reacts to gateway events."""
+    found = []
+    for package in pkgutil.iter_modules(cogs.__path__):
+        if not package.ispkg:
+            continue
+        path = [str(Path(cogs.__path__[0]) / package.name)]
+        modules = {m.name for m in pkgutil.iter_modules(path)}
+        entry = next((name for name in ENTRY_MODULES if name in modules), None)
+        if entry is not None:
+            found.append(f"cogs.{package.name}.{entry}")
+    return sorted(found)
 
 
 class ChapterBot(commands.Bot):

@@ -1,5 +1,5 @@
-"""Discord adapter for the server lifecycle feature: gateway events in, use cases called."""
+"""Discord adapter for the server lifecycle feature: gateway events in, use cases called.
 
-from cogs.lifecycle.listeners import setup
-
-__all__ = ["setup"]
+The extension discord.py loads is `listeners` (see bot.client.cog_extensions); this package
+imports nothing, so its modules may import each other without running a loop through it.
+"""
