@@ -34,8 +34,8 @@ def test_database_never_used_is_unhealthy_and_not_created(tmp_path: Path) -> Non
     assert not (tmp_path / "chapterbot.db").exists()
 
 
-async def test_fresh_then_stale(db: Database, db_path: Path) -> None:
-    url = f"sqlite:///{db_path}"
+async def test_fresh_then_stale(db: Database, database_url: str) -> None:
+    url = database_url  # the SQLite file, or this run's PostgreSQL database
     never = await check_health(url, now=1_000)
     assert not never.healthy and "never connected" in never.line
     await Heartbeat(db, clock=Clock(1_000)).beat()
