@@ -55,11 +55,6 @@ def point_discord_at(settings: Settings) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
-def describe_database(url: str) -> str:
-    """The database URL for logs: any password replaced by `***` (a path stays as it is)."""
-    return mask_password(url)
-
-
 def cog_extensions() -> list[str]:
     """Each feature package's entry module in `cogs` (one extension per feature): `commands`,
     or `listeners` for a feature that only reacts to gateway events."""
@@ -128,7 +123,7 @@ class ChapterBot(commands.Bot):
             self.settings.database_url, pool_size=self.settings.database_pool_size
         )
         log.info(
-            "database: %s; shards: none (unsharded)", describe_database(self.settings.database_url)
+            "database: %s; shards: none (unsharded)", mask_password(self.settings.database_url)
         )
         self._services = Services.build(
             self.db,

@@ -6,8 +6,9 @@ import logging
 
 import pytest
 
-from bot.client import ChapterBot, describe_database
+from bot.client import ChapterBot
 from bot.config import Settings
+from bot.storage.urls import mask_password
 
 TOKEN = "A" * 24 + ".abcdef." + "B" * 27
 
@@ -22,6 +23,6 @@ def test_no_voice_warning_when_the_client_is_built(caplog: pytest.LogCaptureFixt
 
 
 def test_database_line_hides_the_password() -> None:
-    shown = describe_database("postgresql://bot:s3cret@db:5432/chapterbot")
+    shown = mask_password("postgresql://bot:s3cret@db:5432/chapterbot")
     assert "s3cret" not in shown and shown == "postgresql://bot:***@db:5432/chapterbot"
-    assert describe_database("sqlite:///data/chapterbot.db") == "sqlite:///data/chapterbot.db"
+    assert mask_password("sqlite:///data/chapterbot.db") == "sqlite:///data/chapterbot.db"
