@@ -1,0 +1,1 @@
+"""Following: readers follow stories and get one direct message per release run."""
