@@ -15,6 +15,7 @@ from apscheduler.schedulers.base import BaseScheduler
 
 from bot.events import EventBus
 from bot.feedback.service import FeedbackService
+from bot.following.service import FollowingService
 from bot.lifecycle.service import ServerLifecycle
 from bot.outbox import DEFAULT_LEASE_S, Outbox
 from bot.publishing.deletions import PageDeletions
@@ -43,6 +44,7 @@ class Services:
     page_deletions: PageDeletions
     reading: ReadingService
     feedback: FeedbackService
+    following: FollowingService
     lifecycle: ServerLifecycle
 
     @classmethod
@@ -74,6 +76,7 @@ class Services:
             page_deletions=PageDeletions(db, clock=clock),
             reading=ReadingService(db, clock=clock, write_behind=True),
             feedback=FeedbackService(db, clock=clock),
+            following=FollowingService(db, clock=clock),
             lifecycle=ServerLifecycle(
                 db, scheduler, bus, retention_days=retention_days, clock=clock
             ),

@@ -8,10 +8,12 @@ that react after posting (reactions, notifications) subscribe to `chapter_releas
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import discord
+
+from bot.errors import NotFound
 
 DecorationFactory = Callable[[int, int], Sequence[discord.ui.Item[Any]]]
 """`factory(story_id, chapter_number)`: the items one feature puts under a chapter."""
@@ -82,3 +84,30 @@ class SettingsExtensions:
         for command in self._commands.values():
             group.add_command(command, override=True)
         return True
+
+
+ChapterOpener = Callable[[discord.Interaction, int, int, int], Awaitable[None]]
+"""`opener(interaction, guild_id, story_id, chapter)`: answer with the chapter's first page."""
+
+
+class ChapterOpeners:
+    """How other features open the reader at a chapter, e.g. from a button in a DM.
+
+    The reading cog sets the opener when it loads; a feature such as following calls `open`
+    without importing the reading cog (the guild id says as which server's member to read).
+    """
+
+    def __init__(self) -> None:
+        self._opener: ChapterOpener | None = None
+
+    def set(self, opener: ChapterOpener | None) -> None:
+        """Register (or, with None, forget) the reader's opener."""
+        self._opener = opener
+
+    async def open(
+        self, interaction: discord.Interaction, guild_id: int, story_id: int, chapter: int
+    ) -> None:
+        """Answer `interaction` with page 1 of `chapter`, read as a member of `guild_id`."""
+        if self._opener is None:
+            raise NotFound("Reading is not available right now.", hint="Try again in a minute.")
+        await self._opener(interaction, guild_id, story_id, chapter)

@@ -29,11 +29,10 @@ class DeliveryRecord:
     """One follower's DM for one release run."""
 
     id: int
-    release_id: int
+    run_at: int  # the due time shared by the run's releases
     story_id: int
     guild_id: int
     user_id: int
-    chapter_ids: str  # JSON list, see `chapters`
     status: DeliveryStatus
     nonce: str
     attempts: int

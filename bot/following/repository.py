@@ -8,9 +8,8 @@ rows (a replayed outbox row) add nothing.
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from bot.following.records import DeliveryRecord, FollowerCounts, FollowRecord
 from bot.storage.repository import Repository, columns, upsert_sql
@@ -96,6 +95,15 @@ class FollowRepository(Repository):
         assert row is not None
         return FollowerCounts(int(row["followers"]), int(row["closed"]))
 
+    async def next_release_at(self, story_id: int) -> int | None:
+        """When the story's next scheduled release runs (publishing's schedules), if any."""
+        value = await self.db.fetch_value(
+            "SELECT MIN(next_run_at) FROM schedules"
+            " WHERE story_id = :story AND active = 1 AND next_run_at IS NOT NULL",
+            {"story": story_id},
+        )
+        return None if value is None else int(value)
+
     async def mark_undeliverable(self, user_id: int, story_id: int) -> None:
         """Discord refused DMs to this reader: skip the follow until they /follow again."""
         async with self.db.transaction() as tx:
@@ -148,32 +156,44 @@ class FollowRepository(Repository):
 
     # -- deliveries ------------------------------------------------------------------------
 
+    async def run_of(self, release_id: int) -> int | None:
+        """The run a release belongs to: its due time (publishing's releases)."""
+        value = await self.db.fetch_value(
+            "SELECT due_at FROM releases WHERE id = :id", {"id": release_id}
+        )
+        return None if value is None else int(value)
+
+    async def run_chapters(self, story_id: int, run_at: int) -> list[int] | None:
+        """The released chapters of a run in order, or None while part of it is still posting."""
+        rows = await self.db.fetch_all(
+            "SELECT chapter_id, status FROM releases"
+            " WHERE story_id = :story AND due_at = :run ORDER BY id",
+            {"story": story_id, "run": run_at},
+        )
+        if any(row["status"] in ("pending", "posting") for row in rows):
+            return None
+        return [row["chapter_id"] for row in rows if row["status"] == "done"]
+
     async def add_deliveries(
-        self,
-        release_id: int,
-        story_id: int,
-        guild_id: int,
-        user_ids: Iterable[int],
-        chapter_ids: Sequence[int],
+        self, run_at: int, story_id: int, guild_id: int, user_ids: Iterable[int]
     ) -> int:
         """One pending DM per follower for a release run; rows that exist stay as they are.
 
         Returns how many rows are new.
         """
-        now, chapters = self.now(), json.dumps(list(chapter_ids))
+        now = self.now()
         added = 0
         async with self.db.transaction() as tx:
             for user_id in user_ids:
                 added += await tx.execute(
-                    "INSERT INTO follow_deliveries (release_id, story_id, guild_id, user_id,"
-                    " chapter_ids, nonce, created_at) VALUES (:release, :story, :guild, :user,"
-                    " :chapters, :nonce, :now) ON CONFLICT (release_id, user_id) DO NOTHING",
+                    "INSERT INTO follow_deliveries (run_at, story_id, guild_id, user_id,"
+                    " nonce, created_at) VALUES (:run, :story, :guild, :user, :nonce, :now)"
+                    " ON CONFLICT (story_id, run_at, user_id) DO NOTHING",
                     {
-                        "release": release_id,
+                        "run": run_at,
                         "story": story_id,
                         "guild": guild_id,
                         "user": user_id,
-                        "chapters": chapters,
                         # Discord nonces are at most 25 characters.
                         "nonce": uuid.uuid4().hex[:25],
                         "now": now,
@@ -182,11 +202,15 @@ class FollowRepository(Repository):
         return added
 
     async def claim(self, limit: int, lease_s: int) -> list[DeliveryRecord]:
-        """Claim up to `limit` pending deliveries whose lease is free or expired."""
+        """Claim up to `limit` pending deliveries whose lease is free or expired and whose run
+        has finished posting (no release of it pending or posting)."""
         now = self.now()
         rows = await self.db.fetch_all(
-            "SELECT id FROM follow_deliveries WHERE status = 'pending'"
-            " AND (leased_until IS NULL OR leased_until <= :now) ORDER BY id LIMIT :limit",
+            "SELECT d.id FROM follow_deliveries d WHERE d.status = 'pending'"
+            " AND (d.leased_until IS NULL OR d.leased_until <= :now)"
+            " AND NOT EXISTS (SELECT 1 FROM releases r WHERE r.story_id = d.story_id"
+            "   AND r.due_at = d.run_at AND r.status IN ('pending', 'posting'))"
+            " ORDER BY d.id LIMIT :limit",
             {"now": now, "limit": limit},
         )
         claimed: list[DeliveryRecord] = []
@@ -223,12 +247,12 @@ class FollowRepository(Repository):
                 {"at": self.now() + delay_s, "id": delivery_id},
             )
 
-    async def deliveries_of(self, release_id: int) -> list[DeliveryRecord]:
+    async def deliveries_of(self, story_id: int, run_at: int) -> list[DeliveryRecord]:
         """A release run's deliveries, by user (for tests and diagnostics)."""
         rows = await self.db.fetch_all(
-            f"SELECT {_DELIVERY} FROM follow_deliveries WHERE release_id = :release"
-            " ORDER BY user_id",
-            {"release": release_id},
+            f"SELECT {_DELIVERY} FROM follow_deliveries WHERE story_id = :story"
+            " AND run_at = :run ORDER BY user_id",
+            {"story": story_id, "run": run_at},
         )
         return [DeliveryRecord(**dict(row)) for row in rows]
 

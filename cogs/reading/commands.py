@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from bot.reading.service import CaughtUp, DirectMessagesClosed, PageView
 from bot.reading.write_behind import existing_buffer
+from cogs.reading.dm_open import open_as_member
 from cogs.reading.messages import (
     catchup_message,
     caught_up_message,
@@ -54,11 +55,13 @@ class Reading(commands.Cog):
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         decorations = self.bot.decorations  # type: ignore[attr-defined]
         decorations.add("reading", lambda s, c: chapter_post_view(s, c).children, order=10)
+        self.bot.chapter_opener.set(open_as_member)  # type: ignore[attr-defined]
 
     async def cog_unload(self) -> None:
         """Forget the persistent buttons and write the buffered reads."""
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
         self.bot.decorations.remove("reading")  # type: ignore[attr-defined]
+        self.bot.chapter_opener.set(None)  # type: ignore[attr-defined]
         await self.drain()
 
     async def drain(self) -> None:

@@ -145,6 +145,11 @@ def _for_send(payload: dict[str, Any]) -> dict[str, Any]:
     return sent
 
 
+async def send_public(interaction: discord.Interaction, payload: dict[str, Any]) -> None:
+    """Answer with a new, non-ephemeral message (in DMs only the reader sees it anyway)."""
+    await interaction.response.send_message(**_for_send(payload))
+
+
 async def send_new(interaction: discord.Interaction, payload: dict[str, Any]) -> None:
     """Answer a slash command with an ephemeral message."""
     await interaction.response.send_message(**_for_send(payload), ephemeral=True)

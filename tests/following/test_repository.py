@@ -76,9 +76,9 @@ async def test_deliveries_are_one_per_follower_per_release_and_claimed_once(
     story = await new_story(db, make_story, make_pages)
     now = [100]
     repo = FollowRepository(db, clock=lambda: now[0])
-    assert await repo.add_deliveries(5, story, GUILD, [BOB, DAVE], [11, 12]) == 2
+    assert await repo.add_deliveries(5, story, GUILD, [BOB, DAVE]) == 2
     # A replayed outbox row for the same release adds nothing.
-    assert await repo.add_deliveries(5, story, GUILD, [BOB, DAVE, EVE], [11, 12]) == 1
+    assert await repo.add_deliveries(5, story, GUILD, [BOB, DAVE, EVE]) == 1
     first = await repo.claim(limit=10, lease_s=30)
     assert sorted(d.user_id for d in first) == [BOB, DAVE, EVE]
     assert all(d.attempts == 1 and len(d.nonce) <= 25 for d in first)
@@ -94,7 +94,63 @@ async def test_deliveries_are_one_per_follower_per_release_and_claimed_once(
     await repo.retry_later(dave.id, 60)
     now[0] += 31
     assert [d.user_id for d in await repo.claim(limit=10, lease_s=30)] == [EVE]
-    rows = {d.user_id: d for d in await repo.deliveries_of(5)}
+    rows = {d.user_id: d for d in await repo.deliveries_of(story, 5)}
     assert rows[BOB].status == "sent" and rows[BOB].message_id == 99
     assert rows[DAVE].status == "pending" and rows[DAVE].attempts == 2
     assert await repo.pending_count() == 2
+
+
+async def test_service_follow_policy_and_closed_dms(
+    db: Database, make_story: StoryFactory, make_pages: PagesFactory
+) -> None:
+    from bot.errors import NotAllowed
+    from bot.following.policy import ChannelFacts
+    from bot.following.service import FollowingService
+
+    story_id = await new_story(db, make_story, make_pages)
+    service = FollowingService(db, clock=lambda: 100)
+    story = await service.stories.get(story_id)
+    assert story is not None
+    seen, hidden = ChannelFacts(True, False), ChannelFacts(False, False)
+    try:
+        await service.follow(DAVE, story, hidden)
+    except NotAllowed:
+        pass
+    else:
+        raise AssertionError("a reader who can't see the channel followed")
+    assert await service.toggle(BOB, story, seen) is True
+    assert await service.toggle(BOB, story, seen) is False
+    await service.follow(BOB, story, seen)
+    chapters = [c.id for c in await service.stories.chapters(story_id)]
+    release_ids = [await add_release(db, story_id, chapter, due_at=50) for chapter in chapters]
+    recipients = await service.release_recipients(story_id)
+    assert recipients is not None and recipients[1] == [BOB]
+    # Only followers who can see the channel get a delivery row; one per run, not per chapter.
+    assert await service.plan_release(release_ids[0], story, {BOB: seen, DAVE: hidden}) == 1
+    assert await service.plan_release(release_ids[1], story, {BOB: seen}) == 0
+    assert await service.claim(10) == []  # the run's second chapter is still posting
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE releases SET status = 'done' WHERE story_id = :s", {"s": story_id})
+    [plan] = await service.claim(10)
+    assert [c.number for c in plan.chapters] == [1, 2]
+    assert await service.closed_dms(plan.delivery) is False  # first refusal: one retry
+    assert await service.claim(10) == []  # waits its pause
+    service.repo._clock = lambda: 200
+    [again] = await service.claim(10)
+    assert await service.closed_dms(again.delivery) is True
+    follow = await service.get_follow(BOB, story_id)
+    assert follow is not None and not follow.deliverable
+    [line] = await service.following(GUILD, BOB)
+    assert line.dms_closed and line.next_release_at is None
+
+
+async def add_release(db: Database, story_id: int, chapter_id: int, *, due_at: int) -> int:
+    """A release row of the run due at `due_at`, still posting."""
+    async with db.transaction() as tx:
+        row = await tx.fetch_one(
+            "INSERT INTO releases (story_id, chapter_id, due_at, channel_id, channel_mode, status)"
+            " VALUES (:story, :chapter, :due, 50, 'messages', 'posting') RETURNING id",
+            {"story": story_id, "chapter": chapter_id, "due": due_at},
+        )
+    assert row is not None
+    return int(row["id"])

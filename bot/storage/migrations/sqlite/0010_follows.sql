@@ -28,18 +28,20 @@ CREATE TABLE story_following (
     follow_dm INTEGER NOT NULL DEFAULT 1 CHECK (follow_dm IN (0, 1))
 );
 
--- One row per follower per release run: the DM to send. The unique key makes a replayed
--- outbox row add nothing; status moves pending -> sent | undeliverable | failed | skipped.
+-- One row per follower per release run: the DM to send. A run is the releases of one story
+-- due at the same time (a /publish of several chapters, one scheduled run): run_at is their
+-- releases.due_at, and the DM lists every chapter of the run once none of its releases is
+-- still pending or posting. The unique key makes a replayed outbox row, or the run's other
+-- chapters' events, add nothing; status moves pending -> sent | undeliverable | failed | skipped.
 -- nonce is sent with enforce_nonce, so a resend inside Discord's nonce window after a crash
 -- returns the first message instead of posting a second one. leased_until is the claim of
 -- the drainer sending it (a crashed drainer's claim expires).
 CREATE TABLE follow_deliveries (
     id           INTEGER PRIMARY KEY,
-    release_id   INTEGER NOT NULL,
+    run_at       INTEGER NOT NULL,
     story_id     INTEGER NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
     guild_id     INTEGER NOT NULL,
     user_id      INTEGER NOT NULL,
-    chapter_ids  TEXT    NOT NULL,  -- JSON list of the run's chapter ids, in order
     status       TEXT    NOT NULL DEFAULT 'pending'
                          CHECK (status IN ('pending', 'sent', 'undeliverable', 'failed', 'skipped')),
     nonce        TEXT    NOT NULL,
@@ -48,7 +50,7 @@ CREATE TABLE follow_deliveries (
     created_at   INTEGER NOT NULL,
     sent_at      INTEGER,
     message_id   INTEGER,
-    UNIQUE (release_id, user_id)
+    UNIQUE (story_id, run_at, user_id)
 );
 CREATE INDEX follow_deliveries_pending ON follow_deliveries (status, id);
 CREATE INDEX follow_deliveries_story ON follow_deliveries (story_id, status);

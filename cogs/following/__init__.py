@@ -1,0 +1,1 @@
+"""Following: /follow, /unfollow, /following, /dms, the 🔔 button and release DMs."""
