@@ -24,7 +24,12 @@ from bot.services import Services
 from bot.storage import Database, open_database
 from bot.storage.repository import unix_now
 from bot.storage.urls import mask_password
-from cogs.decorations import ChapterDecorations, ChapterOpeners, SettingsExtensions
+from cogs.decorations import (
+    ChapterDecorations,
+    ChapterOpeners,
+    SettingsExtensions,
+    StatsExtensions,
+)
 from cogs.publishing.discord_port import DiscordPort
 
 # The module of a cog package discord.py loads as its extension, in order of preference.
@@ -96,6 +101,7 @@ class ChapterBot(commands.Bot):
         self.decorations = ChapterDecorations()
         self.settings_extensions = SettingsExtensions()  # other features' /settings commands
         self.chapter_opener = ChapterOpeners()  # the reader, for buttons of other features
+        self.stats_extensions = StatsExtensions()  # other features' lines in /stats
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.tree.on_error = on_app_command_error
         self._shutdown: asyncio.Future[None] | None = None

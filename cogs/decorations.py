@@ -111,3 +111,31 @@ class ChapterOpeners:
         if self._opener is None:
             raise NotFound("Reading is not available right now.", hint="Try again in a minute.")
         await self._opener(interaction, guild_id, story_id, chapter)
+
+
+StatsLine = Callable[[int], Awaitable[str | None]]
+"""`line(story_id)`: one line a feature adds to `/stats` (None: nothing to say)."""
+
+
+class StatsExtensions:
+    """Lines other features add to the feedback cog's `/stats` (e.g. following's followers)."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, StatsLine] = {}
+
+    def add(self, name: str, line: StatsLine) -> None:
+        """Register (or replace) a feature's line."""
+        self._lines[name] = line
+
+    def remove(self, name: str) -> None:
+        """Forget a feature's line (its cog unloaded)."""
+        self._lines.pop(name, None)
+
+    async def lines(self, story_id: int) -> list[str]:
+        """Every registered line for a story, by feature name."""
+        found = []
+        for name in sorted(self._lines):
+            line = await self._lines[name](story_id)
+            if line:
+                found.append(line)
+        return found

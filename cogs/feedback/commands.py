@@ -127,9 +127,10 @@ class FeedbackCog(commands.Cog, name="Feedback"):
         stats = await story_stats(self.service, actor_of(interaction), record)
         await interaction.response.defer(ephemeral=True, thinking=True)
         notice = await self._pending_notice(record.id)
+        extra = await self.bot.stats_extensions.lines(record.id)  # other features' lines
         embed = discord.Embed(
             title=f"📊 {escape_markdown(record.title)[:240]}",
-            description=stats_text(stats),
+            description="\n".join([stats_text(stats), *extra])[:4096],
             colour=discord.Colour.blurple(),
         )
         kwargs: dict[str, Any] = {"embed": embed, "ephemeral": True}

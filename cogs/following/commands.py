@@ -67,6 +67,7 @@ class FollowingCog(commands.Cog, name="Following"):
         )
         self.bot.services.outbox.subscribe(ChapterReleased, PLAN_DMS, self._plan)
         self.bot.settings_extensions.add(self.bot.tree, FOLLOW_DM)
+        self.bot.stats_extensions.add(DECORATION, self._stats_line)
         self._sweep = asyncio.get_running_loop().create_task(self._every(), name="follow-sweep")
 
     async def cog_unload(self) -> None:
@@ -75,6 +76,7 @@ class FollowingCog(commands.Cog, name="Following"):
         self.bot.decorations.remove(DECORATION)
         self.bot.services.outbox.unsubscribe(PLAN_DMS)
         self.bot.settings_extensions.remove(self.bot.tree, FOLLOW_DM.name)
+        self.bot.stats_extensions.remove(DECORATION)
         await self.drain()
 
     async def drain(self) -> None:
@@ -91,6 +93,11 @@ class FollowingCog(commands.Cog, name="Following"):
         while True:
             self.sender.kick()
             await asyncio.sleep(SWEEP_S)
+
+    async def _stats_line(self, story_id: int) -> str:
+        counts = await self.service.counts(story_id)
+        closed = f" ({counts.dms_closed} DMs closed)" if counts.dms_closed else ""
+        return f"followers: {counts.followers}{closed}"
 
     async def _plan(self, event: ChapterReleased) -> None:
         await plan(self.bot, event)

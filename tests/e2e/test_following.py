@@ -9,7 +9,7 @@ from bot.client import ChapterBot
 from bot.following.repository import FollowRepository
 from testkit.emulator import DiscordEmulator
 from testkit.emulator.permissions import P
-from tests.e2e.feedback_helpers import THREE_CHAPTERS, eventually, last_pages
+from tests.e2e.feedback_helpers import THREE_CHAPTERS, eventually, last_pages, stats_reply
 from tests.e2e.following_helpers import button_id, dms_to
 from tests.e2e.publishing_helpers import finished, repo, upload_story
 
@@ -96,6 +96,42 @@ async def test_a_release_run_dms_each_visible_follower_once_and_reads_in_dms(
         "SELECT user_id FROM follow_deliveries WHERE user_id = :dave", {"dave": dave.id}
     )
     assert len(rows) == 1  # only the first release's delivery
+    stats = (await stats_reply(emulator, alice, story.id)).embeds[0]["description"]
+    assert "followers: 3 (1 DMs closed)" in stats
+
+
+async def test_dms_off_and_follow_dm_off_send_nothing(
+    emulator: DiscordEmulator, chapterbot: ChapterBot
+) -> None:
+    alice, bob, carol = (emulator.user(n) for n in ("alice", "bob", "carol"))
+    story = await upload_story(
+        emulator, chapterbot, alice, "three.md", THREE_CHAPTERS, channel=emulator.channel("general")
+    )
+    for reader in (bob, carol):
+        await emulator.slash(reader, "follow", story=str(story.id))
+    off = await emulator.slash(bob, "dms", state="off")
+    assert off.ephemeral and "No more DMs" in (off.content or "")
+    refused = await emulator.slash(bob, "settings follow-dm", story=str(story.id), on="off")
+    assert "Only the authors" in (refused.content or "")
+
+    first = await emulator.slash(alice, "publish", story=str(story.id), chapters=1)
+    assert "✅" in await finished(first)
+    await emulator.wait_until(lambda: len(dms_to(emulator, carol)) == 1, timeout=10.0, what="DM")
+    assert dms_to(emulator, bob) == []
+
+    turned = await emulator.slash(alice, "settings follow-dm", story=str(story.id), on="off")
+    assert "no release DMs" in (turned.content or "")
+    await emulator.slash(bob, "dms", state="on")
+    second = await emulator.slash(alice, "publish", story=str(story.id), chapters=1)
+    assert "✅" in await finished(second)
+    outbox = chapterbot.services.outbox
+
+    async def subscribers_ran() -> bool:
+        return await outbox.pending() == 0
+
+    await eventually(subscribers_ran, timeout=10.0)  # the release's DM planner has run
+    assert len(dms_to(emulator, carol)) == 1 and dms_to(emulator, bob) == []
+    assert await chapterbot.services.following.repo.pending_count() == 0
 
 
 def general_hidden(bot: ChapterBot, channel_id: int, user_id: int) -> bool:
