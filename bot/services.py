@@ -76,7 +76,8 @@ class Services:
             page_deletions=PageDeletions(db, clock=clock),
             reading=ReadingService(db, clock=clock, write_behind=True),
             feedback=FeedbackService(db, clock=clock),
-            following=FollowingService(db, clock=clock),
+            # Deliveries are outbox work: a crashed sender's claim lapses like an outbox row's.
+            following=FollowingService(db, clock=clock, lease_s=outbox_lease_s),
             lifecycle=ServerLifecycle(
                 db, scheduler, bus, retention_days=retention_days, clock=clock
             ),

@@ -62,7 +62,10 @@ class DeliveryPlan:
 class FollowingService:
     """The following feature's use cases over one database."""
 
-    def __init__(self, db: Database, *, clock: Callable[[], int] = unix_now) -> None:
+    def __init__(
+        self, db: Database, *, clock: Callable[[], int] = unix_now, lease_s: int = LEASE_S
+    ) -> None:
+        self.lease_s = lease_s
         self.repo = FollowRepository(db, clock=clock)
         self.stories = StoryRepository(db, clock=clock)
         self.clock = clock
@@ -135,7 +138,7 @@ class FollowingService:
     async def claim(self, limit: int) -> list[DeliveryPlan]:
         """Claim pending DMs with what they list; deliveries of vanished stories are skipped."""
         plans: list[DeliveryPlan] = []
-        for delivery in await self.repo.claim(limit, LEASE_S):
+        for delivery in await self.repo.claim(limit, self.lease_s):
             story = await self.stories.get(delivery.story_id)
             chapters = await self._chapters(delivery)
             if story is None or not chapters:

@@ -79,8 +79,10 @@ def state(database: Path, chapter_id: int) -> tuple[str, list[int | None], list[
         pages = conn.execute(
             "SELECT message_id FROM pages WHERE chapter_id = ? ORDER BY number", (chapter_id,)
         ).fetchall()
+        # Only this test's subscriber: other features subscribe to chapter_released too.
         rows = conn.execute(
-            "SELECT kind, subscriber, attempts, done_at FROM outbox ORDER BY id"
+            "SELECT kind, subscriber, attempts, done_at FROM outbox"
+            " WHERE subscriber = 'feedback.auto_react' ORDER BY id"
         ).fetchall()
     return (status[0] if status else "none"), [p[0] for p in pages], rows
 
