@@ -8,7 +8,17 @@ from discord.ext import commands
 
 # Which top-level commands belong to which audience; commands not listed land in "More".
 AUDIENCES: dict[str, tuple[str, ...]] = {
-    "📖 Readers": ("next", "read", "progress", "catchup", "forget-me"),
+    "📖 Readers": (
+        "next",
+        "read",
+        "progress",
+        "catchup",
+        "forget-me",
+        "follow",
+        "unfollow",
+        "following",
+        "dms",
+    ),
     "✍️ Authors": ("story", "publish", "schedule", "stats", "doctor"),
     "🛠️ Server admins": ("settings",),
 }
