@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -38,11 +39,16 @@ def channel_facts(
     )
 
 
-async def member_of(guild: discord.Guild, user_id: int) -> discord.Member | None:
-    """A member from the cache, else from Discord (the bot has no members intent)."""
+async def member_of(
+    guild: discord.Guild, user_id: int, pace: Callable[[], Awaitable[None]] | None = None
+) -> discord.Member | None:
+    """A member from the cache, else from Discord (the bot has no members intent); `pace` is
+    awaited before asking Discord, so the lookups share the DMs' request budget."""
     member = guild.get_member(user_id)
     if member is not None:
         return member
+    if pace is not None:
+        await pace()
     try:
         return await guild.fetch_member(user_id)
     except discord.NotFound:

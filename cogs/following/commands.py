@@ -100,7 +100,7 @@ class FollowingCog(commands.Cog, name="Following"):
         return f"followers: {counts.followers}{closed}"
 
     async def _plan(self, event: ChapterReleased) -> None:
-        await plan(self.bot, event)
+        await plan(self.bot, event, self.sender.bucket)
         self.sender.kick()
 
     # -- commands ---------------------------------------------------------------------------

@@ -37,8 +37,9 @@ SHARE = 0.8  # of it for DMs: the rest stays free for interaction replies and /n
 BATCH = 20
 
 
-async def plan(bot: ChapterBot, event: ChapterReleased) -> int:
-    """Record the release's pending DMs; returns how many are new."""
+async def plan(bot: ChapterBot, event: ChapterReleased, bucket: TokenBucket | None = None) -> int:
+    """Record the release's pending DMs; returns how many are new. Member lookups Discord
+    must answer are paced by `bucket` (the sender's), like the DMs."""
     following = bot.services.following
     found = await following.release_recipients(event.story_id)
     guild = bot.get_guild(event.guild_id)
@@ -48,7 +49,7 @@ async def plan(bot: ChapterBot, event: ChapterReleased) -> int:
     channel_id = event.messages[0].channel_id if event.messages else story.channel_id
     visibility: dict[int, ChannelFacts] = {}
     for user_id in users:
-        member = await member_of(guild, user_id)
+        member = await member_of(guild, user_id, bucket.take if bucket else None)
         if member is not None:  # a follower who left the server gets nothing
             visibility[user_id] = channel_facts(guild, member, story, channel_id)
     return await following.plan_release(event.release_id, story, visibility)

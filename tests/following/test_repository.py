@@ -154,3 +154,35 @@ async def add_release(db: Database, story_id: int, chapter_id: int, *, due_at: i
         )
     assert row is not None
     return int(row["id"])
+
+
+async def test_mature_stories_need_an_age_restricted_channel_and_following_shows_next_release(
+    db: Database, make_story: StoryFactory, make_pages: PagesFactory
+) -> None:
+    from bot.errors import NotAllowed
+    from bot.following.policy import ChannelFacts, may_see
+    from bot.following.service import FollowingService
+
+    story_id = await new_story(db, make_story, make_pages)
+    stories = StoryRepository(db)
+    mature = await stories.update_metadata(story_id, rating="Mature")
+    assert mature is not None
+    assert not may_see(mature, ChannelFacts(can_view=True, age_restricted=False))
+    assert may_see(mature, ChannelFacts(can_view=True, age_restricted=True))
+    service = FollowingService(db, clock=lambda: 100)
+    try:
+        await service.follow(BOB, mature, ChannelFacts(can_view=True, age_restricted=False))
+    except NotAllowed:
+        pass
+    else:
+        raise AssertionError("followed a Mature story outside an age-restricted channel")
+    await service.follow(BOB, mature, ChannelFacts(can_view=True, age_restricted=True))
+    async with db.transaction() as tx:
+        for at, active in ((9_000, 0), (5_000, 1), (7_000, 1)):
+            await tx.execute(
+                "INSERT INTO schedules (story_id, created_by, next_run_at, timezone, active,"
+                " created_at) VALUES (:story, 1, :at, 'UTC', :active, 1)",
+                {"story": story_id, "at": at, "active": active},
+            )
+    [line] = await service.following(GUILD, BOB)
+    assert line.next_release_at == 5_000 and not line.dms_closed
