@@ -21,6 +21,7 @@ BENCHMARKS: dict[str, str] = {
     "release_precision": "bench.release_precision",
     "crash_trials": "bench.crash_trials",
     "when": "bench.when_parse",
+    "follow": "bench.follow",
 }
 
 

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 CLOSED_DMS = 50007  # "Cannot send messages to this user"
 GLOBAL_PER_S = 50.0  # Discord's global limit per bot token
-SHARE = 0.8  # of it for DMs: the rest stays free for interaction replies and /next
+SHARE = 0.9  # of it for DMs: interaction replies are outside it; the rest is for posting
 BATCH = 20
 
 
@@ -83,18 +83,19 @@ def dm_message(plan: DeliveryPlan) -> dict[str, Any]:
 
 
 class TokenBucket:
-    """At most `rate` acquisitions per second on average, bursts up to `rate`."""
+    """At most `rate` acquisitions per second on average, bursts up to `burst`."""
 
-    def __init__(self, rate: float) -> None:
-        self.rate = rate
-        self.tokens = rate
+    def __init__(self, rate: float, burst: float = 5.0) -> None:
+        self.rate, self.burst = rate, burst
+        # A small burst: Discord's global window is one second, and other requests share it.
+        self.tokens = burst
         self.at = time.monotonic()
 
     async def take(self, n: float = 1.0) -> None:
         """Wait until `n` tokens are there, then take them."""
         while True:
             now = time.monotonic()
-            self.tokens = min(self.rate, self.tokens + (now - self.at) * self.rate)
+            self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
             self.at = now
             if self.tokens >= n:
                 self.tokens -= n
