@@ -3,6 +3,8 @@ closed DMs marked and skipped, and no DM for a follower who can't see the channe
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.client import ChapterBot
@@ -75,8 +77,15 @@ async def test_a_release_run_dms_each_visible_follower_once_and_reads_in_dms(
     [dm] = dms_to(emulator, bob)
     assert "Dawn" in dm.content and "Noon" in dm.content and "Dusk" not in dm.content
     chapter1 = (await repo(chapterbot).pages((await repo(chapterbot).chapters(story.id))[0].id))[0]
-    assert f"/{general.id}/{chapter1.message_id}" in dm.content
-    assert emulator.message(int(dm.content.split("/")[-1].split()[0].split("\n")[0])) is not None
+    links = re.findall(r"https://discord\.com/channels/(\d+)/(\d+)/(\d+)", dm.content)
+    assert len(links) == 2  # one per chapter of the run
+    guild_id, channel_id, message_id = (int(part) for part in links[0])
+    assert (guild_id, channel_id, message_id) == (
+        emulator.guild.id,
+        general.id,
+        chapter1.message_id,
+    )
+    assert emulator.message(message_id).channel_id == general.id  # the link resolves
     assert dms_to(emulator, carol) == [] and dms_to(emulator, dave) == []
     listing = await emulator.slash(dave, "following")
     assert "DMs closed — open your DMs and use /follow again" in (listing.content or "")
