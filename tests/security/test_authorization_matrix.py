@@ -117,6 +117,7 @@ COMMANDS: dict[str, tuple[str, Options | None]] = {
     "settings auto-react": ("author", story_only({"enabled": True})),
     "settings feedback-channel": ("author", story_only({"channel": "general"})),
     "settings digest": ("author", story_only({"frequency": "daily"})),
+    "settings follow-dm": ("author", story_only({"on": "off"})),
     "publish": ("author", story_only()),
     "schedule add": ("author", story_only({"when": "in 2 hours"})),
     "schedule cancel": ("author", with_schedule),
@@ -146,6 +147,10 @@ COMMANDS: dict[str, tuple[str, Options | None]] = {
     "progress": ("anyone", None),
     "catchup": ("anyone", None),
     "forget-me": ("anyone", None),
+    "follow": ("anyone", None),
+    "unfollow": ("anyone", None),
+    "following": ("anyone", None),
+    "dms": ("anyone", None),
 }
 
 # Persistent buttons by template: "reader" ones anyone may click (they only show released
@@ -160,6 +165,8 @@ BUTTONS: dict[str, str] = {
     "ChaptersButton": "reader",
     "ChapterSelect": "reader",
     "FeedbackButton": "reader",
+    "FollowButton": "reader",  # follows the clicker only, if they can see the story
+    "DmReadButton": "reader",  # reads as the clicker's own membership of the guild it names
 }
 
 
