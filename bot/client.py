@@ -210,6 +210,8 @@ class ChapterBot(commands.Bot):
             drain = getattr(cog, "drain", None)
             if drain is not None:
                 await drain()
+        if self._services is not None:
+            await self._services.reading.close()  # buffered reads, before the database closes
         if self._outbox_start is not None:
             self._outbox_start.cancel()
         if self._services is not None:

@@ -72,7 +72,7 @@ class Services:
             publishing=publishing,
             target_loss=TargetLoss(publishing, outbox),
             page_deletions=PageDeletions(db, clock=clock),
-            reading=ReadingService(db, clock=clock, write_behind=True),
+            reading=ReadingService(db, clock=clock, write_behind=True, bus=bus),
             feedback=FeedbackService(db, clock=clock),
             lifecycle=ServerLifecycle(
                 db, scheduler, bus, retention_days=retention_days, clock=clock

@@ -10,6 +10,7 @@ ever sees a position older than the last page shown.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from bot.reading.queries import (
@@ -47,7 +48,7 @@ from bot.reading.records import (
     ReadableStory,
     ReleasedChapter,
 )
-from bot.reading.write_behind import PendingRead, ReadBuffer, buffer_for
+from bot.reading.write_behind import PendingRead, ReadBuffer
 from bot.storage import Database
 from bot.storage.repository import Repository, unix_now
 from bot.stories.records import StoryRecord
@@ -74,9 +75,18 @@ __all__ = [
 class ProgressRepository(Repository):
     """Reading positions, the read log and the released-page queries readers need."""
 
-    def __init__(self, db: Database, *, clock: Callable[[], int] = unix_now) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        clock: Callable[[], int] = unix_now,
+        buffer: ReadBuffer | None = None,
+    ) -> None:
         super().__init__(db, clock=clock)
-        self.buffer: ReadBuffer = buffer_for(db, write_buffered_reads)
+        # `or` would be wrong: an empty buffer is falsy (it has a length).
+        self.buffer: ReadBuffer = (
+            buffer if buffer is not None else ReadBuffer(partial(write_buffered_reads, db))
+        )
 
     # -- progress (buffered reads included) ---------------------------------------------------
 

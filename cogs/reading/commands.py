@@ -2,8 +2,9 @@
 
 Thin adapters over `bot.reading.service`; the messages live in `cogs.reading.messages` and the
 persistent buttons in `cogs.reading.views`, whose dynamic items are registered here. Pages shown
-are recorded through the write-behind buffer (in memory before the answer, in the database
-about a second later); `drain`, awaited at shutdown, writes what is still buffered.
+are recorded through the reading service's write-behind buffer (in memory before the answer, in
+the database about a second later); the bot closes that service at shutdown, which writes what
+is still buffered.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.reading.service import CaughtUp, DirectMessagesClosed, PageView
-from bot.reading.write_behind import existing_buffer
 from cogs.reading.messages import (
     catchup_message,
     caught_up_message,
@@ -56,17 +56,9 @@ class Reading(commands.Cog):
         decorations.add("reading", lambda s, c: chapter_post_view(s, c).children, order=10)
 
     async def cog_unload(self) -> None:
-        """Forget the persistent buttons and write the buffered reads."""
+        """Forget the persistent buttons."""
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
         self.bot.decorations.remove("reading")  # type: ignore[attr-defined]
-        await self.drain()
-
-    async def drain(self) -> None:
-        """Write every buffered read (shutdown awaits this before closing the database)."""
-        db = getattr(self.bot, "db", None)
-        buffer = existing_buffer(db) if db is not None else None
-        if buffer is not None:
-            await buffer.close()
 
     @app_commands.command(name="next", description="Read your next page")
     @app_commands.describe(

@@ -9,6 +9,7 @@ import aiosqlite
 import pytest
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.events import EventBus, ReaderProgressed
 from bot.publishing.schedules import ScheduleRepository
 from bot.reading.service import (
     CaughtUp,
@@ -325,3 +326,44 @@ def test_progress_bar() -> None:
     assert progress_bar(3, 10) == "▓▓▓░░░░░░░ 30%"
     assert progress_bar(0, 0) == "░░░░░░░░░░ 0%"
     assert progress_bar(5, 5, width=4) == "▓▓▓▓ 100%"
+
+
+async def test_each_page_shown_publishes_reader_progressed(db: Database, clock: Clock) -> None:
+    bus = EventBus()
+    heard: list[ReaderProgressed] = []
+
+    async def listen(event: ReaderProgressed) -> None:
+        heard.append(event)
+
+    bus.subscribe(ReaderProgressed, listen)
+    service = ReadingService(db, clock=clock, bus=bus)
+    story = await store(db)
+    await release(db, story.id, 1)
+
+    await read_all(service, reader(), story.id)
+    assert [(e.user_id, e.story_id, e.chapter_number, e.page_number) for e in heard] == [
+        (BOB, story.id, 1, 1),
+        (BOB, story.id, 1, 2),
+    ]
+    assert {e.guild_id for e in heard} == {GUILD} and {e.at for e in heard} == {clock.now}
+    # "Caught up" shows no page, so it tells nobody anything.
+    assert isinstance(await service.next_page(reader()), CaughtUp) and len(heard) == 2
+
+
+async def test_services_own_one_read_buffer_and_closing_writes_it(
+    db: Database, clock: Clock
+) -> None:
+    service = ReadingService(db, clock=clock, write_behind=True)
+    service.progress.buffer.flush_seconds = 60.0  # only close() may write
+    other = ReadingService(db, clock=clock, write_behind=True)
+    story = await store(db)
+    await release(db, story.id, 1)
+
+    await service.next_page(reader(), str(story.id))
+    assert len(service.progress.buffer) == 1
+    assert len(other.progress.buffer) == 0  # a buffer per service, no process-wide registry
+    assert await other.progress.position(BOB, story.id) is None  # not written yet
+
+    await service.close()
+    stored = await other.progress.position(BOB, story.id)
+    assert stored is not None and (stored.chapter_number, stored.page_number) == (1, 1)

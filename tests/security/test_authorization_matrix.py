@@ -22,7 +22,6 @@ from discord import app_commands
 
 from bot.client import ChapterBot
 from bot.publishing.schedules import ScheduleRepository
-from bot.reading.repository import ProgressRepository
 from bot.stories.repository import StoryRepository
 from testkit.emulator import DiscordEmulator
 from testkit.emulator.interactions import InteractionResult
@@ -283,7 +282,7 @@ async def test_crafted_buttons_recheck_who_clicks(
     # alice has reading progress; dave forges her /forget-me confirmation.
     started = await emulator.slash(alice, "next", story=case.sid)
     assert started.message is not None
-    progress = ProgressRepository(chapterbot.database)
+    progress = chapterbot.services.reading.progress
     mine = await progress.get(alice.id, case.story_id)
     assert mine is not None
 
