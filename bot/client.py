@@ -55,6 +55,31 @@ def point_discord_at(settings: Settings) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
+def startup_line(settings: Settings) -> str:
+    """The one start-up line naming the database (password masked) and the shards served."""
+    shown = mask_password(settings.database_url)
+    if shown.startswith("sqlite:///"):
+        shown = shown.removeprefix("sqlite:///")  # a SQLite database is shown as its path
+    return f"database {shown}, shards: {settings.shards.describe()}"
+
+
+def build_bot(
+    settings: Settings, *, clock: Callable[[], int] = unix_now, **client_options: Any
+) -> ChapterBot:
+    """The bot for these settings: a `ShardedChapterBot` identifying only SHARD_IDS when
+    SHARD_COUNT is set, else the plain unsharded `ChapterBot`."""
+    shards = settings.shards
+    if shards.count is None:
+        return ChapterBot(settings, clock=clock, **client_options)
+    return ShardedChapterBot(
+        settings,
+        clock=clock,
+        shard_count=shards.count,
+        shard_ids=list(shards.ids),
+        **client_options,
+    )
+
+
 def cog_extensions() -> list[str]:
     """Each feature package's entry module in `cogs` (one extension per feature): `commands`,
     or `listeners` for a feature that only reacts to gateway events."""
@@ -122,9 +147,7 @@ class ChapterBot(commands.Bot):
         self.db = await open_database(
             self.settings.database_url, pool_size=self.settings.database_pool_size
         )
-        log.info(
-            "database: %s; shards: none (unsharded)", mask_password(self.settings.database_url)
-        )
+        log.info("%s", startup_line(self.settings))
         self._services = Services.build(
             self.db,
             DiscordPort(self, self.decorations),
@@ -133,6 +156,7 @@ class ChapterBot(commands.Bot):
             outbox_lease_s=self.settings.outbox_lease_seconds,
             clock=self.clock,
             retention_days=self.settings.data_retention_days,
+            shards=self.settings.shards,
         )
         for extension in cog_extensions():
             await self.load_extension(extension)
@@ -220,3 +244,8 @@ class ChapterBot(commands.Bot):
         if self.db is not None:
             await self.db.close()
             self.db = None
+
+
+class ShardedChapterBot(ChapterBot, commands.AutoShardedBot):
+    """The same bot over discord.py's `AutoShardedBot`: one gateway connection per shard in
+    SHARD_IDS (all of 0..SHARD_COUNT-1 by default), one process for all of them."""

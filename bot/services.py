@@ -22,6 +22,7 @@ from bot.publishing.lost import TargetLoss
 from bot.publishing.port import PublishPort
 from bot.publishing.service import PublishingService
 from bot.reading.service import ReadingService
+from bot.sharding import ShardSet
 from bot.storage import Database
 from bot.storage.repository import unix_now
 from bot.stories.authoring import Authoring
@@ -56,12 +57,20 @@ class Services:
         outbox_lease_s: int = DEFAULT_LEASE_S,
         retention_days: int = 30,
         clock: Callable[[], int] = unix_now,
+        shards: ShardSet | None = None,
     ) -> Services:
         """Wire the services: publishing posts through `port` and records events in the outbox."""
         bus = EventBus()
         outbox = Outbox(db, clock=clock, lease_s=outbox_lease_s)
         publishing = PublishingService(
-            db, port, scheduler, wait_ready=wait_ready, clock=clock, outbox=outbox, bus=bus
+            db,
+            port,
+            scheduler,
+            wait_ready=wait_ready,
+            clock=clock,
+            outbox=outbox,
+            bus=bus,
+            shards=shards,
         )
         return cls(
             db=db,

@@ -11,8 +11,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.publishing.records import ReleaseEventRecord, ReleaseRecord
+from bot.sharding import ShardSet
 from bot.storage.database import Transaction
-from bot.storage.repository import Repository, columns
+from bot.storage.repository import Repository, columns, shard_sql
 from bot.stories.records import CHANNEL_MODES, ChannelMode, ChapterRecord
 
 _COLUMNS = columns(ReleaseRecord)
@@ -77,14 +78,18 @@ class ReleaseRepository(Repository):
         )
         return None if row is None else ReleaseRecord.from_row(row)
 
-    async def claim(self, release_id: int) -> ReleaseRecord | None:
-        """Start an attempt: pending/failed -> posting. None if someone else has it or it's done."""
+    async def claim(self, release_id: int, shards: ShardSet | None = None) -> ReleaseRecord | None:
+        """Start an attempt: pending/failed -> posting. None if someone else has it, it's done,
+        or its guild is not one of `shards`' (a process never posts another shard's release)."""
         now = self.now()
+        mine = shard_sql("stories.guild_id", shards or ShardSet.unsharded())
         async with self.db.transaction() as tx:
             row = await tx.fetch_one(
                 "UPDATE releases SET status = 'posting', attempts = attempts + 1,"
                 " started_at = :now, finished_at = NULL"
-                f" WHERE id = :id AND status IN ('pending', 'failed') RETURNING {_COLUMNS}",
+                " WHERE id = :id AND status IN ('pending', 'failed')"
+                f" AND story_id IN (SELECT stories.id FROM stories WHERE {mine})"
+                f" RETURNING {_COLUMNS}",
                 {"now": now, "id": release_id},
             )
             if row is None:
@@ -110,13 +115,17 @@ class ReleaseRepository(Repository):
             )
         return changed > 0
 
-    async def requeue_interrupted(self) -> list[ReleaseRecord]:
-        """At start-up: releases left 'posting' by a stopped bot go back to 'pending'."""
+    async def requeue_interrupted(self, shards: ShardSet | None = None) -> list[ReleaseRecord]:
+        """At start-up: releases of `shards`' guilds left 'posting' by a stopped bot go back to
+        'pending'. Other shards' releases are theirs to resume (their process may be posting)."""
         now = self.now()
+        mine = shard_sql("stories.guild_id", shards or ShardSet.unsharded())
         async with self.db.transaction() as tx:
             rows = await tx.fetch_all(
                 "UPDATE releases SET status = 'pending'"
-                f" WHERE status = 'posting' RETURNING {_COLUMNS}"
+                " WHERE status = 'posting'"
+                f" AND story_id IN (SELECT stories.id FROM stories WHERE {mine})"
+                f" RETURNING {_COLUMNS}"
             )
             for row in rows:
                 await _log(tx, row["id"], now, "interrupted", "the bot stopped; resuming")
@@ -228,10 +237,12 @@ class ReleaseRepository(Repository):
         async with self.db.transaction() as tx:
             await _log(tx, release_id, self.now(), outcome, detail)
 
-    async def pending_due(self, now: int) -> list[ReleaseRecord]:
-        """Pending releases due at or before `now`, oldest first."""
+    async def pending_due(self, now: int, shards: ShardSet | None = None) -> list[ReleaseRecord]:
+        """Pending releases of `shards`' guilds due at or before `now`, oldest first."""
+        mine = shard_sql("stories.guild_id", shards or ShardSet.unsharded())
         rows = await self.db.fetch_all(
             f"SELECT {_COLUMNS} FROM releases WHERE status = 'pending' AND due_at <= :now"
+            f" AND story_id IN (SELECT stories.id FROM stories WHERE {mine})"
             # Not for servers the bot was removed from (bot.lifecycle): they wait, or go.
             " AND story_id NOT IN (SELECT stories.id FROM stories JOIN guild_removals"
             " ON guild_removals.guild_id = stories.guild_id)"

@@ -21,6 +21,7 @@ from bot.publishing.planner import header_text, pick_tag, target_problem, thread
 from bot.publishing.port import ForumPost, PageSend, PostingError, PublishPort, TargetInfo
 from bot.publishing.records import ReleaseRecord
 from bot.publishing.releases import ReleaseRepository
+from bot.sharding import ShardSet
 from bot.storage import Transaction
 from bot.storage.repository import unix_now
 from bot.stories.records import ChapterRecord, PageRecord, StoryRecord
@@ -84,8 +85,10 @@ class ReleaseRunner:
         clock: Callable[[], int] = unix_now,
         outbox: Outbox | None = None,
         bus: EventBus | None = None,
+        shards: ShardSet | None = None,
     ) -> None:
         self.stories, self.releases, self.port = stories, releases, port
+        self.shards = shards or ShardSet.unsharded()  # only these guilds' releases are claimed
         # Events: durable subscribers through the outbox, written with the release's state.
         self.outbox, self.bus = outbox, bus
         self.should_stop = should_stop
@@ -94,7 +97,7 @@ class ReleaseRunner:
 
     async def run(self, release_id: int, progress: Progress | None = None) -> RunResult:
         """Claim and post one release; a failure is recorded in its history, never raised."""
-        release = await self.releases.claim(release_id)
+        release = await self.releases.claim(release_id, self.shards)
         if release is None:
             return RunResult(release_id, 0, "skipped")
         chapter = await self.stories.chapter_by_id(release.chapter_id)

@@ -31,6 +31,7 @@ from bot.publishing.runner import Progress, ReleaseRunner, RunResult
 from bot.publishing.schedules import ScheduleRepository
 from bot.scheduling import RepeatRule
 from bot.settings.repository import SettingsRepository
+from bot.sharding import ShardSet
 from bot.storage import Database
 from bot.storage.database import Transaction
 from bot.storage.repository import unix_now
@@ -94,7 +95,10 @@ class PublishingService:
         clock: Callable[[], int] = unix_now,
         outbox: Outbox | None = None,
         bus: EventBus | None = None,
+        shards: ShardSet | None = None,
     ) -> None:
+        # The guilds this process arms, fires, resumes and posts for (all, unsharded).
+        self.shards = shards or ShardSet.unsharded()
         self.stories = StoryRepository(db, clock=clock)
         self.releases = ReleaseRepository(db, clock=clock)
         self.schedules = ScheduleRepository(db, clock=clock)
@@ -115,6 +119,7 @@ class PublishingService:
             clock=clock,
             outbox=outbox,
             bus=bus,
+            shards=self.shards,
         )
         if bus is not None:
             bus.subscribe(StoryDeleted, self._story_deleted)
@@ -216,6 +221,9 @@ class PublishingService:
             story = await self.stories.get(schedule.story_id)
             if story is None:
                 return []
+            if not self.shards.owns(story.guild_id):  # another process's guild: never ours
+                self.disarm(schedule.id)
+                return []
             if story.paused:  # held: resuming re-arms it, and the missed-release policy applies
                 return []
             policy = (await self.settings.get_guild(story.guild_id)).missed_release_policy
@@ -307,7 +315,7 @@ class PublishingService:
 
     async def prepare(self) -> None:
         """At start-up, before Discord is reachable: requeue releases a stop interrupted."""
-        interrupted = await self.releases.requeue_interrupted()
+        interrupted = await self.releases.requeue_interrupted(self.shards)
         if interrupted:
             log.info("%d interrupted release(s) will resume", len(interrupted))
 
@@ -322,8 +330,8 @@ class PublishingService:
         """
         if self._wait_ready is not None:
             await self._wait_ready()
-        backlog = await self.releases.pending_due(self.clock())  # before any timer adds to it
-        for schedule in await self.schedules.active():
+        backlog = await self.releases.pending_due(self.clock(), self.shards)  # before timers add
+        for schedule in await self.schedules.active(self.shards):
             self.arm(schedule)
         if backlog:
             log.info("posting %d missed release(s)", len(backlog))
