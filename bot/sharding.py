@@ -7,6 +7,9 @@ formula) so that each process only ever touches the guilds of its own shards.
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from dataclasses import dataclass
 
 
@@ -48,3 +51,9 @@ class ShardSet:
 def shard_of(guild_id: int, count: int) -> int:
     """The shard Discord sends a guild's events on (Discord's documented formula)."""
     return (guild_id >> 22) % count
+
+
+def process_owner() -> str:
+    """A name for this process in leases (`claimed_by`): host, pid and a random part, so a
+    restarted process, or a second one started by mistake, is never taken for another."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"

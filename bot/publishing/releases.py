@@ -20,6 +20,9 @@ _COLUMNS = columns(ReleaseRecord)
 _EVENT_COLUMNS = columns(ReleaseEventRecord)
 _CHAPTER_COLUMNS = columns(ChapterRecord, "c.")
 
+# How long a claimed release stays leased without renewal (a page renews it).
+DEFAULT_LEASE_S = 30
+
 AlsoInTransaction = Callable[[Transaction], Awaitable[object]]
 """More writes that belong to a release's state change, run inside its transaction."""
 
@@ -78,19 +81,31 @@ class ReleaseRepository(Repository):
         )
         return None if row is None else ReleaseRecord.from_row(row)
 
-    async def claim(self, release_id: int, shards: ShardSet | None = None) -> ReleaseRecord | None:
-        """Start an attempt: pending/failed -> posting. None if someone else has it, it's done,
-        or its guild is not one of `shards`' (a process never posts another shard's release)."""
+    async def claim(
+        self,
+        release_id: int,
+        shards: ShardSet | None = None,
+        *,
+        owner: str | None = None,
+        lease_s: int = DEFAULT_LEASE_S,
+    ) -> ReleaseRecord | None:
+        """Start an attempt: pending/failed -> posting, leased to `owner` for `lease_s`.
+
+        None if someone else has it, it's done, or its guild is not one of `shards`' (a process
+        never posts another shard's release). One conditional UPDATE: of two processes claiming
+        the same release, exactly one changes the row.
+        """
         now = self.now()
         mine = shard_sql("stories.guild_id", shards or ShardSet.unsharded())
         async with self.db.transaction() as tx:
             row = await tx.fetch_one(
                 "UPDATE releases SET status = 'posting', attempts = attempts + 1,"
-                " started_at = :now, finished_at = NULL"
+                " started_at = :now, finished_at = NULL,"
+                " claimed_by = :owner, lease_until = :until"
                 " WHERE id = :id AND status IN ('pending', 'failed')"
                 f" AND story_id IN (SELECT stories.id FROM stories WHERE {mine})"
                 f" RETURNING {_COLUMNS}",
-                {"now": now, "id": release_id},
+                {"now": now, "id": release_id, "owner": owner, "until": now + lease_s},
             )
             if row is None:
                 return None
@@ -115,17 +130,37 @@ class ReleaseRepository(Repository):
             )
         return changed > 0
 
-    async def requeue_interrupted(self, shards: ShardSet | None = None) -> list[ReleaseRecord]:
-        """At start-up: releases of `shards`' guilds left 'posting' by a stopped bot go back to
-        'pending'. Other shards' releases are theirs to resume (their process may be posting)."""
+    async def renew(self, release_id: int, owner: str | None, lease_s: int) -> bool:
+        """Extend `owner`'s lease on a release it is posting; False if the claim was lost
+        (the lease ran out and another process of the same shard took the release over)."""
+        now = self.now()
+        async with self.db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE releases SET lease_until = :until WHERE id = :id AND status = 'posting'"
+                " AND COALESCE(claimed_by, '') = COALESCE(:owner, '')",
+                {"until": now + lease_s, "id": release_id, "owner": owner},
+            )
+        return changed > 0
+
+    async def requeue_interrupted(
+        self, shards: ShardSet | None = None, *, expired_only: bool = False
+    ) -> list[ReleaseRecord]:
+        """Releases of `shards`' guilds left 'posting' by a stopped process go back to 'pending'.
+
+        Other shards' releases are theirs to resume. With `expired_only` (several processes
+        share the database) only releases whose lease ran out are taken: one still leased may
+        be being posted by a live process right now.
+        """
         now = self.now()
         mine = shard_sql("stories.guild_id", shards or ShardSet.unsharded())
+        expired = " AND (lease_until IS NULL OR lease_until < :now)" if expired_only else ""
         async with self.db.transaction() as tx:
             rows = await tx.fetch_all(
-                "UPDATE releases SET status = 'pending'"
-                " WHERE status = 'posting'"
+                "UPDATE releases SET status = 'pending', claimed_by = NULL, lease_until = NULL"
+                f" WHERE status = 'posting'{expired}"
                 f" AND story_id IN (SELECT stories.id FROM stories WHERE {mine})"
-                f" RETURNING {_COLUMNS}"
+                f" RETURNING {_COLUMNS}",
+                {"now": now} if expired_only else (),
             )
             for row in rows:
                 await _log(tx, row["id"], now, "interrupted", "the bot stopped; resuming")
@@ -220,7 +255,7 @@ class ReleaseRepository(Repository):
         now = self.now()
         async with self.db.transaction() as tx:
             row = await tx.fetch_one(
-                "UPDATE releases SET status = :status, finished_at = :now,"
+                "UPDATE releases SET status = :status, finished_at = :now, lease_until = NULL,"
                 " last_error = COALESCE(:error, last_error)"
                 f" WHERE id = :id AND status = 'posting' RETURNING {_COLUMNS}",
                 {"status": status, "now": now, "error": error, "id": release_id},

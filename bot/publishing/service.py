@@ -31,7 +31,7 @@ from bot.publishing.runner import Progress, ReleaseRunner, RunResult
 from bot.publishing.schedules import ScheduleRepository
 from bot.scheduling import RepeatRule
 from bot.settings.repository import SettingsRepository
-from bot.sharding import ShardSet
+from bot.sharding import ShardSet, process_owner
 from bot.storage import Database
 from bot.storage.database import Transaction
 from bot.storage.repository import unix_now
@@ -120,6 +120,7 @@ class PublishingService:
             outbox=outbox,
             bus=bus,
             shards=self.shards,
+            owner=process_owner(),
         )
         if bus is not None:
             bus.subscribe(StoryDeleted, self._story_deleted)
@@ -314,10 +315,25 @@ class PublishingService:
             self.arm(schedule)
 
     async def prepare(self) -> None:
-        """At start-up, before Discord is reachable: requeue releases a stop interrupted."""
-        interrupted = await self.releases.requeue_interrupted(self.shards)
+        """At start-up, before Discord is reachable: requeue releases a stop interrupted.
+
+        Unsharded, this process is the only one: every 'posting' release was its own. Sharded,
+        a release still leased may be in the hands of a live process (one started by mistake
+        with the same shard): only expired leases are taken, the rest by `resume_expired`.
+        """
+        interrupted = await self.releases.requeue_interrupted(
+            self.shards, expired_only=self.shards.sharded
+        )
         if interrupted:
             log.info("%d interrupted release(s) will resume", len(interrupted))
+
+    async def resume_expired(self) -> None:
+        """Sharded: post this shard's releases whose lease ran out (their process died)."""
+        if self._stopping:
+            return
+        for release in await self.releases.requeue_interrupted(self.shards, expired_only=True):
+            log.info("release %s: its lease ran out; resuming", release.id)
+            await self.post(release.id)
 
     async def recover(self) -> None:
         """Once the gateway is ready: arm every schedule, then post queued releases oldest first.
@@ -333,6 +349,16 @@ class PublishingService:
         backlog = await self.releases.pending_due(self.clock(), self.shards)  # before timers add
         for schedule in await self.schedules.active(self.shards):
             self.arm(schedule)
+        if self.shards.sharded:
+            self.scheduler.add_job(
+                self.resume_expired,
+                "interval",
+                seconds=self.runner.lease_s,
+                id="resume-expired-releases",
+                replace_existing=True,
+                coalesce=True,
+                max_instances=1,
+            )
         if backlog:
             log.info("posting %d missed release(s)", len(backlog))
         async with self._post_lock:

@@ -77,3 +77,32 @@ async def test_a_shard_arms_only_its_guilds_schedules(
     assert [s.id for s in await schedules.active(SHARD_0)] == [my_schedule.id]
     assert [s.id for s in await schedules.active(SHARD_1)] == [their_schedule.id]
     assert [s.id for s in await schedules.active()] == [their_schedule.id, my_schedule.id]
+
+
+async def test_a_claim_is_leased_renewed_and_resumed_only_once_expired(
+    db: Database, make_story: Callable[..., Story], make_pages: Callable[..., list]
+) -> None:
+    mine, chapters = await _story(db, GUILD_ON_0, make_story, make_pages)
+    now = [100]
+    releases = ReleaseRepository(db, clock=lambda: now[0])
+    release = await releases.create(mine.id, chapters[0].id, 100, 5, "thread")
+    claimed = await releases.claim(release.id, SHARD_0, owner="a", lease_s=30)
+    assert claimed is not None and (claimed.claimed_by, claimed.lease_until) == ("a", 130)
+    # A second process of the same shard (started by mistake) gets nothing while it is leased.
+    assert await releases.claim(release.id, SHARD_0, owner="b") is None
+    assert await releases.requeue_interrupted(SHARD_0, expired_only=True) == []
+    now[0] = 120
+    assert await releases.renew(release.id, "a", 30)  # posting a page renews the lease
+    assert not await releases.renew(release.id, "b", 30)  # only the holder renews
+    now[0] = 149
+    assert await releases.requeue_interrupted(SHARD_0, expired_only=True) == []
+    # "a" died: its lease runs out and shard 0 (only) takes the release over.
+    now[0] = 151
+    assert await releases.requeue_interrupted(SHARD_1, expired_only=True) == []
+    resumed = await releases.requeue_interrupted(SHARD_0, expired_only=True)
+    assert [r.id for r in resumed] == [release.id]
+    again = await releases.claim(release.id, SHARD_0, owner="b")
+    assert again is not None and (again.claimed_by, again.attempts) == ("b", 2)
+    assert not await releases.renew(release.id, "a", 30)  # "a" lost it: it must stop posting
+    done = await releases.finish(release.id, "1 page(s) posted")
+    assert done is not None and (done.status, done.lease_until) == ("done", None)
