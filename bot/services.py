@@ -61,7 +61,7 @@ class Services:
     ) -> Services:
         """Wire the services: publishing posts through `port` and records events in the outbox."""
         bus = EventBus()
-        outbox = Outbox(db, clock=clock, lease_s=outbox_lease_s)
+        outbox = Outbox(db, clock=clock, lease_s=outbox_lease_s, shards=shards)
         publishing = PublishingService(
             db,
             port,
