@@ -68,8 +68,11 @@ class DiscordEmulator(UserActions, ServerEvents):
         nonce_window_s: float = 300.0,
         default_world: bool = True,
         bot_name: str = "chapterbot",
+        shard_count: int = 1,
     ) -> None:
         self.token, self.host, self.port = token, host, port
+        # What GET /gateway/bot recommends; IDENTIFY's `shard` decides what a connection gets.
+        self.shard_count = shard_count
         self.time_scale = time_scale
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.allowed_privileged_intents = allowed_privileged_intents & PRIVILEGED_INTENTS
@@ -329,7 +332,9 @@ class DiscordEmulator(UserActions, ServerEvents):
         """Dispatch CHANNEL_* / THREAD_* for ``channel``."""
         from .payloads import channel_payload
 
-        self.gateway.dispatch(event, channel_payload(self.world, channel), intent=1)
+        self.gateway.dispatch(
+            event, channel_payload(self.world, channel), intent=1, guild_id=channel.guild_id
+        )
 
     async def drop_gateway(self) -> None:
         """Abruptly close gateway connections; the client should RESUME."""
