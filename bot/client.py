@@ -22,6 +22,7 @@ from bot.heap import freeze_startup_heap
 from bot.lifecycle.heartbeat import BEAT_S, Heartbeat
 from bot.services import Services
 from bot.storage import Database, open_database
+from bot.storage.budget import SharedRateBudget
 from bot.storage.repository import unix_now
 from bot.storage.urls import mask_password
 from cogs.decorations import ChapterDecorations, SettingsExtensions
@@ -61,6 +62,23 @@ def startup_line(settings: Settings) -> str:
     if shown.startswith("sqlite:///"):
         shown = shown.removeprefix("sqlite:///")  # a SQLite database is shown as its path
     return f"database {shown}, shards: {settings.shards.describe()}"
+
+
+# Interaction callbacks and followups are outside Discord's global limit.
+_EXEMPT_PREFIXES = ("/interactions/", "/webhooks/")
+
+
+def share_rate_budget(client: discord.Client, budget: SharedRateBudget) -> None:
+    """Take a token from `budget` before each REST request of `client`, except interaction
+    responses. discord.py has no hook for this; wrapping the HTTP client's request is the seam."""
+    request = client.http.request
+
+    async def budgeted(route: discord.http.Route, **kwargs: Any) -> Any:
+        if not route.path.startswith(_EXEMPT_PREFIXES):
+            await budget.take()
+        return await request(route, **kwargs)
+
+    client.http.request = budgeted  # type: ignore[method-assign]
 
 
 def build_bot(
@@ -148,6 +166,11 @@ class ChapterBot(commands.Bot):
             self.settings.database_url, pool_size=self.settings.database_pool_size
         )
         log.info("%s", startup_line(self.settings))
+        if self.settings.shards.partial:
+            # Other processes of this bot share Discord's global limit: one bucket for all.
+            share_rate_budget(
+                self, SharedRateBudget(self.db, per_second=self.settings.discord_global_rate)
+            )
         self._services = Services.build(
             self.db,
             DiscordPort(self, self.decorations),

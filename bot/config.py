@@ -50,6 +50,9 @@ class Settings:
     # SHARD_COUNT / SHARD_IDS: None = one unsharded process serving every guild.
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
+    # Requests/s all processes of this bot share (Discord's global limit is 50); several shard
+    # processes take them from one token bucket in the database.
+    discord_global_rate: int = 45
 
     def __post_init__(self) -> None:
         _check_shards(self.shard_count, self.shard_ids, self.database_url)
@@ -115,6 +118,9 @@ class Settings:
             ),
             shard_count=_optional_count(values.get("SHARD_COUNT")),
             shard_ids=_shard_ids(values.get("SHARD_IDS")),
+            discord_global_rate=_positive_int(
+                "DISCORD_GLOBAL_RATE", values.get("DISCORD_GLOBAL_RATE"), 45, unit="requests/s"
+            ),
         )
 
 

@@ -89,7 +89,12 @@ class DiscordEmulator(UserActions, ServerEvents):
         register_routes(self.router)
         self.requests: list[RequestRecord] = []
         self.violations: list[Violation] = []
-        self.stats: dict[str, Any] = {"requests": 0, "429": 0, "429_by_route": {}}
+        self.stats: dict[str, Any] = {
+            "requests": 0,
+            "429": 0,
+            "global_429": 0,
+            "429_by_route": {},
+        }
         self.app_commands: dict[int | None, list[dict[str, Any]]] = {}
         self.interactions: dict[int, InteractionRecord] = {}
         self.nonces: dict[tuple[int, int, str], tuple[int, float]] = {}

@@ -32,6 +32,7 @@ from .release_helpers import tale_bytes
 
 pytestmark = pytest.mark.e2e
 CHAPTERS = 2
+LOGIN_PATHS = ("/users/@me", "/gateway/bot", "/oauth2/applications/@me")
 
 
 async def poll(condition: Callable[[], Awaitable[bool]], timeout: float, what: str) -> None:
@@ -59,13 +60,13 @@ def shard_guilds(emulator: DiscordEmulator) -> list[Guild]:
     return [build_bot_guild(emulator.world, f"Guild {n}", shard=(n % 2, 2)) for n in range(4)]
 
 
-async def seed(database_url: str, guild: Guild, owner: int, due: int) -> int:
+async def seed(database_url: str, guild: Guild, owner: int, due: int, words: int = 300) -> int:
     """A two-chapter story in `guild`'s #chapters with a one-off schedule for both chapters."""
     channel = chapters_channel(guild)
     db = await open_database(database_url)
     try:
         stories = StoryRepository(db)
-        story = import_story(tale_bytes(CHAPTERS, title=f"Tale of {guild.name}"), "tale.txt")
+        story = import_story(tale_bytes(CHAPTERS, words, title=f"Tale of {guild.name}"), "tale.txt")
         record = await stories.create_story(
             guild.id, owner, story, paginate_story(story, "text"), "text"
         )
@@ -204,3 +205,44 @@ async def test_a_shard_resumes_only_its_own_interrupted_releases(
     await poll(also_resumed, 20.0, "shard 1's release resumed")
     again = await releases.get(crashed[1])
     assert again is not None and again.claimed_by == late.services.publishing.runner.owner
+
+
+def busiest_second(times: list[float]) -> int:
+    """The most requests in any one-second window (sliding), as Discord's global limit counts."""
+    ordered = sorted(times)
+    return max(
+        (sum(1 for t in ordered if start <= t < start + 1.0) for start in ordered), default=0
+    )
+
+
+async def test_shard_processes_share_one_global_rate_budget(
+    emulator: DiscordEmulator,
+    shard_settings: list[Settings],
+    shard_guilds: list[Guild],
+    shard_bots: ShardBots,
+    database_url: str,
+) -> None:
+    rate = 3  # per second across both processes; the bucket's burst adds 1
+    owner = emulator.user("alice").id
+    due = int(time.time()) + 1
+    story_ids = [await seed(database_url, g, owner, due, words=1500) for g in shard_guilds]
+    first = len(emulator.requests)
+    for settings in shard_settings:
+        await shard_bots.start(replace(settings, discord_global_rate=rate))
+    releases = ReleaseRepository(shard_bots.bots[0].database)
+
+    async def all_done() -> bool:
+        found = [r for s in story_ids for r in await releases.for_story(s)]
+        return len(found) == CHAPTERS * len(story_ids) and all(r.status == "done" for r in found)
+
+    await poll(all_done, 60.0, "every release done")
+    budgeted = [
+        r.time
+        for r in emulator.requests[first:]
+        # Logging in comes before the budget; interaction responses are exempt from it.
+        if r.path not in LOGIN_PATHS and not r.path.startswith(("/interactions/", "/webhooks/"))
+    ]
+    print(f"{len(budgeted)} budgeted requests, busiest second {busiest_second(budgeted)}")
+    assert len(budgeted) > 2 * (rate + 1)  # enough requests that the budget had to hold them
+    assert busiest_second(budgeted) <= rate + 1
+    assert emulator.stats["global_429"] == 0
