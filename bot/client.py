@@ -180,6 +180,7 @@ class ChapterBot(commands.Bot):
             clock=self.clock,
             retention_days=self.settings.data_retention_days,
             shards=self.settings.shards,
+            release_lease_s=self.settings.release_lease_seconds,
         )
         for extension in cog_extensions():
             await self.load_extension(extension)

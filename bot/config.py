@@ -53,6 +53,9 @@ class Settings:
     # Requests/s all processes of this bot share (Discord's global limit is 50); several shard
     # processes take them from one token bucket in the database.
     discord_global_rate: int = 45
+    # How long a release being posted stays claimed without renewal (each page renews it);
+    # after a crash, a sharded process resumes the release this much later at most.
+    release_lease_seconds: int = 30
 
     def __post_init__(self) -> None:
         _check_shards(self.shard_count, self.shard_ids, self.database_url)
@@ -118,6 +121,9 @@ class Settings:
             ),
             shard_count=_optional_count(values.get("SHARD_COUNT")),
             shard_ids=_shard_ids(values.get("SHARD_IDS")),
+            release_lease_seconds=_positive_int(
+                "RELEASE_LEASE_SECONDS", values.get("RELEASE_LEASE_SECONDS"), 30
+            ),
             discord_global_rate=_positive_int(
                 "DISCORD_GLOBAL_RATE", values.get("DISCORD_GLOBAL_RATE"), 45, unit="requests/s"
             ),

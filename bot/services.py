@@ -20,6 +20,7 @@ from bot.outbox import DEFAULT_LEASE_S, Outbox
 from bot.publishing.deletions import PageDeletions
 from bot.publishing.lost import TargetLoss
 from bot.publishing.port import PublishPort
+from bot.publishing.releases import DEFAULT_LEASE_S as DEFAULT_RELEASE_LEASE_S
 from bot.publishing.service import PublishingService
 from bot.reading.service import ReadingService
 from bot.sharding import ShardSet
@@ -58,6 +59,7 @@ class Services:
         retention_days: int = 30,
         clock: Callable[[], int] = unix_now,
         shards: ShardSet | None = None,
+        release_lease_s: int = DEFAULT_RELEASE_LEASE_S,
     ) -> Services:
         """Wire the services: publishing posts through `port` and records events in the outbox."""
         bus = EventBus()
@@ -71,6 +73,7 @@ class Services:
             outbox=outbox,
             bus=bus,
             shards=shards,
+            lease_s=release_lease_s,
         )
         return cls(
             db=db,

@@ -26,7 +26,7 @@ from bot.outbox import Outbox
 from bot.publishing.planner import Target, check_target, mode_for
 from bot.publishing.port import PublishPort
 from bot.publishing.records import ReleaseRecord, ScheduleRecord
-from bot.publishing.releases import ReleaseRepository
+from bot.publishing.releases import DEFAULT_LEASE_S, ReleaseRepository
 from bot.publishing.runner import Progress, ReleaseRunner, RunResult
 from bot.publishing.schedules import ScheduleRepository
 from bot.scheduling import RepeatRule
@@ -96,6 +96,7 @@ class PublishingService:
         outbox: Outbox | None = None,
         bus: EventBus | None = None,
         shards: ShardSet | None = None,
+        lease_s: int = DEFAULT_LEASE_S,
     ) -> None:
         # The guilds this process arms, fires, resumes and posts for (all, unsharded).
         self.shards = shards or ShardSet.unsharded()
@@ -121,6 +122,7 @@ class PublishingService:
             bus=bus,
             shards=self.shards,
             owner=process_owner(),
+            lease_s=lease_s,
         )
         if bus is not None:
             bus.subscribe(StoryDeleted, self._story_deleted)
