@@ -27,7 +27,7 @@ from testkit.emulator.client import FAST_CLIENT_OPTIONS, pointed_at, start_clien
 from testkit.emulator.model import Guild
 from testkit.emulator.world import build_bot_guild
 
-from .publishing_helpers import bot_posts
+from .publishing_helpers import bot_posts, page_text
 from .release_helpers import tale_bytes
 
 pytestmark = pytest.mark.e2e
@@ -56,8 +56,8 @@ def shard_of(guild: Guild) -> int:
 
 @pytest.fixture
 def shard_guilds(emulator: DiscordEmulator) -> list[Guild]:
-    """Four guilds, two on each shard."""
-    return [build_bot_guild(emulator.world, f"Guild {n}", shard=(n % 2, 2)) for n in range(4)]
+    """Eight guilds, four on each shard."""
+    return [build_bot_guild(emulator.world, f"Guild {n}", shard=(n % 2, 2)) for n in range(8)]
 
 
 async def seed(database_url: str, guild: Guild, owner: int, due: int, words: int = 300) -> int:
@@ -159,6 +159,14 @@ async def test_each_shard_process_posts_only_its_guilds_chapters_exactly_once(
         # ...and by the process owning the guild.
         claimed = {r.claimed_by for r in await releases.for_story(story_id)}
         assert claimed == {owners[shard_of(guild)]}, guild.name
+        # A reader's /next reaches the process of the guild's shard, and is answered.
+        bob = emulator.user("bob")
+        reply = await emulator.slash(
+            bob, "next", story=str(story_id), in_channel=emulator.world.channels[channel]
+        )
+        assert reply.message is not None and reply.content == page_text(
+            emulator.message(pages[0].message_id)
+        )
 
 
 async def test_a_shard_resumes_only_its_own_interrupted_releases(
@@ -225,7 +233,7 @@ async def test_shard_processes_share_one_global_rate_budget(
     rate = 3  # per second across both processes; the bucket's burst adds 1
     owner = emulator.user("alice").id
     due = int(time.time()) + 1
-    story_ids = [await seed(database_url, g, owner, due, words=1500) for g in shard_guilds]
+    story_ids = [await seed(database_url, g, owner, due, words=1500) for g in shard_guilds[:4]]
     first = len(emulator.requests)
     for settings in shard_settings:
         await shard_bots.start(replace(settings, discord_global_rate=rate))
