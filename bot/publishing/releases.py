@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.publishing.records import ReleaseEventRecord, ReleaseRecord
 from bot.sharding import ShardSet
 from bot.storage.database import Transaction
-from bot.storage.repository import Repository, columns, shard_sql
+from bot.storage.repository import Repository, columns, shard_stories_sql
 from bot.stories.records import CHANNEL_MODES, ChannelMode, ChapterRecord
 
 _COLUMNS = columns(ReleaseRecord)
@@ -96,14 +96,14 @@ class ReleaseRepository(Repository):
         the same release, exactly one changes the row.
         """
         now = self.now()
-        mine = shard_sql("stories.guild_id", shards or ShardSet.unsharded())
+        mine = shard_stories_sql(shards)
         async with self.db.transaction() as tx:
             row = await tx.fetch_one(
                 "UPDATE releases SET status = 'posting', attempts = attempts + 1,"
                 " started_at = :now, finished_at = NULL,"
                 " claimed_by = :owner, lease_until = :until"
                 " WHERE id = :id AND status IN ('pending', 'failed')"
-                f" AND story_id IN (SELECT stories.id FROM stories WHERE {mine})"
+                f"{mine}"
                 f" RETURNING {_COLUMNS}",
                 {"now": now, "id": release_id, "owner": owner, "until": now + lease_s},
             )
@@ -152,13 +152,13 @@ class ReleaseRepository(Repository):
         be being posted by a live process right now.
         """
         now = self.now()
-        mine = shard_sql("stories.guild_id", shards or ShardSet.unsharded())
+        mine = shard_stories_sql(shards)
         expired = " AND (lease_until IS NULL OR lease_until < :now)" if expired_only else ""
         async with self.db.transaction() as tx:
             rows = await tx.fetch_all(
                 "UPDATE releases SET status = 'pending', claimed_by = NULL, lease_until = NULL"
                 f" WHERE status = 'posting'{expired}"
-                f" AND story_id IN (SELECT stories.id FROM stories WHERE {mine})"
+                f"{mine}"
                 f" RETURNING {_COLUMNS}",
                 {"now": now} if expired_only else (),
             )
@@ -274,10 +274,10 @@ class ReleaseRepository(Repository):
 
     async def pending_due(self, now: int, shards: ShardSet | None = None) -> list[ReleaseRecord]:
         """Pending releases of `shards`' guilds due at or before `now`, oldest first."""
-        mine = shard_sql("stories.guild_id", shards or ShardSet.unsharded())
+        mine = shard_stories_sql(shards)
         rows = await self.db.fetch_all(
             f"SELECT {_COLUMNS} FROM releases WHERE status = 'pending' AND due_at <= :now"
-            f" AND story_id IN (SELECT stories.id FROM stories WHERE {mine})"
+            f"{mine}"
             # Not for servers the bot was removed from (bot.lifecycle): they wait, or go.
             " AND story_id NOT IN (SELECT stories.id FROM stories JOIN guild_removals"
             " ON guild_removals.guild_id = stories.guild_id)"

@@ -8,7 +8,7 @@ from bot.publishing.records import ReleaseRecord, ScheduleRecord
 from bot.publishing.releases import insert_release
 from bot.sharding import ShardSet
 from bot.storage.database import Transaction
-from bot.storage.repository import Repository, columns, shard_sql
+from bot.storage.repository import Repository, columns, shard_stories_sql
 from bot.stories.records import ChannelMode
 
 _COLUMNS = columns(ScheduleRecord)
@@ -82,11 +82,11 @@ class ScheduleRepository(Repository):
     async def active(self, shards: ShardSet | None = None) -> list[ScheduleRecord]:
         """Every active schedule of `shards`' guilds with a next run, soonest first (to arm
         timers at start-up)."""
-        mine = shard_sql("stories.guild_id", shards or ShardSet.unsharded())
+        mine = shard_stories_sql(shards)
         rows = await self.db.fetch_all(
             f"SELECT {_COLUMNS} FROM schedules"
             " WHERE active = 1 AND next_run_at IS NOT NULL"
-            f" AND story_id IN (SELECT stories.id FROM stories WHERE {mine})"
+            f"{mine}"
             f" AND story_id NOT IN ({_REMOVED_STORIES}) ORDER BY next_run_at, id"
         )
         return [ScheduleRecord.from_row(row) for row in rows]

@@ -60,3 +60,12 @@ def shard_sql(column: str, shards: ShardSet) -> str:
         return "1 = 1"
     ids = ", ".join(str(int(i)) for i in shards.ids)
     return f"(({column} >> 22) % {int(shards.count)}) IN ({ids})"
+
+
+def shard_stories_sql(shards: ShardSet | None, column: str = "story_id") -> str:
+    """` AND <column> IN (stories of `shards`' guilds)`, or nothing at all unsharded (so the
+    one-process queries stay as simple as they were)."""
+    if shards is None or shards.count is None:
+        return ""
+    mine = shard_sql("stories.guild_id", shards)
+    return f" AND {column} IN (SELECT stories.id FROM stories WHERE {mine})"
