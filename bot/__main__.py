@@ -111,9 +111,9 @@ async def run_bot(settings: Settings) -> int:
     import aiohttp
     import discord
 
-    from bot.client import ChapterBot
+    from bot.client import build_bot
 
-    bot = ChapterBot(settings)
+    bot = build_bot(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

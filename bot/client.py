@@ -22,6 +22,7 @@ from bot.heap import freeze_startup_heap
 from bot.lifecycle.heartbeat import BEAT_S, Heartbeat
 from bot.services import Services
 from bot.storage import Database, open_database
+from bot.storage.budget import SharedRateBudget
 from bot.storage.repository import unix_now
 from bot.storage.urls import mask_password
 from cogs.decorations import ChapterDecorations, SettingsExtensions
@@ -53,6 +54,48 @@ def point_discord_at(settings: Settings) -> None:
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     if settings.discord_gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def startup_line(settings: Settings) -> str:
+    """The one start-up line naming the database (password masked) and the shards served."""
+    shown = mask_password(settings.database_url)
+    if shown.startswith("sqlite:///"):
+        shown = shown.removeprefix("sqlite:///")  # a SQLite database is shown as its path
+    return f"database {shown}, shards: {settings.shards.describe()}"
+
+
+# Interaction callbacks and followups are outside Discord's global limit.
+_EXEMPT_PREFIXES = ("/interactions/", "/webhooks/")
+
+
+def share_rate_budget(client: discord.Client, budget: SharedRateBudget) -> None:
+    """Take a token from `budget` before each REST request of `client`, except interaction
+    responses. discord.py has no hook for this; wrapping the HTTP client's request is the seam."""
+    request = client.http.request
+
+    async def budgeted(route: discord.http.Route, **kwargs: Any) -> Any:
+        if not route.path.startswith(_EXEMPT_PREFIXES):
+            await budget.take()
+        return await request(route, **kwargs)
+
+    client.http.request = budgeted  # type: ignore[method-assign]
+
+
+def build_bot(
+    settings: Settings, *, clock: Callable[[], int] = unix_now, **client_options: Any
+) -> ChapterBot:
+    """The bot for these settings: a `ShardedChapterBot` identifying only SHARD_IDS when
+    SHARD_COUNT is set, else the plain unsharded `ChapterBot`."""
+    shards = settings.shards
+    if shards.count is None:
+        return ChapterBot(settings, clock=clock, **client_options)
+    return ShardedChapterBot(
+        settings,
+        clock=clock,
+        shard_count=shards.count,
+        shard_ids=list(shards.ids),
+        **client_options,
+    )
 
 
 def cog_extensions() -> list[str]:
@@ -122,9 +165,12 @@ class ChapterBot(commands.Bot):
         self.db = await open_database(
             self.settings.database_url, pool_size=self.settings.database_pool_size
         )
-        log.info(
-            "database: %s; shards: none (unsharded)", mask_password(self.settings.database_url)
-        )
+        log.info("%s", startup_line(self.settings))
+        if self.settings.shards.partial:
+            # Other processes of this bot share Discord's global limit: one bucket for all.
+            share_rate_budget(
+                self, SharedRateBudget(self.db, per_second=self.settings.discord_global_rate)
+            )
         self._services = Services.build(
             self.db,
             DiscordPort(self, self.decorations),
@@ -133,6 +179,8 @@ class ChapterBot(commands.Bot):
             outbox_lease_s=self.settings.outbox_lease_seconds,
             clock=self.clock,
             retention_days=self.settings.data_retention_days,
+            shards=self.settings.shards,
+            release_lease_s=self.settings.release_lease_seconds,
         )
         for extension in cog_extensions():
             await self.load_extension(extension)
@@ -222,3 +270,8 @@ class ChapterBot(commands.Bot):
         if self.db is not None:
             await self.db.close()
             self.db = None
+
+
+class ShardedChapterBot(ChapterBot, commands.AutoShardedBot):
+    """The same bot over discord.py's `AutoShardedBot`: one gateway connection per shard in
+    SHARD_IDS (all of 0..SHARD_COUNT-1 by default), one process for all of them."""

@@ -20,8 +20,10 @@ from bot.outbox import DEFAULT_LEASE_S, Outbox
 from bot.publishing.deletions import PageDeletions
 from bot.publishing.lost import TargetLoss
 from bot.publishing.port import PublishPort
+from bot.publishing.releases import DEFAULT_LEASE_S as DEFAULT_RELEASE_LEASE_S
 from bot.publishing.service import PublishingService
 from bot.reading.service import ReadingService
+from bot.sharding import ShardSet
 from bot.storage import Database
 from bot.storage.repository import unix_now
 from bot.stories.authoring import Authoring
@@ -56,12 +58,22 @@ class Services:
         outbox_lease_s: int = DEFAULT_LEASE_S,
         retention_days: int = 30,
         clock: Callable[[], int] = unix_now,
+        shards: ShardSet | None = None,
+        release_lease_s: int = DEFAULT_RELEASE_LEASE_S,
     ) -> Services:
         """Wire the services: publishing posts through `port` and records events in the outbox."""
         bus = EventBus()
-        outbox = Outbox(db, clock=clock, lease_s=outbox_lease_s)
+        outbox = Outbox(db, clock=clock, lease_s=outbox_lease_s, shards=shards)
         publishing = PublishingService(
-            db, port, scheduler, wait_ready=wait_ready, clock=clock, outbox=outbox, bus=bus
+            db,
+            port,
+            scheduler,
+            wait_ready=wait_ready,
+            clock=clock,
+            outbox=outbox,
+            bus=bus,
+            shards=shards,
+            lease_s=release_lease_s,
         )
         return cls(
             db=db,

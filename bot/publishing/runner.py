@@ -20,7 +20,8 @@ from bot.publishing.crosspost import Crossposter
 from bot.publishing.planner import header_text, pick_tag, target_problem, thread_name
 from bot.publishing.port import ForumPost, PageSend, PostingError, PublishPort, TargetInfo
 from bot.publishing.records import ReleaseRecord
-from bot.publishing.releases import ReleaseRepository
+from bot.publishing.releases import DEFAULT_LEASE_S, ReleaseRepository
+from bot.sharding import ShardSet
 from bot.storage import Transaction
 from bot.storage.repository import unix_now
 from bot.stories.records import ChapterRecord, PageRecord, StoryRecord
@@ -84,8 +85,14 @@ class ReleaseRunner:
         clock: Callable[[], int] = unix_now,
         outbox: Outbox | None = None,
         bus: EventBus | None = None,
+        shards: ShardSet | None = None,
+        owner: str | None = None,
+        lease_s: int = DEFAULT_LEASE_S,
     ) -> None:
         self.stories, self.releases, self.port = stories, releases, port
+        self.shards = shards or ShardSet.unsharded()  # only these guilds' releases are claimed
+        # A claimed release is leased to `owner`; each page renews the lease before it is sent.
+        self.owner, self.lease_s = owner, lease_s
         # Events: durable subscribers through the outbox, written with the release's state.
         self.outbox, self.bus = outbox, bus
         self.should_stop = should_stop
@@ -94,7 +101,9 @@ class ReleaseRunner:
 
     async def run(self, release_id: int, progress: Progress | None = None) -> RunResult:
         """Claim and post one release; a failure is recorded in its history, never raised."""
-        release = await self.releases.claim(release_id)
+        release = await self.releases.claim(
+            release_id, self.shards, owner=self.owner, lease_s=self.lease_s
+        )
         if release is None:
             return RunResult(release_id, 0, "skipped")
         chapter = await self.stories.chapter_by_id(release.chapter_id)
@@ -303,6 +312,11 @@ class ReleaseRunner:
         retries = 0
         while (page := next((p for p in job.pages if not p.posted), None)) is not None:
             if self.should_stop():
+                return None
+            if not await self.releases.renew(job.release.id, self.owner, self.lease_s):
+                # The lease ran out and another process of this shard took the release over:
+                # it posts the rest; sending more here could post a page twice.
+                await self.releases.add_event(job.release.id, "lease lost", self.owner)
                 return None
             try:
                 message_id = await self.port.send(destination, self._page_send(job, page))

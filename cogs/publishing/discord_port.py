@@ -86,10 +86,22 @@ class DiscordPort:
     async def target(self, channel_id: int, mode: str, style: str) -> TargetInfo:
         """Describe a channel and the permissions the bot lacks there."""
         channel = self.client.get_channel(channel_id)
+        if channel is None:
+            # Not in cache is not gone: after a restart the cache is cold, and another
+            # process may have seen the channel. Only Discord's answer says it is missing.
+            try:
+                channel = await self.client.fetch_channel(channel_id)
+            except (discord.NotFound, discord.Forbidden):
+                return TargetInfo(channel_id, "missing")
+            except discord.HTTPException as exc:
+                raise _failure(exc, f"find channel {channel_id}") from exc
         if not isinstance(channel, discord.abc.GuildChannel):
             return TargetInfo(channel_id, "missing")
         kind = _kind(channel)
-        perms = channel.permissions_for(channel.guild.me)
+        me = getattr(channel.guild, "me", None)
+        if me is None:  # the guild is not cached here: permissions show when posting
+            return TargetInfo(channel_id, kind, name=channel.name)  # type: ignore[arg-type]
+        perms = channel.permissions_for(me)
         needs = _NEEDS.get(mode, _NEEDS["messages"])
         if style == "embed":
             needs += ("embed_links",)

@@ -32,7 +32,10 @@ class UserActions:
         self.timeline.add(
             "ix", f"{self.world.users[rec.user_id].username} -> {rec.name or rec.type}"
         )
-        self.gateway.dispatch("INTERACTION_CREATE", interaction_payload(self, rec, message))
+        # Discord sends an interaction on the connection of its guild's shard.
+        self.gateway.dispatch(
+            "INTERACTION_CREATE", interaction_payload(self, rec, message), guild_id=rec.guild_id
+        )
         deadline = rec.created + self.ack_deadline_s + 0.5
         while rec.callback_type is None:
             remaining = deadline - time.monotonic()
