@@ -19,12 +19,14 @@ import cogs
 from bot.app_errors import on_app_command_error
 from bot.config import Settings
 from bot.heap import freeze_startup_heap
+from bot.i18n import Catalogs
 from bot.lifecycle.heartbeat import BEAT_S, Heartbeat
 from bot.services import Services
 from bot.storage import Database, open_database
 from bot.storage.repository import unix_now
 from bot.storage.urls import mask_password
 from cogs.decorations import ChapterDecorations, SettingsExtensions
+from cogs.i18n import CommandTranslator
 from cogs.publishing.discord_port import DiscordPort
 
 # The module of a cog package discord.py loads as its extension, in order of preference.
@@ -134,6 +136,9 @@ class ChapterBot(commands.Bot):
             clock=self.clock,
             retention_days=self.settings.data_retention_days,
         )
+        # Compiled once from the .po files; the tree's translator localizes what is synced.
+        self.catalogs = Catalogs()
+        await self.tree.set_translator(CommandTranslator(self.catalogs))
         for extension in cog_extensions():
             await self.load_extension(extension)
         self.scheduler.add_job(

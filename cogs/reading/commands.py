@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from bot.reading.service import CaughtUp, DirectMessagesClosed, PageView
 from bot.reading.write_behind import existing_buffer
+from cogs.i18n import speaker_of
 from cogs.reading.messages import (
     catchup_message,
     caught_up_message,
@@ -80,16 +81,17 @@ class Reading(commands.Cog):
     ) -> None:
         """Show the next page ephemerally (or by DM), "caught up", or stories to start."""
         service, reader = service_of(interaction), reader_of(interaction)
+        t = speaker_of(interaction)
         result = await service.next_page(reader, story, record=not dm)
         if isinstance(result, PageView):
             if dm:
                 await self._send_dm(interaction, result)
                 return
-            await send_new(interaction, page_message(result))
+            await send_new(interaction, page_message(result, t))
         elif isinstance(result, CaughtUp):
-            await send_new(interaction, caught_up_message(result))
+            await send_new(interaction, caught_up_message(result, t))
         else:
-            await send_new(interaction, starters_message(result))
+            await send_new(interaction, starters_message(result, t))
 
     async def _send_dm(self, interaction: discord.Interaction, page: PageView) -> None:
         """Deliver the page by DM, then record it; closed DMs get instructions."""
@@ -132,14 +134,14 @@ class Reading(commands.Cog):
             await send_new(interaction, picker_message(await service.chapters(reader, record.id)))
             return
         shown = await service.read_at(reader, record.id, chapter, page or 1)
-        await send_new(interaction, page_message(shown))
+        await send_new(interaction, page_message(shown, speaker_of(interaction)))
 
     @app_commands.command(name="progress", description="Where you are in every story you started")
     @app_commands.guild_only()
     async def progress(self, interaction: discord.Interaction) -> None:
         """List the reader's stories here with progress bars and what's new."""
         lines = await service_of(interaction).progress_summary(reader_of(interaction))
-        await send_new(interaction, progress_message(lines))
+        await send_new(interaction, progress_message(lines, speaker_of(interaction)))
 
     @app_commands.command(name="catchup", description="Chapters released since you last read")
     @app_commands.describe(story="The story")

@@ -23,6 +23,7 @@ import cogs.reading.buttons as buttons
 from bot.errors import InvalidInput, NotAllowed
 from bot.reading.service import ChapterListing, PageView, Reader, ReadingService
 from cogs.common import GuardedItem, chapterbot
+from cogs.i18n import speaker_of
 from cogs.reading.messages import caught_up_message, page_message, picker_message
 
 
@@ -176,7 +177,7 @@ class ReadFromHere(
         page = await service_of(interaction).read_at(
             reader_of(interaction), self.story_id, self.chapter, 1
         )
-        await show(interaction, page_message(page))
+        await show(interaction, page_message(page, speaker_of(interaction)))
 
 
 class MarkRead(
@@ -236,9 +237,9 @@ class PageNav(
             reader_of(interaction), self.story_id, self.chapter, self.page, forward=self.forward
         )
         if isinstance(result, PageView):
-            await show(interaction, page_message(result))
+            await show(interaction, page_message(result, speaker_of(interaction)))
         else:
-            await show(interaction, caught_up_message(result))
+            await show(interaction, caught_up_message(result, speaker_of(interaction)))
 
 
 class ChaptersButton(
@@ -301,7 +302,7 @@ class ChapterSelect(
         page = await service_of(interaction).read_at(
             reader_of(interaction), self.story_id, int(chosen), 1
         )
-        await show(interaction, page_message(page))
+        await show(interaction, page_message(page, speaker_of(interaction)))
 
 
 class ForgetButton(
