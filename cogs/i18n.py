@@ -53,6 +53,18 @@ def speaker_of(interaction: discord.Interaction) -> Speaker:
     return catalogs.speaker(choose_locale(str(interaction.locale)))
 
 
+def relabel(view: discord.ui.View, speaker: Speaker) -> discord.ui.View:
+    """Translate the English labels of a view's buttons (labels that are story text, such as
+    a chapter title, have no catalog entry and stay as they are)."""
+    for child in view.children:
+        # A persistent DynamicItem wraps the button that carries the label.
+        item = getattr(child, "item", child)
+        label = getattr(item, "label", None)
+        if isinstance(label, str) and label:
+            item.label = speaker.gettext(label)
+    return view
+
+
 def guild_speaker(catalogs: Catalogs, guild: discord.Guild | None, override: str | None) -> Speaker:
     """The voice of a public post: `/settings language`, else the server's preferred locale."""
     preferred = str(guild.preferred_locale) if guild is not None else None

@@ -13,6 +13,7 @@ from bot.client import ChapterBot
 from bot.stories.repository import StoryRepository
 from testkit.emulator import DiscordEmulator
 from testkit.emulator.interactions import InteractionResult
+from tests.e2e.publishing_helpers import THREE_CHAPTERS, bot_posts, finished, upload_story
 from tests.e2e.release_helpers import release_chapters, store_story, tale_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator(time_scale=10.0)]
@@ -167,3 +168,32 @@ async def test_synced_commands_follow_discords_naming_rules_in_every_locale(
     by_name = {c["name"]: c for c in synced}
     assert by_name["next"]["name_localizations"]["fr"] == "suivant"
     assert by_name["next"]["description_localizations"]["de"] == "Lies deine nächste Seite"
+
+
+@pytest.fixture
+def french_guild(emulator: DiscordEmulator) -> None:
+    """The default server's preferred locale is French (sent in GUILD_CREATE at connect)."""
+    emulator.guild.locale = "fr"
+
+
+async def test_a_french_server_gets_french_buttons_under_chapters(
+    emulator: DiscordEmulator, french_guild: None, chapterbot: ChapterBot
+) -> None:
+    assert str(chapterbot.get_guild(emulator.guild.id).preferred_locale) == "fr"  # type: ignore[union-attr]
+    alice, general = emulator.user("alice"), emulator.channel("general")
+    story = await upload_story(
+        emulator, chapterbot, alice, "three.md", THREE_CHAPTERS, channel=general
+    )
+    # /publish posts through the real publishing port (as a schedule does).
+    assert "✅" in await finished(await emulator.slash(alice, "publish", story=str(story.id)))
+    posts = [m for m in bot_posts(emulator, general) if m.components]
+    assert posts
+    for post in posts:
+        shown = [
+            str(item.get("label") or "")
+            for row in post.components
+            for item in row.get("components", [])
+        ]
+        assert "📖 Lire à partir d'ici" in shown and "✓ Marquer comme lu" in shown, shown
+        assert "💬 Commentaires" in shown, shown
+        assert not ENGLISH_WORDS.findall("\n".join(shown)), shown
