@@ -197,3 +197,41 @@ async def test_a_french_server_gets_french_buttons_under_chapters(
         assert "📖 Lire à partir d'ici" in shown and "✓ Marquer comme lu" in shown, shown
         assert "💬 Commentaires" in shown, shown
         assert not ENGLISH_WORDS.findall("\n".join(shown)), shown
+
+
+async def test_schedule_add_in_french(emulator: DiscordEmulator, chapterbot: ChapterBot) -> None:
+    alice, general = emulator.user("alice"), emulator.channel("general")
+    story = await upload_story(
+        emulator, chapterbot, alice, "three.md", THREE_CHAPTERS, channel=general
+    )
+    choices = await emulator.autocomplete(
+        alice,
+        "schedule add",
+        focused="when",
+        story=str(story.id),
+        when="friday 18:00",
+        user_locale="fr",
+    )
+    preview = choices[0]["name"]
+    assert "ven." in preview and "dans " in preview, preview
+    assert not re.search(r"\b(Fri|in \d|days?|hours?)\b", preview), preview
+    wrong = await emulator.autocomplete(
+        alice, "schedule add", focused="when", story=str(story.id), when="blorp", user_locale="fr"
+    )
+    assert wrong[0]["name"] == "✗ Je ne comprends pas `blorp` comme une heure.", wrong
+
+    reply = await emulator.slash(
+        alice, "schedule add", story=str(story.id), when="friday 18:00", user_locale="fr"
+    )
+    text = reply.content or ""
+    assert reply.ephemeral and text.startswith("🗓️ Programmation n° "), text
+    assert "1 chapitre par publication dans <#" in text and "{" not in text, text
+    assert not re.search(r"\b(Schedule|first run|per run|chapters?)\b", text), text
+
+    error = await emulator.slash(
+        alice, "schedule add", story=str(story.id), when="blorp", user_locale="fr"
+    )
+    assert error.ephemeral and "Je ne comprends pas `blorp` comme une heure." in (
+        error.content or ""
+    ), error.content
+    assert "Essayez " in (error.content or "") and "Try" not in (error.content or "")
