@@ -22,6 +22,7 @@ from bot.heap import freeze_startup_heap
 from bot.i18n import Catalogs
 from bot.lifecycle.heartbeat import BEAT_S, Heartbeat
 from bot.services import Services
+from bot.settings.language import ServerLanguages
 from bot.storage import Database, open_database
 from bot.storage.repository import unix_now
 from bot.storage.urls import mask_password
@@ -138,6 +139,7 @@ class ChapterBot(commands.Bot):
         )
         # Compiled once from the .po files; the tree's translator localizes what is synced.
         self.catalogs = Catalogs()
+        self.server_languages = ServerLanguages(self.db)
         await self.tree.set_translator(CommandTranslator(self.catalogs))
         for extension in cog_extensions():
             await self.load_extension(extension)

@@ -235,3 +235,23 @@ async def test_schedule_add_in_french(emulator: DiscordEmulator, chapterbot: Cha
         error.content or ""
     ), error.content
     assert "Essayez " in (error.content or "") and "Try" not in (error.content or "")
+
+
+async def test_settings_language_overrides_the_servers_locale(
+    emulator: DiscordEmulator, chapterbot: ChapterBot
+) -> None:
+    alice, general = emulator.user("alice"), emulator.channel("general")
+    carol = emulator.user("carol")  # the default world's Mod: Manage Server
+    chosen = await emulator.slash(carol, "settings language", language="de", user_locale="fr")
+    assert chosen.ephemeral and "Les publications sont désormais en de." in (chosen.content or "")
+    story = await upload_story(
+        emulator, chapterbot, alice, "three.md", THREE_CHAPTERS, channel=general
+    )
+    assert "✅" in await finished(await emulator.slash(alice, "publish", story=str(story.id)))
+    posts = [m for m in bot_posts(emulator, general) if m.components]
+    shown = [
+        str(item.get("label") or "")
+        for row in posts[0].components
+        for item in row.get("components", [])
+    ]
+    assert "📖 Ab hier lesen" in shown and "💬 Rückmeldung" in shown, shown
