@@ -87,18 +87,24 @@ def chapters_button(
 
 
 def chapter_select(
-    story_id: int, offset: int, chapters: list[ReleasedChapter]
+    story_id: int, offset: int, chapters: list[ReleasedChapter], t: Speaker = SOURCE
 ) -> discord.ui.Select:
     """The picker's select menu of up to 25 chapters (a placeholder option when empty)."""
     options = [
         discord.SelectOption(
-            label=fit_label(f"Chapter {c.number}" + (f": {c.title}" if c.title else ""), 100),
+            label=fit_label(
+                t.gettext("Chapter {number}", number=c.number)
+                + (f": {c.title}" if c.title else ""),
+                100,
+            ),
             value=str(c.number),
         )
         for c in chapters
     ] or [discord.SelectOption(label="-", value="0")]
     return discord.ui.Select(
-        custom_id=f"cb:pick:{story_id}:{offset}", placeholder="Jump to a chapter…", options=options
+        custom_id=f"cb:pick:{story_id}:{offset}",
+        placeholder=t.gettext("Jump to a chapter…"),
+        options=options,
     )
 
 

@@ -18,6 +18,7 @@ from cogs.i18n import speaker_of
 from cogs.reading.messages import (
     catchup_message,
     caught_up_message,
+    page_footer,
     page_message,
     picker_message,
     progress_message,
@@ -95,7 +96,8 @@ class Reading(commands.Cog):
 
     async def _send_dm(self, interaction: discord.Interaction, page: PageView) -> None:
         """Deliver the page by DM, then record it; closed DMs get instructions."""
-        payload = page_message(page)
+        t = speaker_of(interaction)
+        payload = page_message(page, t)
         try:
             await interaction.user.send(
                 content=payload["content"], embeds=payload["embeds"], view=unstored(payload["view"])
@@ -113,7 +115,8 @@ class Reading(commands.Cog):
             ) from error
         await service_of(interaction).record_read(reader_of(interaction), page)
         await interaction.response.send_message(
-            f"📬 Sent {page.footer.lower()} of your story to your DMs.", ephemeral=True
+            t.gettext("📬 Sent {where} of your story to your DMs.", where=page_footer(page, t)),
+            ephemeral=True,
         )
 
     @app_commands.command(name="read", description="Jump to any released chapter and page")
@@ -131,7 +134,8 @@ class Reading(commands.Cog):
         service, reader = service_of(interaction), reader_of(interaction)
         record = await service.resolve(reader, story)
         if chapter is None:
-            await send_new(interaction, picker_message(await service.chapters(reader, record.id)))
+            listing = await service.chapters(reader, record.id)
+            await send_new(interaction, picker_message(listing, speaker_of(interaction)))
             return
         shown = await service.read_at(reader, record.id, chapter, page or 1)
         await send_new(interaction, page_message(shown, speaker_of(interaction)))
@@ -150,7 +154,7 @@ class Reading(commands.Cog):
     async def catchup(self, interaction: discord.Interaction, story: str) -> None:
         """List new chapters with a button for each."""
         catch = await service_of(interaction).catch_up(reader_of(interaction), story)
-        await send_new(interaction, catchup_message(catch))
+        await send_new(interaction, catchup_message(catch, speaker_of(interaction)))
 
     @app_commands.command(
         name="forget-me",
@@ -160,8 +164,10 @@ class Reading(commands.Cog):
     async def forget_me(self, interaction: discord.Interaction) -> None:
         """Ask for confirmation; the button does the deleting."""
         await interaction.response.send_message(
-            "This deletes your reading progress, reading history, chapter marks and reactions "
-            "in this server, and nothing else. It cannot be undone.",
+            speaker_of(interaction).gettext(
+                "This deletes your reading progress, reading history, chapter marks and reactions "
+                "in this server, and nothing else. It cannot be undone."
+            ),
             view=forget_view(interaction.user.id),
             ephemeral=True,
         )

@@ -111,59 +111,82 @@ def starters_message(choices: list[StoryChoice], t: Speaker = SOURCE) -> dict[st
     return {"content": _fit(text), "embeds": [], "view": view}
 
 
-def picker_message(listing: ChapterListing) -> dict[str, Any]:
+def picker_message(listing: ChapterListing, t: Speaker = SOURCE) -> dict[str, Any]:
     """The chapter picker: a select of up to 25 released chapters, paged past 25."""
     first, last = listing.offset + 1, listing.offset + len(listing.chapters)
-    text = (
-        f"📚 **{escape_markdown(listing.story_title)}**: chapters {first}–{last} of "
-        f"{listing.total} released. Pick one to read."
+    text = "📚 " + t.ngettext(
+        "**{title}**: chapters {first}–{last} of {n} released. Pick one to read.",
+        "**{title}**: chapters {first}–{last} of {n} released. Pick one to read.",
+        listing.total,
+        title=escape_markdown(listing.story_title),
+        first=first,
+        last=last,
     )
     view = reader_view(
-        chapter_select(listing.story_id, listing.offset, listing.chapters),
+        chapter_select(listing.story_id, listing.offset, listing.chapters, t),
         chapters_button(
             listing.story_id,
             max(0, listing.offset - CHAPTERS_PER_PICKER),
-            label="◀ Earlier",
+            label=t.gettext("◀ Earlier"),
             disabled=listing.offset == 0,
         ),
         chapters_button(
             listing.story_id,
             listing.offset + CHAPTERS_PER_PICKER,
-            label="Later ▶",
+            label=t.gettext("Later ▶"),
             disabled=not listing.has_more,
         ),
     )
     return {"content": _fit(text), "embeds": [], "view": view}
 
 
-def catchup_message(catch: CatchUp) -> dict[str, Any]:
+def catchup_message(catch: CatchUp, t: Speaker = SOURCE) -> dict[str, Any]:
     """The chapters released since the reader's last read, each with a button to jump to it."""
     title = escape_markdown(catch.story_title)
-    when = f" The next release is <t:{catch.next_release_at}:R>." if catch.next_release_at else ""
+    when = (
+        " " + t.gettext("The next release is {when}.", when=f"<t:{catch.next_release_at}:R>")
+        if catch.next_release_at
+        else ""
+    )
+    since = f"<t:{catch.since}:R>" if catch.since else ""
     if not catch.chapters:
-        since = f" since your last read <t:{catch.since}:R>" if catch.since else ""
-        return {
-            "content": _fit(f"Nothing new in **{title}**{since}.{when}"),
-            "embeds": [],
-            "view": None,
-        }
+        nothing = (
+            t.gettext(
+                "Nothing new in **{title}** since your last read {since}.", title=title, since=since
+            )
+            if since
+            else t.gettext("Nothing new in **{title}**.", title=title)
+        )
+        return {"content": _fit(nothing + when), "embeds": [], "view": None}
     head = (
-        f"**{title}**: {catch.total} new chapter{'s' if catch.total != 1 else ''}"
-        + (f" since your last read <t:{catch.since}:R>" if catch.since else "")
-        + ":"
+        t.ngettext(
+            "**{title}**: {n} new chapter since your last read {since}:",
+            "**{title}**: {n} new chapters since your last read {since}:",
+            catch.total,
+            title=title,
+            since=since,
+        )
+        if since
+        else t.ngettext(
+            "**{title}**: {n} new chapter:",
+            "**{title}**: {n} new chapters:",
+            catch.total,
+            title=title,
+        )
     )
     lines = [head]
     buttons = []
     for chapter in catch.chapters:
         name = escape_markdown(fit_label(chapter.title or "", 80))
         out = f" — <t:{chapter.released_at}:R>" if chapter.released_at else ""
-        lines.append(f"• Chapter {chapter.number}" + (f": {name}" if name else "") + out)
-        buttons.append(
-            read_button(catch.story_id, chapter.number, label=f"📖 Ch. {chapter.number}")
-        )
+        number = t.gettext("Chapter {number}", number=chapter.number)
+        lines.append(f"• {number}" + (f": {name}" if name else "") + out)
+        short = t.gettext("📖 Ch. {number}", number=chapter.number)
+        buttons.append(read_button(catch.story_id, chapter.number, label=short))
     view = reader_view(*buttons)
     if catch.total > len(catch.chapters):
-        lines.append(f"…and {catch.total - len(catch.chapters)} more: use `/read`.")
+        more = catch.total - len(catch.chapters)
+        lines.append(t.ngettext("…and {n} more: use `/read`.", "…and {n} more: use `/read`.", more))
     return {"content": _fit("\n".join(lines) + when), "embeds": [], "view": view}
 
 

@@ -203,10 +203,14 @@ class MarkRead(
         title, added = await service_of(interaction).mark_read(
             reader_of(interaction), self.story_id, self.chapter
         )
-        state = "Marked" if added else "Already marked"
+        t = speaker_of(interaction)
+        text = (
+            "✓ Marked chapter {chapter} of **{title}** as read."
+            if added
+            else "✓ Already marked chapter {chapter} of **{title}** as read."
+        )
         await interaction.response.send_message(
-            f"✓ {state} chapter {self.chapter} of **{escape_markdown(title)}** as read.",
-            ephemeral=True,
+            t.gettext(text, chapter=self.chapter, title=escape_markdown(title)), ephemeral=True
         )
 
 
@@ -267,7 +271,7 @@ class ChaptersButton(
         listing = await service_of(interaction).chapters(
             reader_of(interaction), self.story_id, self.offset
         )
-        await show(interaction, picker_message(listing))
+        await show(interaction, picker_message(listing, speaker_of(interaction)))
 
 
 class ChapterSelect(
@@ -328,7 +332,8 @@ class ForgetButton(
         if interaction.user.id != self.user_id or interaction.guild_id is None:
             raise NotAllowed("This confirmation is not yours.", hint="Run `/forget-me` yourself.")
         if not self.yes:
-            await show(interaction, {"content": "Cancelled: nothing was deleted.", "view": None})
+            cancelled = speaker_of(interaction).gettext("Cancelled: nothing was deleted.")
+            await show(interaction, {"content": cancelled, "view": None})
             return
         deleted = await service_of(interaction).forget_me(interaction.guild_id, self.user_id)
         summary = ", ".join(
@@ -336,7 +341,12 @@ class ForgetButton(
         )
         await show(
             interaction,
-            {"content": f"🗑️ Done. Deleted your data in this server ({summary}).", "view": None},
+            {
+                "content": speaker_of(interaction).gettext(
+                    "🗑️ Done. Deleted your data in this server ({summary}).", summary=summary
+                ),
+                "view": None,
+            },
         )
 
 

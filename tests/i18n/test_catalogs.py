@@ -94,3 +94,15 @@ def test_compiled_catalogs_speak_each_language_with_plurals() -> None:
     assert de.ngettext("{done}/{n} page", "{done}/{n} pages", 3, done=1) == "1/3 Seiten"
     # Anything else speaks English, the source language.
     assert catalogs.speaker("ja").gettext("Next ▶") == "Next ▶"
+
+
+def test_the_wheel_ships_every_catalog() -> None:
+    """pyproject's package data covers every `.po` file (they are compiled at start-up)."""
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["bot"]
+    for locale in SUPPORTED:
+        relative = po_path(locale).relative_to(ROOT / "bot").as_posix()
+        assert any(fnmatch.fnmatch(relative, pattern) for pattern in patterns), relative
