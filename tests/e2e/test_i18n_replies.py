@@ -11,10 +11,12 @@ import pytest
 
 from bot.client import ChapterBot
 from bot.stories.repository import StoryRepository
+from cogs.i18n import NAME_CONTEXT
 from testkit.emulator import DiscordEmulator
 from testkit.emulator.interactions import InteractionResult
 from tests.e2e.publishing_helpers import THREE_CHAPTERS, bot_posts, finished, upload_story
 from tests.e2e.release_helpers import release_chapters, store_story, tale_bytes
+from tests.i18n.test_catalogs import load
 
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator(time_scale=10.0)]
 
@@ -255,3 +257,29 @@ async def test_settings_language_overrides_the_servers_locale(
         for item in row.get("components", [])
     ]
     assert "📖 Ab hier lesen" in shown and "💬 Rückmeldung" in shown, shown
+
+
+# Language names in /settings language are written in their own language, never translated.
+ENDONYMS = {"English", "Français", "Deutsch", "Español", "Português do Brasil"}
+
+
+async def test_every_synced_name_description_and_choice_has_a_translation(
+    emulator: DiscordEmulator, chapterbot: ChapterBot
+) -> None:
+    catalogs = {locale: load(locale) for locale in LOCALES}
+    missing: set[tuple[str, str, str]] = set()
+
+    def walk(items: list[dict[str, Any]]) -> None:
+        for item in items:
+            for locale, catalog in catalogs.items():
+                if catalog.get(item["name"], context=NAME_CONTEXT) is None:
+                    missing.add((locale, "name", item["name"]))
+                if item.get("description") and catalog.get(item["description"]) is None:
+                    missing.add((locale, "description", item["description"]))
+                for choice in item.get("choices") or []:
+                    if choice["name"] not in ENDONYMS and catalog.get(choice["name"]) is None:
+                        missing.add((locale, "choice", choice["name"]))
+            walk(item.get("options") or [])
+
+    walk(emulator.commands())
+    assert not missing, sorted(missing)
