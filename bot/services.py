@@ -20,6 +20,7 @@ from bot.outbox import DEFAULT_LEASE_S, Outbox
 from bot.publishing.deletions import PageDeletions
 from bot.publishing.lost import TargetLoss
 from bot.publishing.port import PublishPort
+from bot.publishing.runner import Voice
 from bot.publishing.service import PublishingService
 from bot.reading.service import ReadingService
 from bot.storage import Database
@@ -56,12 +57,20 @@ class Services:
         outbox_lease_s: int = DEFAULT_LEASE_S,
         retention_days: int = 30,
         clock: Callable[[], int] = unix_now,
+        voice: Voice | None = None,
     ) -> Services:
         """Wire the services: publishing posts through `port` and records events in the outbox."""
         bus = EventBus()
         outbox = Outbox(db, clock=clock, lease_s=outbox_lease_s)
         publishing = PublishingService(
-            db, port, scheduler, wait_ready=wait_ready, clock=clock, outbox=outbox, bus=bus
+            db,
+            port,
+            scheduler,
+            wait_ready=wait_ready,
+            clock=clock,
+            outbox=outbox,
+            bus=bus,
+            voice=voice,
         )
         return cls(
             db=db,

@@ -27,7 +27,7 @@ from bot.publishing.planner import Target, check_target, mode_for
 from bot.publishing.port import PublishPort
 from bot.publishing.records import ReleaseRecord, ScheduleRecord
 from bot.publishing.releases import ReleaseRepository
-from bot.publishing.runner import Progress, ReleaseRunner, RunResult
+from bot.publishing.runner import Progress, ReleaseRunner, RunResult, Voice
 from bot.publishing.schedules import ScheduleRepository
 from bot.scheduling import RepeatRule
 from bot.settings.repository import SettingsRepository
@@ -94,6 +94,7 @@ class PublishingService:
         clock: Callable[[], int] = unix_now,
         outbox: Outbox | None = None,
         bus: EventBus | None = None,
+        voice: Voice | None = None,
     ) -> None:
         self.stories = StoryRepository(db, clock=clock)
         self.releases = ReleaseRepository(db, clock=clock)
@@ -115,6 +116,7 @@ class PublishingService:
             clock=clock,
             outbox=outbox,
             bus=bus,
+            voice=voice,
         )
         if bus is not None:
             bus.subscribe(StoryDeleted, self._story_deleted)

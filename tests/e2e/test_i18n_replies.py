@@ -201,6 +201,25 @@ async def test_a_french_server_gets_french_buttons_under_chapters(
         assert not ENGLISH_WORDS.findall("\n".join(shown)), shown
 
 
+async def test_a_french_server_gets_a_french_release_line_and_thread_name(
+    emulator: DiscordEmulator, french_guild: None, chapterbot: ChapterBot
+) -> None:
+    alice, general = emulator.user("alice"), emulator.channel("general")
+    story = await upload_story(
+        emulator, chapterbot, alice, "three.md", THREE_CHAPTERS, channel=general
+    )
+    moved = await emulator.slash(
+        alice, "settings channel", story=str(story.id), channel=general, mode="thread"
+    )
+    assert "✅" in (moved.content or ""), moved.content
+    assert "✅" in await finished(await emulator.slash(alice, "publish", story=str(story.id)))
+    (header,) = bot_posts(emulator, general)
+    # The chapter's own title is story text ("Chapter 1: Dawn" here) and is never translated.
+    assert header.content == "📖 **Three Small Chapters** — Chap. 1 — Chapter 1: Dawn"
+    (thread,) = [c for c in emulator.world.channels.values() if c.id == header.thread_id]
+    assert thread.name == "Chap. 1 — Chapter 1: Dawn"
+
+
 async def test_schedule_add_in_french(emulator: DiscordEmulator, chapterbot: ChapterBot) -> None:
     alice, general = emulator.user("alice"), emulator.channel("general")
     story = await upload_story(
