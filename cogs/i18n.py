@@ -65,6 +65,15 @@ def relabel(view: discord.ui.View, speaker: Speaker) -> discord.ui.View:
     return view
 
 
+async def chapter_word(interaction: discord.Interaction) -> str:
+    """The server's word heading a chapter whose source gives no label ("Chapitre 3")."""
+    if interaction.guild_id is None:
+        return "Chapter"
+    voice = interaction.client.server_voice  # type: ignore[attr-defined]
+    speaker = await voice(interaction.guild_id)
+    return speaker.pgettext("chapter heading", "Chapter")
+
+
 def guild_speaker(catalogs: Catalogs, guild: discord.Guild | None, override: str | None) -> Speaker:
     """The voice of a public post: `/settings language`, else the server's preferred locale."""
     preferred = str(guild.preferred_locale) if guild is not None else None

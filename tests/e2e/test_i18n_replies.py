@@ -302,3 +302,15 @@ async def test_every_synced_name_description_and_choice_has_a_translation(
 
     walk(emulator.commands())
     assert not missing, sorted(missing)
+
+
+async def test_a_french_server_heads_unlabelled_chapters_in_french(
+    emulator: DiscordEmulator, french_guild: None, chapterbot: ChapterBot
+) -> None:
+    alice, general = emulator.user("alice"), emulator.channel("general")
+    raw = b"# A Quiet Tale\n\n## Dawn\n\nThe first words.\n\n## Noon\n\nThe second words.\n"
+    story = await upload_story(emulator, chapterbot, alice, "quiet.md", raw, channel=general)
+    assert "✅" in await finished(await emulator.slash(alice, "publish", story=str(story.id)))
+    first = bot_posts(emulator, general)[0].content or ""
+    assert first.startswith("**Chapitre 1: Dawn**"), first
+    assert "Chapter" not in first
