@@ -19,13 +19,16 @@ import cogs
 from bot.app_errors import on_app_command_error
 from bot.config import Settings
 from bot.heap import freeze_startup_heap
+from bot.i18n import Catalogs, Speaker
 from bot.lifecycle.heartbeat import BEAT_S, Heartbeat
 from bot.services import Services
+from bot.settings.language import ServerLanguages
 from bot.storage import Database, open_database
 from bot.storage.budget import SharedRateBudget
 from bot.storage.repository import unix_now
 from bot.storage.urls import mask_password
 from cogs.decorations import ChapterDecorations, SettingsExtensions
+from cogs.i18n import CommandTranslator, guild_speaker
 from cogs.publishing.discord_port import DiscordPort
 
 # The module of a cog package discord.py loads as its extension, in order of preference.
@@ -171,6 +174,9 @@ class ChapterBot(commands.Bot):
             share_rate_budget(
                 self, SharedRateBudget(self.db, per_second=self.settings.discord_global_rate)
             )
+        # Compiled once from the .po files; the tree's translator localizes what is synced.
+        self.catalogs = Catalogs()
+        self.server_languages = ServerLanguages(self.db)
         self._services = Services.build(
             self.db,
             DiscordPort(self, self.decorations),
@@ -181,7 +187,9 @@ class ChapterBot(commands.Bot):
             retention_days=self.settings.data_retention_days,
             shards=self.settings.shards,
             release_lease_s=self.settings.release_lease_seconds,
+            voice=self.server_voice,
         )
+        await self.tree.set_translator(CommandTranslator(self.catalogs))
         for extension in cog_extensions():
             await self.load_extension(extension)
         self.scheduler.add_job(
@@ -195,6 +203,11 @@ class ChapterBot(commands.Bot):
         self._set_up = True
         if self._shutdown_requested:
             self.request_shutdown()
+
+    async def server_voice(self, guild_id: int) -> Speaker:
+        """The language of a server's public posts: `/settings language`, else its locale."""
+        override = await self.server_languages.get(guild_id)
+        return guild_speaker(self.catalogs, self.get_guild(guild_id), override)
 
     async def _start_outbox(self) -> None:
         """Once Discord is reachable, drain the outbox now and every few seconds."""

@@ -21,6 +21,7 @@ from bot.publishing.deletions import PageDeletions
 from bot.publishing.lost import TargetLoss
 from bot.publishing.port import PublishPort
 from bot.publishing.releases import DEFAULT_LEASE_S as DEFAULT_RELEASE_LEASE_S
+from bot.publishing.runner import Voice
 from bot.publishing.service import PublishingService
 from bot.reading.service import ReadingService
 from bot.sharding import ShardSet
@@ -60,6 +61,7 @@ class Services:
         clock: Callable[[], int] = unix_now,
         shards: ShardSet | None = None,
         release_lease_s: int = DEFAULT_RELEASE_LEASE_S,
+        voice: Voice | None = None,
     ) -> Services:
         """Wire the services: publishing posts through `port` and records events in the outbox."""
         bus = EventBus()
@@ -74,6 +76,7 @@ class Services:
             bus=bus,
             shards=shards,
             lease_s=release_lease_s,
+            voice=voice,
         )
         return cls(
             db=db,

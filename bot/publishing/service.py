@@ -28,6 +28,8 @@ from bot.publishing.port import PublishPort
 from bot.publishing.records import ReleaseRecord, ScheduleRecord
 from bot.publishing.releases import DEFAULT_LEASE_S, ReleaseRepository
 from bot.publishing.runner import Progress, ReleaseRunner, RunResult
+from bot.publishing.releases import ReleaseRepository
+from bot.publishing.runner import Progress, ReleaseRunner, RunResult, Voice
 from bot.publishing.schedules import ScheduleRepository
 from bot.scheduling import RepeatRule
 from bot.settings.repository import SettingsRepository
@@ -97,6 +99,7 @@ class PublishingService:
         bus: EventBus | None = None,
         shards: ShardSet | None = None,
         lease_s: int = DEFAULT_LEASE_S,
+        voice: Voice | None = None,
     ) -> None:
         # The guilds this process arms, fires, resumes and posts for (all, unsharded).
         self.shards = shards or ShardSet.unsharded()
@@ -123,6 +126,7 @@ class PublishingService:
             shards=self.shards,
             owner=process_owner(),
             lease_s=lease_s,
+            voice=voice,
         )
         if bus is not None:
             bus.subscribe(StoryDeleted, self._story_deleted)

@@ -14,9 +14,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.reading.service import CaughtUp, DirectMessagesClosed, PageView
+from cogs.i18n import speaker_of
 from cogs.reading.messages import (
     catchup_message,
     caught_up_message,
+    page_footer,
     page_message,
     picker_message,
     progress_message,
@@ -72,20 +74,22 @@ class Reading(commands.Cog):
     ) -> None:
         """Show the next page ephemerally (or by DM), "caught up", or stories to start."""
         service, reader = service_of(interaction), reader_of(interaction)
+        t = speaker_of(interaction)
         result = await service.next_page(reader, story, record=not dm)
         if isinstance(result, PageView):
             if dm:
                 await self._send_dm(interaction, result)
                 return
-            await send_new(interaction, page_message(result))
+            await send_new(interaction, page_message(result, t))
         elif isinstance(result, CaughtUp):
-            await send_new(interaction, caught_up_message(result))
+            await send_new(interaction, caught_up_message(result, t))
         else:
-            await send_new(interaction, starters_message(result))
+            await send_new(interaction, starters_message(result, t))
 
     async def _send_dm(self, interaction: discord.Interaction, page: PageView) -> None:
         """Deliver the page by DM, then record it; closed DMs get instructions."""
-        payload = page_message(page)
+        t = speaker_of(interaction)
+        payload = page_message(page, t)
         try:
             await interaction.user.send(
                 content=payload["content"], embeds=payload["embeds"], view=unstored(payload["view"])
@@ -103,7 +107,8 @@ class Reading(commands.Cog):
             ) from error
         await service_of(interaction).record_read(reader_of(interaction), page)
         await interaction.response.send_message(
-            f"📬 Sent {page.footer.lower()} of your story to your DMs.", ephemeral=True
+            t.gettext("📬 Sent {where} of your story to your DMs.", where=page_footer(page, t)),
+            ephemeral=True,
         )
 
     @app_commands.command(name="read", description="Jump to any released chapter and page")
@@ -121,17 +126,18 @@ class Reading(commands.Cog):
         service, reader = service_of(interaction), reader_of(interaction)
         record = await service.resolve(reader, story)
         if chapter is None:
-            await send_new(interaction, picker_message(await service.chapters(reader, record.id)))
+            listing = await service.chapters(reader, record.id)
+            await send_new(interaction, picker_message(listing, speaker_of(interaction)))
             return
         shown = await service.read_at(reader, record.id, chapter, page or 1)
-        await send_new(interaction, page_message(shown))
+        await send_new(interaction, page_message(shown, speaker_of(interaction)))
 
     @app_commands.command(name="progress", description="Where you are in every story you started")
     @app_commands.guild_only()
     async def progress(self, interaction: discord.Interaction) -> None:
         """List the reader's stories here with progress bars and what's new."""
         lines = await service_of(interaction).progress_summary(reader_of(interaction))
-        await send_new(interaction, progress_message(lines))
+        await send_new(interaction, progress_message(lines, speaker_of(interaction)))
 
     @app_commands.command(name="catchup", description="Chapters released since you last read")
     @app_commands.describe(story="The story")
@@ -140,7 +146,7 @@ class Reading(commands.Cog):
     async def catchup(self, interaction: discord.Interaction, story: str) -> None:
         """List new chapters with a button for each."""
         catch = await service_of(interaction).catch_up(reader_of(interaction), story)
-        await send_new(interaction, catchup_message(catch))
+        await send_new(interaction, catchup_message(catch, speaker_of(interaction)))
 
     @app_commands.command(
         name="forget-me",
@@ -150,8 +156,10 @@ class Reading(commands.Cog):
     async def forget_me(self, interaction: discord.Interaction) -> None:
         """Ask for confirmation; the button does the deleting."""
         await interaction.response.send_message(
-            "This deletes your reading progress, reading history, chapter marks and reactions "
-            "in this server, and nothing else. It cannot be undone.",
+            speaker_of(interaction).gettext(
+                "This deletes your reading progress, reading history, chapter marks and reactions "
+                "in this server, and nothing else. It cannot be undone."
+            ),
             view=forget_view(interaction.user.id),
             ephemeral=True,
         )

@@ -16,6 +16,7 @@ from bot.stories.authoring import RATINGS, StorySummary, check_upload, prepare_s
 from bot.stories.chapters import ChapterSync
 from bot.stories.importers.matter import skipped_summary
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
+from cogs.i18n import chapter_word
 from cogs.stories.views import (
     DYNAMIC_ITEMS,
     DeleteConfirmView,
@@ -131,7 +132,10 @@ class StoryCommands(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         raw = await download(file)
         # Importing a big EPUB is CPU-heavy; a thread keeps the gateway heartbeat going.
-        prepared = await asyncio.to_thread(prepare_story, raw, file.filename, style)
+        word = await chapter_word(interaction)
+        prepared = await asyncio.to_thread(
+            prepare_story, raw, file.filename, style, chapter_word=word
+        )
         summary = await self.service.upload(actor, prepared)
         embed = summary_embed(summary, "📚 Uploaded: ")
         skipped = skipped_summary(prepared.story.skipped)
@@ -156,8 +160,14 @@ class StoryCommands(commands.Cog):
         await self.service.check_author(actor, record)
         await interaction.response.defer(ephemeral=True, thinking=True)
         raw = await download(file)
+        word = await chapter_word(interaction)
         prepared = await asyncio.to_thread(
-            prepare_story, raw, file.filename, record.style, warnings=record.warnings
+            prepare_story,
+            raw,
+            file.filename,
+            record.style,
+            warnings=record.warnings,
+            chapter_word=word,
         )
         sync = await self.service.update(actor, record, prepared)
         await interaction.edit_original_response(content=sync_report(record.title, sync))

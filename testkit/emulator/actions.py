@@ -144,8 +144,10 @@ class UserActions:
         custom_id: str,
         *,
         values: list[str] | None = None,
+        user_locale: str = "en-US",
     ) -> InteractionResult:
-        """Click a button (or choose ``values`` in a select menu) on ``message``."""
+        """Click a button (or choose ``values`` in a select menu) on ``message``;
+        ``user_locale`` is the clicking user's Discord language (the payload's ``locale``)."""
         if not self.world.visible(message, user.id):
             raise CommandUsageError(f"{user.username} cannot see message {message.id}")
         component = _find_component(message.components, custom_id)
@@ -160,7 +162,14 @@ class UserActions:
             data["values"] = list(values or [])
         channel = self.world.channels[message.channel_id]
         rec = new_record(
-            self, 3, user, channel, data, name=f"click {custom_id}", source_message_id=message.id
+            self,
+            3,
+            user,
+            channel,
+            data,
+            name=f"click {custom_id}",
+            source_message_id=message.id,
+            locale=user_locale,
         )
         return await self._run(rec, message)
 

@@ -133,6 +133,7 @@ COMMANDS: dict[str, tuple[str, Options | None]] = {
     "settings server-timezone": ("manager", lambda c: _const({"zone": "Europe/Paris"})),
     "settings missed-releases": ("manager", lambda c: _const({"policy": "latest"})),
     "settings author-role": ("manager", lambda c: _const({})),
+    "settings language": ("manager", lambda c: _const({"language": "fr"})),
     # everyone: reading, personal settings, uploads, listings (no story is changed)
     "help": ("anyone", None),
     "story upload": ("anyone", None),
