@@ -27,8 +27,6 @@ from bot.publishing.planner import Target, check_target, mode_for
 from bot.publishing.port import PublishPort
 from bot.publishing.records import ReleaseRecord, ScheduleRecord
 from bot.publishing.releases import DEFAULT_LEASE_S, ReleaseRepository
-from bot.publishing.runner import Progress, ReleaseRunner, RunResult
-from bot.publishing.releases import ReleaseRepository
 from bot.publishing.runner import Progress, ReleaseRunner, RunResult, Voice
 from bot.publishing.schedules import ScheduleRepository
 from bot.scheduling import RepeatRule
