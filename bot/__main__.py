@@ -1,4 +1,4 @@
-"""The `chapterbot` command line: run | preview | migrate | health | backup | db copy | when."""
+"""The `chapterbot` command line: run | preview | export | migrate | health | backup | db | when."""
 
 from __future__ import annotations
 
@@ -37,6 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--summary", action="store_true", help="one line per chapter, skipped parts, totals"
     )
+    export = sub.add_parser("export", help="write a story file out as EPUB, HTML or Markdown")
+    export.add_argument("file", type=Path)
+    export.add_argument("--format", choices=("epub", "html", "md"), required=True)
+    export.add_argument("-o", "--output", type=Path, default=None, help="the file to write")
     sub.add_parser("migrate", help="apply database migrations and exit")
     sub.add_parser(
         "health", help="exit 0 if the running bot's heartbeat is fresh, else 1 (creates nothing)"
@@ -73,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.stories.preview import run_preview
 
             return run_preview(args.file, style=args.style, as_json=args.json, summary=args.summary)
+        if args.command == "export":
+            from bot.stories.export_command import run_export
+
+            return run_export(args.file, args.format, args.output)
         settings = Settings.from_env(env_file=args.env_file, require_token=args.command == "run")
         setup_logging(settings.log_level_number, settings.discord_token)
         if args.command == "run":

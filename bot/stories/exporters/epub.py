@@ -44,7 +44,7 @@ def epub_bytes(story: Story, *, modified: datetime | None = None) -> bytes:
             (name, chapter_heading(chapter), _page(chapter_heading(chapter), lang, body, "chapter"))
         )
     if story.end_notes and story.end_notes.strip():
-        body = notes_html("End Notes", story.end_notes)
+        body = notes_html("Work End Notes", story.end_notes)
         docs.append(("end-notes.xhtml", "", _page("End Notes", lang, body, "backmatter")))
     stamp = (modified or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     buffer = io.BytesIO()

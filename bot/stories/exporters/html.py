@@ -18,16 +18,19 @@ from bot.stories.model import Block, BlockQuote, Chapter, Paragraph, SceneBreak,
 def html_document(story: Story) -> str:
     """The whole story as one HTML page."""
     lang = escape(story.language or "en", quote=True)
-    body = [f"<h1>{escape(story.title)}</h1>"]
     if story.authors:
-        body.append(f'<p class="byline">by {escape(", ".join(story.authors))}</p>')
+        # The linked byline FanFicFare writes, which our HTML importer reads as title + authors.
+        names = ", ".join(f"<a>{escape(name)}</a>" for name in story.authors)
+        body = [f"<h1><a>{escape(story.title)}</a> by {names}</h1>"]
+    else:
+        body = [f"<h1>{escape(story.title)}</h1>"]
     body += notes_html("Summary", story.summary)
     body += notes_html("Notes", story.notes)
     for chapter in story.chapters:
         body.append(f'<div class="chapter" id="chapter-{chapter.number}">')
         body += chapter_html(chapter, level=2)
         body.append("</div>")
-    body += notes_html("End Notes", story.end_notes)
+    body += notes_html("Work End Notes", story.end_notes)
     meta = "".join(
         f'<meta name="{name}" content="{escape(value, quote=True)}"/>'
         for name, value in _meta(story)
