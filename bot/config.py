@@ -46,6 +46,8 @@ class Settings:
     discord_connect_timeout: int = 60
     # Connections a PostgreSQL database pool may open (SQLite ignores it).
     database_pool_size: int = 10
+    # An uploaded file must be read within this many seconds, or the upload is refused.
+    import_timeout: int = 20
 
     def __post_init__(self) -> None:
         _check_token(self.discord_token)
@@ -100,6 +102,7 @@ class Settings:
             database_pool_size=_positive_int(
                 "DATABASE_POOL_SIZE", values.get("DATABASE_POOL_SIZE"), 10, unit="connections"
             ),
+            import_timeout=_positive_int("IMPORT_TIMEOUT", values.get("IMPORT_TIMEOUT"), 20),
         )
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
+from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 import discord
@@ -16,6 +16,7 @@ from bot.publishing.manage import queue_repost
 from bot.stories.authoring import RATINGS, StorySummary, check_upload, prepare_story
 from bot.stories.chapters import ChapterSync
 from bot.stories.download import story_download
+from bot.stories.import_time import run_import
 from bot.stories.importers.matter import skipped_summary
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
 from cogs.stories.views import (
@@ -133,7 +134,11 @@ class StoryCommands(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         raw = await download(file)
         # Importing a big EPUB is CPU-heavy; a thread keeps the gateway heartbeat going.
-        prepared = await asyncio.to_thread(prepare_story, raw, file.filename, style)
+        prepared = await run_import(
+            partial(prepare_story, raw, file.filename, style),
+            filename=file.filename,
+            timeout=self.bot.settings.import_timeout,
+        )
         summary = await self.service.upload(actor, prepared)
         embed = summary_embed(summary, "📚 Uploaded: ")
         skipped = skipped_summary(prepared.story.skipped)
@@ -158,8 +163,10 @@ class StoryCommands(commands.Cog):
         await self.service.check_author(actor, record)
         await interaction.response.defer(ephemeral=True, thinking=True)
         raw = await download(file)
-        prepared = await asyncio.to_thread(
-            prepare_story, raw, file.filename, record.style, warnings=record.warnings
+        prepared = await run_import(
+            partial(prepare_story, raw, file.filename, record.style, warnings=record.warnings),
+            filename=file.filename,
+            timeout=self.bot.settings.import_timeout,
         )
         sync = await self.service.update(actor, record, prepared)
         await interaction.edit_original_response(content=sync_report(record.title, sync))
