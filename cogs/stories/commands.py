@@ -18,6 +18,7 @@ from bot.stories.chapters import ChapterSync
 from bot.stories.download import story_download
 from bot.stories.import_time import run_import
 from bot.stories.importers.matter import skipped_summary
+from bot.stories.importers.text_checks import text_problems
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
 from cogs.stories.views import (
     DYNAMIC_ITEMS,
@@ -145,6 +146,13 @@ class StoryCommands(commands.Cog):
         if skipped:
             embed.add_field(
                 name="Skipped (not posted)", value=escape_markdown(skipped), inline=False
+            )
+        problems = text_problems(prepared.story)
+        if problems:
+            embed.add_field(
+                name="⚠️ Check the text",
+                value=clip("; ".join(problems) + ". Fix the file and `/story update` it.", 1024),
+                inline=False,
             )
         await interaction.edit_original_response(
             embed=embed, view=upload_reply_view(summary.story.id)
