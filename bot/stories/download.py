@@ -6,6 +6,7 @@ Manage Server get every chapter, released or not. The file itself is `export_sto
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from bot.actor import Actor
@@ -52,7 +53,8 @@ async def story_download(
                 hint="Try again once its first chapter is released.",
             )
         raise NothingToDownload(f"“{story.title}” has no chapters.")
-    exported = export_story(to_story(story, chosen), fmt)
+    # Writing a long story is CPU work; a thread keeps the gateway heartbeat going.
+    exported = await asyncio.to_thread(export_story, to_story(story, chosen), fmt)
     if len(exported.data) > max_bytes:
         raise DownloadTooLarge(
             f"The {fmt.upper()} file is {len(exported.data) / 1_048_576:.1f} MB; Discord lets me "
