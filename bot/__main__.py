@@ -1,4 +1,4 @@
-"""The `chapterbot` command line: run | preview | migrate | health | backup | db copy | when."""
+"""The `chapterbot` command line: run | preview | export | migrate | health | backup | db | when."""
 
 from __future__ import annotations
 
@@ -37,6 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--summary", action="store_true", help="one line per chapter, skipped parts, totals"
     )
+    export = sub.add_parser("export", help="write a story (file or stored) as EPUB, HTML or MD")
+    export.add_argument("file", type=Path, nargs="?", help="a story file to convert")
+    export.add_argument("--db", metavar="URL", help="read a stored story from this database")
+    export.add_argument("--story", metavar="ID_OR_TITLE", help="the stored story (with --db)")
+    export.add_argument("--guild", type=int, metavar="ID", help="the server of a story title")
+    export.add_argument("--released-only", action="store_true", help="a reader's copy")
+    export.add_argument("--format", choices=("epub", "html", "md"), required=True)
+    export.add_argument("-o", "--output", type=Path, default=None, help="the file to write")
     sub.add_parser("migrate", help="apply database migrations and exit")
     sub.add_parser(
         "health", help="exit 0 if the running bot's heartbeat is fresh, else 1 (creates nothing)"
@@ -73,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.stories.preview import run_preview
 
             return run_preview(args.file, style=args.style, as_json=args.json, summary=args.summary)
+        if args.command == "export":
+            return _export(args)
         settings = Settings.from_env(env_file=args.env_file, require_token=args.command == "run")
         setup_logging(settings.log_level_number, settings.discord_token)
         if args.command == "run":
@@ -95,6 +105,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 2
+
+
+def _export(args: argparse.Namespace) -> int:
+    from bot.stories.export_command import run_export, run_export_stored
+
+    if (args.file is None) == (args.db is None) or (args.db is not None) != bool(args.story):
+        raise UserError("export takes either FILE, or --db URL with --story ID_OR_TITLE")
+    if args.file is not None:
+        return run_export(args.file, args.format, args.output)
+    return asyncio.run(
+        run_export_stored(
+            args.db,
+            args.story,
+            args.guild,
+            args.format,
+            args.output,
+            released_only=args.released_only,
+        )
+    )
 
 
 # After SIGTERM during start-up, start-up may finish (then the bot closes cleanly) for this long;

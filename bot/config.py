@@ -56,6 +56,8 @@ class Settings:
     # How long a release being posted stays claimed without renewal (each page renews it);
     # after a crash, a sharded process resumes the release this much later at most.
     release_lease_seconds: int = 30
+    # An uploaded file must be read within this many seconds, or the upload is refused.
+    import_timeout: int = 20
 
     def __post_init__(self) -> None:
         _check_shards(self.shard_count, self.shard_ids, self.database_url)
@@ -127,6 +129,7 @@ class Settings:
             discord_global_rate=_positive_int(
                 "DISCORD_GLOBAL_RATE", values.get("DISCORD_GLOBAL_RATE"), 45, unit="requests/s"
             ),
+            import_timeout=_positive_int("IMPORT_TIMEOUT", values.get("IMPORT_TIMEOUT"), 20),
         )
 
 

@@ -139,6 +139,7 @@ COMMANDS: dict[str, tuple[str, Options | None]] = {
     "story upload": ("anyone", None),
     "story list": ("anyone", None),
     "story info": ("anyone", None),
+    "story download": ("anyone", None),  # readers get released chapters only
     "settings timezone": ("anyone", None),
     "schedule list": ("anyone", None),
     "next": ("anyone", None),
