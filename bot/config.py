@@ -46,6 +46,10 @@ class Settings:
     discord_connect_timeout: int = 60
     # Connections a PostgreSQL database pool may open (SQLite ignores it).
     database_pool_size: int = 10
+    # The key behind anonymous notes' sender hashes (bot.feedback.note_key); never logged.
+    note_key: str | None = field(default=None, repr=False)
+    # Where the key file lives when NOTE_KEY is unset (default: beside a SQLite database).
+    note_key_file: Path | None = None
 
     def __post_init__(self) -> None:
         _check_token(self.discord_token)
@@ -100,6 +104,8 @@ class Settings:
             database_pool_size=_positive_int(
                 "DATABASE_POOL_SIZE", values.get("DATABASE_POOL_SIZE"), 10, unit="connections"
             ),
+            note_key=_note_key(values.get("NOTE_KEY")),
+            note_key_file=Path(values["NOTE_KEY_FILE"]) if values.get("NOTE_KEY_FILE") else None,
         )
 
 
@@ -111,6 +117,18 @@ def _positive_int(name: str, value: str | None, default: int, *, unit: str = "se
     if not text.isdigit() or int(text) < 1:
         raise ConfigError(f"{name}={value!r} must be a whole number of {unit}, at least 1.")
     return int(text)
+
+
+def _note_key(value: str | None) -> str | None:
+    """An optional NOTE_KEY: at least 32 characters so it is not guessable (never echoed)."""
+    if value is None or not value.strip():
+        return None
+    if len(value.strip()) < 32:
+        raise ConfigError(
+            "NOTE_KEY is too short (at least 32 characters).",
+            hint='Make one with: python -c "import secrets; print(secrets.token_hex(32))"',
+        )
+    return value.strip()
 
 
 def _days(name: str, value: str | None, default: int) -> int:

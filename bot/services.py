@@ -55,6 +55,7 @@ class Services:
         wait_ready: Callable[[], Awaitable[None]] | None = None,
         outbox_lease_s: int = DEFAULT_LEASE_S,
         retention_days: int = 30,
+        note_key: str | None = None,
         clock: Callable[[], int] = unix_now,
     ) -> Services:
         """Wire the services: publishing posts through `port` and records events in the outbox."""
@@ -73,7 +74,7 @@ class Services:
             target_loss=TargetLoss(publishing, outbox),
             page_deletions=PageDeletions(db, clock=clock),
             reading=ReadingService(db, clock=clock, write_behind=True),
-            feedback=FeedbackService(db, clock=clock),
+            feedback=FeedbackService(db, clock=clock, note_key=note_key),
             lifecycle=ServerLifecycle(
                 db, scheduler, bus, retention_days=retention_days, clock=clock
             ),
