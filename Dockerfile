@@ -7,10 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DATABASE_URL=sqlite:////data/chapterbot.db
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY bot ./bot
 COPY cogs ./cogs
-RUN pip install . && useradd --create-home --uid 10001 chapterbot \
+# The pinned versions the tests ran with, not whatever is newest on the day of the build.
+RUN pip install . -c constraints.txt && useradd --create-home --uid 10001 chapterbot \
     && mkdir /data && chown chapterbot:chapterbot /data
 
 USER chapterbot
