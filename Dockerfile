@@ -4,7 +4,8 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    DATABASE_URL=sqlite:////data/chapterbot.db
+    DATABASE_URL=sqlite:////data/chapterbot.db \
+    NOTE_KEY_FILE=/data/note.key
 
 WORKDIR /app
 COPY pyproject.toml README.md constraints.txt ./
