@@ -66,6 +66,24 @@ class LifecycleListeners(commands.Cog):
         self.bot.services.outbox.unsubscribe(FAILURE_DM)
 
     @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Servers the bot was removed from while it was down are treated as removed now."""
+        # bot.guilds holds every guild of READY, the unavailable ones (an outage) too.
+        served = {guild.id for guild in self.bot.guilds}
+        # None when unsharded: every guild is ours (AutoShardedClient has shard_ids).
+        shard_ids = getattr(self.bot, "shard_ids", None) or (
+            None if self.bot.shard_id is None else [self.bot.shard_id]
+        )
+        count = self.bot.shard_count or 1
+
+        def ours(guild_id: int) -> bool:
+            return shard_ids is None or (guild_id >> 22) % count in shard_ids
+
+        removed = await self.bot.services.lifecycle.removed_while_offline(served, ours=ours)
+        if removed:
+            log.info("removed while offline from %d server(s): %s", len(removed), removed)
+
+    @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[ChapterBot]) -> None:
         """A click on a button nothing handles any more (old version, gone view) is answered."""
         # The view store is discord.py's router for component clicks; it has no public getter.
