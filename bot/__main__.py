@@ -1,4 +1,7 @@
-"""The `chapterbot` command line: run | preview | export | migrate | health | backup | db | when."""
+"""The `chapterbot` command line.
+
+run | preview | export | migrate | health | backup | db copy | when | rotate-note-key.
+"""
 
 from __future__ import annotations
 
@@ -63,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     copy = db.add_parser("copy", help="copy every row into an empty database (e.g. to PostgreSQL)")
     copy.add_argument("from_url", metavar="FROM_URL")
     copy.add_argument("to_url", metavar="TO_URL")
+    sub.add_parser(
+        "rotate-note-key",
+        help="replace the key file behind anonymous notes' sender hashes and re-key them "
+        "(stop the bot first)",
+    )
     # Parsed by `bot.when_command` (one-line errors, no usage text); listed here for --help.
     sub.add_parser("when", help="show how a schedule is understood: chapterbot when WHEN ...")
     return parser
@@ -91,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(health(settings))
         if args.command == "migrate":
             return asyncio.run(migrate(settings))
+        if args.command == "rotate-note-key":
+            return asyncio.run(rotate_note_key(settings))
         if args.command == "db":
             from bot.db_copy_command import run_copy
 
@@ -238,15 +248,41 @@ def _request_shutdown(bot: ChapterBot, sig: signal.Signals, stop: asyncio.Event)
 
 async def migrate(settings: Settings) -> int:
     """Apply pending migrations to the configured database."""
+    from bot.feedback.note_key import NOTE_KEY_MIGRATION, carry_key_out, key_file_for
     from bot.storage import Database, apply_migrations, current_version
 
+    key_file = key_file_for(settings.database_url, settings.note_key_file)
     db = await Database.open(settings.database_url, pool_size=settings.database_pool_size)
     try:
-        applied = await apply_migrations(db)
+        hook = carry_key_out(settings.note_key, key_file)
+        applied = await apply_migrations(db, before={NOTE_KEY_MIGRATION: hook})
         version = await current_version(db)
     finally:
         await db.close()
     print(f"database at version {version}" + (f" (applied {applied})" if applied else ""))
+    return 0
+
+
+async def rotate_note_key(settings: Settings) -> int:
+    """Re-key anonymous notes' sender hashes under a new key file (see bot.feedback.note_key)."""
+    from bot.feedback import note_key
+    from bot.storage import open_database
+
+    key_file = note_key.key_file_for(settings.database_url, settings.note_key_file)
+    hook = note_key.carry_key_out(settings.note_key, key_file)
+    db = await open_database(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        before={note_key.NOTE_KEY_MIGRATION: hook},
+    )
+    try:
+        done = await note_key.rotate_note_key(db, settings.note_key, key_file)
+    finally:
+        await db.close()
+    print(
+        f"new note key in {done.path}; re-keyed {done.notes} notes from {done.senders} senders "
+        "(they still group per sender; new notes start a new group and a new hourly limit)"
+    )
     return 0
 
 

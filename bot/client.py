@@ -18,6 +18,12 @@ from discord.ext import commands
 import cogs
 from bot.app_errors import on_app_command_error
 from bot.config import Settings
+from bot.feedback.note_key import (
+    NOTE_KEY_MIGRATION,
+    carry_key_out,
+    key_file_for,
+    resolve_note_key,
+)
 from bot.heap import freeze_startup_heap
 from bot.i18n import Catalogs, Speaker
 from bot.lifecycle.heartbeat import BEAT_S, Heartbeat
@@ -165,9 +171,13 @@ class ChapterBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         """Open the DB, build the services, load cogs, start the scheduler, sync the commands."""
+        key_file = key_file_for(self.settings.database_url, self.settings.note_key_file)
         self.db = await open_database(
-            self.settings.database_url, pool_size=self.settings.database_pool_size
+            self.settings.database_url,
+            pool_size=self.settings.database_pool_size,
+            before={NOTE_KEY_MIGRATION: carry_key_out(self.settings.note_key, key_file)},
         )
+        note_key = resolve_note_key(self.settings.note_key, key_file)
         log.info("%s", startup_line(self.settings))
         if self.settings.shards.partial:
             # Other processes of this bot share Discord's global limit: one bucket for all.
@@ -188,6 +198,7 @@ class ChapterBot(commands.Bot):
             shards=self.settings.shards,
             release_lease_s=self.settings.release_lease_seconds,
             voice=self.server_voice,
+            note_key=note_key,
         )
         await self.tree.set_translator(CommandTranslator(self.catalogs))
         for extension in cog_extensions():

@@ -58,6 +58,10 @@ class Settings:
     release_lease_seconds: int = 30
     # An uploaded file must be read within this many seconds, or the upload is refused.
     import_timeout: int = 20
+    # The key behind anonymous notes' sender hashes (bot.feedback.note_key); never logged.
+    note_key: str | None = field(default=None, repr=False)
+    # Where the key file lives when NOTE_KEY is unset (default: beside a SQLite database).
+    note_key_file: Path | None = None
 
     def __post_init__(self) -> None:
         _check_shards(self.shard_count, self.shard_ids, self.database_url)
@@ -130,6 +134,8 @@ class Settings:
                 "DISCORD_GLOBAL_RATE", values.get("DISCORD_GLOBAL_RATE"), 45, unit="requests/s"
             ),
             import_timeout=_positive_int("IMPORT_TIMEOUT", values.get("IMPORT_TIMEOUT"), 20),
+            note_key=_note_key(values.get("NOTE_KEY")),
+            note_key_file=Path(values["NOTE_KEY_FILE"]) if values.get("NOTE_KEY_FILE") else None,
         )
 
 
@@ -197,6 +203,18 @@ def _positive_int(name: str, value: str | None, default: int, *, unit: str = "se
     if not text.isdigit() or int(text) < 1:
         raise ConfigError(f"{name}={value!r} must be a whole number of {unit}, at least 1.")
     return int(text)
+
+
+def _note_key(value: str | None) -> str | None:
+    """An optional NOTE_KEY: at least 32 characters so it is not guessable (never echoed)."""
+    if value is None or not value.strip():
+        return None
+    if len(value.strip()) < 32:
+        raise ConfigError(
+            "NOTE_KEY is too short (at least 32 characters).",
+            hint='Make one with: python -c "import secrets; print(secrets.token_hex(32))"',
+        )
+    return value.strip()
 
 
 def _days(name: str, value: str | None, default: int) -> int:

@@ -58,6 +58,7 @@ class Services:
         wait_ready: Callable[[], Awaitable[None]] | None = None,
         outbox_lease_s: int = DEFAULT_LEASE_S,
         retention_days: int = 30,
+        note_key: str | None = None,
         clock: Callable[[], int] = unix_now,
         shards: ShardSet | None = None,
         release_lease_s: int = DEFAULT_RELEASE_LEASE_S,
@@ -88,7 +89,7 @@ class Services:
             target_loss=TargetLoss(publishing, outbox),
             page_deletions=PageDeletions(db, clock=clock),
             reading=ReadingService(db, clock=clock, write_behind=True, bus=bus),
-            feedback=FeedbackService(db, clock=clock),
+            feedback=FeedbackService(db, clock=clock, note_key=note_key),
             lifecycle=ServerLifecycle(
                 db, scheduler, bus, retention_days=retention_days, clock=clock
             ),
