@@ -4,13 +4,15 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    DATABASE_URL=sqlite:////data/chapterbot.db
+    DATABASE_URL=sqlite:////data/chapterbot.db \
+    NOTE_KEY_FILE=/data/note.key
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY bot ./bot
 COPY cogs ./cogs
-RUN pip install . && useradd --create-home --uid 10001 chapterbot \
+# The pinned versions the tests ran with, not whatever is newest on the day of the build.
+RUN pip install . -c constraints.txt && useradd --create-home --uid 10001 chapterbot \
     && mkdir /data && chown chapterbot:chapterbot /data
 
 USER chapterbot

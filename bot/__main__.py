@@ -1,4 +1,7 @@
-"""The `chapterbot` command line: run | preview | migrate | health | backup | db copy | when."""
+"""The `chapterbot` command line.
+
+run | preview | export | migrate | health | backup | db copy | when | rotate-note-key.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--summary", action="store_true", help="one line per chapter, skipped parts, totals"
     )
+    export = sub.add_parser("export", help="write a story (file or stored) as EPUB, HTML or MD")
+    export.add_argument("file", type=Path, nargs="?", help="a story file to convert")
+    export.add_argument("--db", metavar="URL", help="read a stored story from this database")
+    export.add_argument("--story", metavar="ID_OR_TITLE", help="the stored story (with --db)")
+    export.add_argument("--guild", type=int, metavar="ID", help="the server of a story title")
+    export.add_argument("--released-only", action="store_true", help="a reader's copy")
+    export.add_argument("--format", choices=("epub", "html", "md"), required=True)
+    export.add_argument("-o", "--output", type=Path, default=None, help="the file to write")
     sub.add_parser("migrate", help="apply database migrations and exit")
     sub.add_parser(
         "health", help="exit 0 if the running bot's heartbeat is fresh, else 1 (creates nothing)"
@@ -55,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     copy = db.add_parser("copy", help="copy every row into an empty database (e.g. to PostgreSQL)")
     copy.add_argument("from_url", metavar="FROM_URL")
     copy.add_argument("to_url", metavar="TO_URL")
+    sub.add_parser(
+        "rotate-note-key",
+        help="replace the key file behind anonymous notes' sender hashes and re-key them "
+        "(stop the bot first)",
+    )
     # Parsed by `bot.when_command` (one-line errors, no usage text); listed here for --help.
     sub.add_parser("when", help="show how a schedule is understood: chapterbot when WHEN ...")
     return parser
@@ -73,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.stories.preview import run_preview
 
             return run_preview(args.file, style=args.style, as_json=args.json, summary=args.summary)
+        if args.command == "export":
+            return _export(args)
         settings = Settings.from_env(env_file=args.env_file, require_token=args.command == "run")
         setup_logging(settings.log_level_number, settings.discord_token)
         if args.command == "run":
@@ -81,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(health(settings))
         if args.command == "migrate":
             return asyncio.run(migrate(settings))
+        if args.command == "rotate-note-key":
+            return asyncio.run(rotate_note_key(settings))
         if args.command == "db":
             from bot.db_copy_command import run_copy
 
@@ -97,6 +117,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
+def _export(args: argparse.Namespace) -> int:
+    from bot.stories.export_command import run_export, run_export_stored
+
+    if (args.file is None) == (args.db is None) or (args.db is not None) != bool(args.story):
+        raise UserError("export takes either FILE, or --db URL with --story ID_OR_TITLE")
+    if args.file is not None:
+        return run_export(args.file, args.format, args.output)
+    return asyncio.run(
+        run_export_stored(
+            args.db,
+            args.story,
+            args.guild,
+            args.format,
+            args.output,
+            released_only=args.released_only,
+        )
+    )
+
+
 # After SIGTERM during start-up, start-up may finish (then the bot closes cleanly) for this long;
 # past it, what is left of start-up is abandoned, so a stop always takes less than 10 s.
 STOP_GRACE_S = 8.0
@@ -111,9 +150,9 @@ async def run_bot(settings: Settings) -> int:
     import aiohttp
     import discord
 
-    from bot.client import ChapterBot
+    from bot.client import build_bot
 
-    bot = ChapterBot(settings)
+    bot = build_bot(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -209,15 +248,41 @@ def _request_shutdown(bot: ChapterBot, sig: signal.Signals, stop: asyncio.Event)
 
 async def migrate(settings: Settings) -> int:
     """Apply pending migrations to the configured database."""
+    from bot.feedback.note_key import NOTE_KEY_MIGRATION, carry_key_out, key_file_for
     from bot.storage import Database, apply_migrations, current_version
 
+    key_file = key_file_for(settings.database_url, settings.note_key_file)
     db = await Database.open(settings.database_url, pool_size=settings.database_pool_size)
     try:
-        applied = await apply_migrations(db)
+        hook = carry_key_out(settings.note_key, key_file)
+        applied = await apply_migrations(db, before={NOTE_KEY_MIGRATION: hook})
         version = await current_version(db)
     finally:
         await db.close()
     print(f"database at version {version}" + (f" (applied {applied})" if applied else ""))
+    return 0
+
+
+async def rotate_note_key(settings: Settings) -> int:
+    """Re-key anonymous notes' sender hashes under a new key file (see bot.feedback.note_key)."""
+    from bot.feedback import note_key
+    from bot.storage import open_database
+
+    key_file = note_key.key_file_for(settings.database_url, settings.note_key_file)
+    hook = note_key.carry_key_out(settings.note_key, key_file)
+    db = await open_database(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        before={note_key.NOTE_KEY_MIGRATION: hook},
+    )
+    try:
+        done = await note_key.rotate_note_key(db, settings.note_key, key_file)
+    finally:
+        await db.close()
+    print(
+        f"new note key in {done.path}; re-keyed {done.notes} notes from {done.senders} senders "
+        "(they still group per sender; new notes start a new group and a new hourly limit)"
+    )
     return 0
 
 

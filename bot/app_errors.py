@@ -13,6 +13,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import UserError
+from bot.i18n import Speaker, choose_locale
 
 log = logging.getLogger(__name__)
 
@@ -27,22 +28,38 @@ def unwrap(error: BaseException) -> BaseException:
     return error
 
 
-def explain(error: BaseException) -> str | None:
-    """A message for errors the user can act on, or None for bugs."""
+def speaker_for(interaction: discord.Interaction) -> Speaker | None:
+    """The user's language for an error reply (None before the catalogs are built)."""
+    catalogs = getattr(interaction.client, "catalogs", None)
+    return catalogs.speaker(choose_locale(str(interaction.locale))) if catalogs else None
+
+
+def explain(error: BaseException, speaker: Speaker | None = None) -> str | None:
+    """A message for errors the user can act on, in `speaker`'s language, or None for bugs."""
+    _ = speaker.gettext if speaker is not None else _english
     if isinstance(error, UserError):
-        return f"⚠️ {error}"
+        return "⚠️ " + (error.render(speaker) if speaker is not None else str(error))
     if isinstance(error, app_commands.MissingPermissions):
-        return "⚠️ You need the " + ", ".join(error.missing_permissions) + " permission for this."
+        names = ", ".join(error.missing_permissions)
+        return "⚠️ " + _("You need the {permissions} permission for this.", permissions=names)
     if isinstance(error, app_commands.BotMissingPermissions):
         missing = ", ".join(error.missing_permissions)
-        return f"⚠️ I am missing the {missing} permission here. Ask a server admin to grant it."
+        return "⚠️ " + _(
+            "I am missing the {permissions} permission here. Ask a server admin to grant it.",
+            permissions=missing,
+        )
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "⚠️ This command only works in a server."
+        return "⚠️ " + _("This command only works in a server.")
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"⚠️ Slow down: try again in {error.retry_after:.0f} s."
+        return "⚠️ " + _("Slow down: try again in {seconds} s.", seconds=f"{error.retry_after:.0f}")
     if isinstance(error, app_commands.CheckFailure):
-        return "⚠️ You are not allowed to use this command here."
+        return "⚠️ " + _("You are not allowed to use this command here.")
     return None
+
+
+def _english(message: str, /, **params: object) -> str:
+    """The message id itself: English is the source language."""
+    return message.format(**params) if params else message
 
 
 async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
@@ -59,7 +76,8 @@ async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Explain a user error, or log a bug and apologise with an error id."""
     error = unwrap(error)
-    message = explain(error)
+    speaker = speaker_for(interaction)
+    message = explain(error, speaker)
     if message is None:
         error_id = secrets.token_hex(4)
         log.error(
@@ -68,7 +86,10 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
             interaction.command.qualified_name if interaction.command else interaction.data,
             exc_info=error,
         )
-        message = f"Sorry, something went wrong on my side (error id `{error_id}`). It was logged."
+        message = (speaker.gettext if speaker else _english)(
+            "Sorry, something went wrong on my side (error id `{error_id}`). It was logged.",
+            error_id=error_id,
+        )
     await send_ephemeral(interaction, message)
 
 

@@ -18,10 +18,19 @@ from discord.ext import commands
 import cogs
 from bot.app_errors import on_app_command_error
 from bot.config import Settings
+from bot.feedback.note_key import (
+    NOTE_KEY_MIGRATION,
+    carry_key_out,
+    key_file_for,
+    resolve_note_key,
+)
 from bot.heap import freeze_startup_heap
+from bot.i18n import Catalogs, Speaker
 from bot.lifecycle.heartbeat import BEAT_S, Heartbeat
 from bot.services import Services
+from bot.settings.language import ServerLanguages
 from bot.storage import Database, open_database
+from bot.storage.budget import SharedRateBudget
 from bot.storage.repository import unix_now
 from bot.storage.urls import mask_password
 from cogs.decorations import (
@@ -30,6 +39,7 @@ from cogs.decorations import (
     SettingsExtensions,
     StatsExtensions,
 )
+from cogs.i18n import CommandTranslator, guild_speaker
 from cogs.publishing.discord_port import DiscordPort
 
 # The module of a cog package discord.py loads as its extension, in order of preference.
@@ -58,6 +68,48 @@ def point_discord_at(settings: Settings) -> None:
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     if settings.discord_gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def startup_line(settings: Settings) -> str:
+    """The one start-up line naming the database (password masked) and the shards served."""
+    shown = mask_password(settings.database_url)
+    if shown.startswith("sqlite:///"):
+        shown = shown.removeprefix("sqlite:///")  # a SQLite database is shown as its path
+    return f"database {shown}, shards: {settings.shards.describe()}"
+
+
+# Interaction callbacks and followups are outside Discord's global limit.
+_EXEMPT_PREFIXES = ("/interactions/", "/webhooks/")
+
+
+def share_rate_budget(client: discord.Client, budget: SharedRateBudget) -> None:
+    """Take a token from `budget` before each REST request of `client`, except interaction
+    responses. discord.py has no hook for this; wrapping the HTTP client's request is the seam."""
+    request = client.http.request
+
+    async def budgeted(route: discord.http.Route, **kwargs: Any) -> Any:
+        if not route.path.startswith(_EXEMPT_PREFIXES):
+            await budget.take()
+        return await request(route, **kwargs)
+
+    client.http.request = budgeted  # type: ignore[method-assign]
+
+
+def build_bot(
+    settings: Settings, *, clock: Callable[[], int] = unix_now, **client_options: Any
+) -> ChapterBot:
+    """The bot for these settings: a `ShardedChapterBot` identifying only SHARD_IDS when
+    SHARD_COUNT is set, else the plain unsharded `ChapterBot`."""
+    shards = settings.shards
+    if shards.count is None:
+        return ChapterBot(settings, clock=clock, **client_options)
+    return ShardedChapterBot(
+        settings,
+        clock=clock,
+        shard_count=shards.count,
+        shard_ids=list(shards.ids),
+        **client_options,
+    )
 
 
 def cog_extensions() -> list[str]:
@@ -126,12 +178,22 @@ class ChapterBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         """Open the DB, build the services, load cogs, start the scheduler, sync the commands."""
+        key_file = key_file_for(self.settings.database_url, self.settings.note_key_file)
         self.db = await open_database(
-            self.settings.database_url, pool_size=self.settings.database_pool_size
+            self.settings.database_url,
+            pool_size=self.settings.database_pool_size,
+            before={NOTE_KEY_MIGRATION: carry_key_out(self.settings.note_key, key_file)},
         )
-        log.info(
-            "database: %s; shards: none (unsharded)", mask_password(self.settings.database_url)
-        )
+        note_key = resolve_note_key(self.settings.note_key, key_file)
+        log.info("%s", startup_line(self.settings))
+        if self.settings.shards.partial:
+            # Other processes of this bot share Discord's global limit: one bucket for all.
+            share_rate_budget(
+                self, SharedRateBudget(self.db, per_second=self.settings.discord_global_rate)
+            )
+        # Compiled once from the .po files; the tree's translator localizes what is synced.
+        self.catalogs = Catalogs()
+        self.server_languages = ServerLanguages(self.db)
         self._services = Services.build(
             self.db,
             DiscordPort(self, self.decorations),
@@ -140,7 +202,12 @@ class ChapterBot(commands.Bot):
             outbox_lease_s=self.settings.outbox_lease_seconds,
             clock=self.clock,
             retention_days=self.settings.data_retention_days,
+            shards=self.settings.shards,
+            release_lease_s=self.settings.release_lease_seconds,
+            voice=self.server_voice,
+            note_key=note_key,
         )
+        await self.tree.set_translator(CommandTranslator(self.catalogs))
         for extension in cog_extensions():
             await self.load_extension(extension)
         self.scheduler.add_job(
@@ -154,6 +221,11 @@ class ChapterBot(commands.Bot):
         self._set_up = True
         if self._shutdown_requested:
             self.request_shutdown()
+
+    async def server_voice(self, guild_id: int) -> Speaker:
+        """The language of a server's public posts: `/settings language`, else its locale."""
+        override = await self.server_languages.get(guild_id)
+        return guild_speaker(self.catalogs, self.get_guild(guild_id), override)
 
     async def _start_outbox(self) -> None:
         """Once Discord is reachable, drain the outbox now and every few seconds."""
@@ -217,6 +289,8 @@ class ChapterBot(commands.Bot):
             drain = getattr(cog, "drain", None)
             if drain is not None:
                 await drain()
+        if self._services is not None:
+            await self._services.reading.close()  # buffered reads, before the database closes
         if self._outbox_start is not None:
             self._outbox_start.cancel()
         if self._services is not None:
@@ -227,3 +301,8 @@ class ChapterBot(commands.Bot):
         if self.db is not None:
             await self.db.close()
             self.db = None
+
+
+class ShardedChapterBot(ChapterBot, commands.AutoShardedBot):
+    """The same bot over discord.py's `AutoShardedBot`: one gateway connection per shard in
+    SHARD_IDS (all of 0..SHARD_COUNT-1 by default), one process for all of them."""

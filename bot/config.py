@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from bot.errors import ConfigError
+from bot.sharding import ShardSet
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_DATABASE_URL = "sqlite:///data/chapterbot.db"
@@ -46,8 +47,24 @@ class Settings:
     discord_connect_timeout: int = 60
     # Connections a PostgreSQL database pool may open (SQLite ignores it).
     database_pool_size: int = 10
+    # SHARD_COUNT / SHARD_IDS: None = one unsharded process serving every guild.
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+    # Requests/s all processes of this bot share (Discord's global limit is 50); several shard
+    # processes take them from one token bucket in the database.
+    discord_global_rate: int = 45
+    # How long a release being posted stays claimed without renewal (each page renews it);
+    # after a crash, a sharded process resumes the release this much later at most.
+    release_lease_seconds: int = 30
+    # An uploaded file must be read within this many seconds, or the upload is refused.
+    import_timeout: int = 20
+    # The key behind anonymous notes' sender hashes (bot.feedback.note_key); never logged.
+    note_key: str | None = field(default=None, repr=False)
+    # Where the key file lives when NOTE_KEY is unset (default: beside a SQLite database).
+    note_key_file: Path | None = None
 
     def __post_init__(self) -> None:
+        _check_shards(self.shard_count, self.shard_ids, self.database_url)
         _check_token(self.discord_token)
         _check_url("DISCORD_API_BASE", self.discord_api_base, ("http", "https"))
         if self.discord_gateway_url is not None:
@@ -58,6 +75,14 @@ class Settings:
                 f"LOG_LEVEL={self.log_level!r} is not a log level.",
                 hint=f"Use one of {', '.join(_LOG_LEVELS)}.",
             )
+
+    @property
+    def shards(self) -> ShardSet:
+        """The shards this process serves (all of 0..SHARD_COUNT-1 unless SHARD_IDS says)."""
+        if self.shard_count is None:
+            return ShardSet.unsharded()
+        ids = self.shard_ids if self.shard_ids is not None else tuple(range(self.shard_count))
+        return ShardSet(self.shard_count, ids)
 
     @property
     def log_level_number(self) -> int:
@@ -100,7 +125,74 @@ class Settings:
             database_pool_size=_positive_int(
                 "DATABASE_POOL_SIZE", values.get("DATABASE_POOL_SIZE"), 10, unit="connections"
             ),
+            shard_count=_optional_count(values.get("SHARD_COUNT")),
+            shard_ids=_shard_ids(values.get("SHARD_IDS")),
+            release_lease_seconds=_positive_int(
+                "RELEASE_LEASE_SECONDS", values.get("RELEASE_LEASE_SECONDS"), 30
+            ),
+            discord_global_rate=_positive_int(
+                "DISCORD_GLOBAL_RATE", values.get("DISCORD_GLOBAL_RATE"), 45, unit="requests/s"
+            ),
+            import_timeout=_positive_int("IMPORT_TIMEOUT", values.get("IMPORT_TIMEOUT"), 20),
+            note_key=_note_key(values.get("NOTE_KEY")),
+            note_key_file=Path(values["NOTE_KEY_FILE"]) if values.get("NOTE_KEY_FILE") else None,
         )
+
+
+def _optional_count(value: str | None) -> int | None:
+    """SHARD_COUNT: unset or empty = unsharded; else a whole number of shards, at least 1."""
+    if value is None or not value.strip():
+        return None
+    return _positive_int("SHARD_COUNT", value, 1, unit="shards")
+
+
+def _shard_ids(value: str | None) -> tuple[int, ...] | None:
+    """SHARD_IDS: comma-separated shard numbers (`0,2`), or unset for all of them."""
+    if value is None or not value.strip():
+        return None
+    parts = [part.strip() for part in value.split(",")]
+    if not all(part.isdigit() for part in parts):
+        raise ConfigError(
+            f"SHARD_IDS={value!r} must be shard numbers separated by commas, e.g. 0,1."
+        )
+    return tuple(int(part) for part in parts)
+
+
+def _check_shards(count: int | None, ids: tuple[int, ...] | None, database_url: str) -> None:
+    """Shard ids need a count and must lie in 0..count-1, once each; a process serving only
+    some shards shares the database with the others, which SQLite cannot do."""
+    if count is None:
+        if ids is not None:
+            raise ConfigError("SHARD_IDS is set without SHARD_COUNT; set both, or neither.")
+        return
+    if count < 1:
+        raise ConfigError(f"SHARD_COUNT={count} must be at least 1.")
+    if ids is None:
+        return
+    if not ids:
+        raise ConfigError("SHARD_IDS is empty; name at least one shard, or unset it.")
+    if len(set(ids)) != len(ids):
+        raise ConfigError(f"SHARD_IDS={_ids_text(ids)} names a shard twice.")
+    outside = [i for i in ids if not 0 <= i < count]
+    if outside:
+        raise ConfigError(
+            f"SHARD_IDS={_ids_text(ids)} has shard(s) {_ids_text(tuple(outside))} outside "
+            f"0..{count - 1} (SHARD_COUNT={count})."
+        )
+    if len(ids) < count and not _is_postgres(database_url):
+        raise ConfigError(
+            f"SHARD_IDS={_ids_text(ids)} serves only some of {count} shards, so other processes "
+            "share the database: set DATABASE_URL to a postgresql:// database (SQLite is one "
+            "process only)."
+        )
+
+
+def _ids_text(ids: tuple[int, ...]) -> str:
+    return ",".join(str(i) for i in ids)
+
+
+def _is_postgres(url: str) -> bool:
+    return url.startswith(("postgresql://", "postgres://"))
 
 
 def _positive_int(name: str, value: str | None, default: int, *, unit: str = "seconds") -> int:
@@ -111,6 +203,18 @@ def _positive_int(name: str, value: str | None, default: int, *, unit: str = "se
     if not text.isdigit() or int(text) < 1:
         raise ConfigError(f"{name}={value!r} must be a whole number of {unit}, at least 1.")
     return int(text)
+
+
+def _note_key(value: str | None) -> str | None:
+    """An optional NOTE_KEY: at least 32 characters so it is not guessable (never echoed)."""
+    if value is None or not value.strip():
+        return None
+    if len(value.strip()) < 32:
+        raise ConfigError(
+            "NOTE_KEY is too short (at least 32 characters).",
+            hint='Make one with: python -c "import secrets; print(secrets.token_hex(32))"',
+        )
+    return value.strip()
 
 
 def _days(name: str, value: str | None, default: int) -> int:

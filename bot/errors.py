@@ -1,15 +1,47 @@
-"""The `UserError` family: problems a user can fix, shown to them as a plain explanation."""
+"""The `UserError` family: problems a user can fix, shown to them as a plain explanation.
+
+The message and hint are English message ids with `{named}` placeholders filled from `params`;
+the cog's error handler renders them in the user's language (`render`), the domain stays
+discord-free and language-free.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+
+class Translates(Protocol):
+    """What rendering needs: `bot.i18n.Speaker.gettext`."""
+
+    def gettext(self, message: str, /, **params: object) -> str:
+        """The translation of `message` with its placeholders filled."""
+        ...
 
 
 class UserError(Exception):
     """An error caused by user input or setup; its message is safe and useful to show as-is."""
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        params: Mapping[str, object] | None = None,
+    ) -> None:
+        self.message_id = message
+        self.hint_id = hint
+        self.params = dict(params or {})
+        self.message = message.format(**self.params) if self.params else message
+        self.hint = hint.format(**self.params) if hint and self.params else hint
+        super().__init__(self.message)
+
+    def render(self, speaker: Translates) -> str:
+        """The message and hint in `speaker`'s language, placeholders filled."""
+        text = speaker.gettext(self.message_id, **self.params)
+        if self.hint_id:
+            text += " " + speaker.gettext(self.hint_id, **self.params)
+        return text
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}" if self.hint else self.message

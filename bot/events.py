@@ -268,6 +268,10 @@ class EventBus:
         if handler in handlers:
             handlers.remove(handler)
 
+    def has_subscribers(self, event_type: type[Event]) -> bool:
+        """Whether anything listens to `event_type` (lets hot paths skip building events)."""
+        return bool(self._handlers.get(event_type))
+
     async def publish(self, event: Event) -> int:
         """Run every handler of the event's type; returns how many succeeded."""
         succeeded = 0

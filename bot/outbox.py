@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.events import Event, from_payload, to_payload
+from bot.sharding import ShardSet
 from bot.storage import Database, Transaction
-from bot.storage.repository import unix_now
+from bot.storage.repository import shard_sql, unix_now
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +74,11 @@ class Outbox:
         lease_s: int = DEFAULT_LEASE_S,
         max_attempts: int = MAX_ATTEMPTS,
         owner: str | None = None,
+        shards: ShardSet | None = None,
     ) -> None:
         self.db = db
+        # A shard process delivers only its guilds' events (and those about no guild).
+        self._mine = "(guild_id IS NULL OR " + shard_sql("guild_id", shards or ShardSet()) + ")"
         self.clock = clock
         self.lease_s = max(1, int(lease_s))
         self.max_attempts = max_attempts
@@ -116,8 +120,8 @@ class Outbox:
         written = 0
         for name in self.subscribers_of(event.kind):
             written += await tx.execute(
-                "INSERT INTO outbox (event_key, kind, payload, subscriber, created_at)"
-                " VALUES (:event_key, :kind, :payload, :subscriber, :now)"
+                "INSERT INTO outbox (event_key, kind, payload, subscriber, created_at, guild_id)"
+                " VALUES (:event_key, :kind, :payload, :subscriber, :now, :guild)"
                 " ON CONFLICT (event_key, subscriber) DO NOTHING",
                 {
                     "event_key": f"{event.kind}:{event.key}",
@@ -125,6 +129,7 @@ class Outbox:
                     "payload": payload,
                     "subscriber": name,
                     "now": self.clock(),
+                    "guild": getattr(event, "guild_id", None),
                 },
             )
         return written
@@ -146,7 +151,7 @@ class Outbox:
         rows = await self.db.fetch_all(
             "SELECT id FROM outbox WHERE done_at IS NULL"
             " AND (claimed_until IS NULL OR claimed_until <= :now)"
-            f" AND subscriber IN ({marks}) ORDER BY id LIMIT :limit",
+            f" AND subscriber IN ({marks}) AND {self._mine} ORDER BY id LIMIT :limit",
             {**params, "now": now, "limit": limit},
         )
         claimed: list[Delivery] = []
@@ -155,7 +160,7 @@ class Outbox:
                 taken = await tx.fetch_one(
                     "UPDATE outbox SET claimed_by = :owner, claimed_until = :until,"
                     " attempts = attempts + 1"
-                    " WHERE id = :id AND done_at IS NULL"
+                    f" WHERE id = :id AND done_at IS NULL AND {self._mine}"
                     " AND (claimed_until IS NULL OR claimed_until <= :now)"
                     " RETURNING id, kind, payload, subscriber, attempts",
                     {"owner": self.owner, "until": now + self.lease_s, "id": row["id"], "now": now},

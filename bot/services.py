@@ -21,8 +21,11 @@ from bot.outbox import DEFAULT_LEASE_S, Outbox
 from bot.publishing.deletions import PageDeletions
 from bot.publishing.lost import TargetLoss
 from bot.publishing.port import PublishPort
+from bot.publishing.releases import DEFAULT_LEASE_S as DEFAULT_RELEASE_LEASE_S
+from bot.publishing.runner import Voice
 from bot.publishing.service import PublishingService
 from bot.reading.service import ReadingService
+from bot.sharding import ShardSet
 from bot.storage import Database
 from bot.storage.repository import unix_now
 from bot.stories.authoring import Authoring
@@ -57,13 +60,26 @@ class Services:
         wait_ready: Callable[[], Awaitable[None]] | None = None,
         outbox_lease_s: int = DEFAULT_LEASE_S,
         retention_days: int = 30,
+        note_key: str | None = None,
         clock: Callable[[], int] = unix_now,
+        shards: ShardSet | None = None,
+        release_lease_s: int = DEFAULT_RELEASE_LEASE_S,
+        voice: Voice | None = None,
     ) -> Services:
         """Wire the services: publishing posts through `port` and records events in the outbox."""
         bus = EventBus()
-        outbox = Outbox(db, clock=clock, lease_s=outbox_lease_s)
+        outbox = Outbox(db, clock=clock, lease_s=outbox_lease_s, shards=shards)
         publishing = PublishingService(
-            db, port, scheduler, wait_ready=wait_ready, clock=clock, outbox=outbox, bus=bus
+            db,
+            port,
+            scheduler,
+            wait_ready=wait_ready,
+            clock=clock,
+            outbox=outbox,
+            bus=bus,
+            shards=shards,
+            lease_s=release_lease_s,
+            voice=voice,
         )
         return cls(
             db=db,
@@ -74,8 +90,8 @@ class Services:
             publishing=publishing,
             target_loss=TargetLoss(publishing, outbox),
             page_deletions=PageDeletions(db, clock=clock),
-            reading=ReadingService(db, clock=clock, write_behind=True),
-            feedback=FeedbackService(db, clock=clock),
+            reading=ReadingService(db, clock=clock, write_behind=True, bus=bus),
+            feedback=FeedbackService(db, clock=clock, note_key=note_key),
             # Deliveries are outbox work: a crashed sender's claim lapses like an outbox row's.
             following=FollowingService(db, clock=clock, lease_s=outbox_lease_s),
             lifecycle=ServerLifecycle(

@@ -1,6 +1,6 @@
 """`chapterbot run` as a real process against an emulator, for tests where a crash is the point.
 
-`BotProcess` starts `python -m bot run` with the emulator's URLs and a SQLite file, collects its
+`BotProcess` starts `python -m bot run` with the emulator's URLs and a database, collects its
 stderr (the log) in the background, and can wait for a log line, SIGTERM it or `kill -9` it.
 """
 
@@ -18,7 +18,12 @@ READY = "ready as"
 
 
 def bot_env(
-    *, token: str, api_base: str, gateway_url: str, database: Path, log_level: str = "INFO"
+    *,
+    token: str,
+    api_base: str,
+    gateway_url: str,
+    database: Path | str,
+    log_level: str = "INFO",
 ) -> dict[str, str]:
     """The environment of a bot process: only what it needs, nothing from the test's shell."""
     return {
@@ -27,7 +32,8 @@ def bot_env(
         "DISCORD_TOKEN": token,
         "DISCORD_API_BASE": api_base,
         "DISCORD_GATEWAY_URL": gateway_url,
-        "DATABASE_URL": f"sqlite:///{database}",
+        # A path is a SQLite file; a string is a database URL (e.g. a PostgreSQL one).
+        "DATABASE_URL": database if isinstance(database, str) else f"sqlite:///{database}",
         "LOG_LEVEL": log_level,
     }
 

@@ -98,3 +98,10 @@ def test_database_pool_size_defaults_to_ten_and_must_be_positive() -> None:
     assert settings(DATABASE_POOL_SIZE="3").database_pool_size == 3
     with pytest.raises(ConfigError, match=r"DATABASE_POOL_SIZE.*connections"):
         settings(DATABASE_POOL_SIZE="0")
+
+
+def test_import_timeout_defaults_to_twenty_seconds_and_must_be_positive() -> None:
+    assert settings().import_timeout == 20
+    assert settings(IMPORT_TIMEOUT="5").import_timeout == 5
+    with pytest.raises(ConfigError, match=r"IMPORT_TIMEOUT.*seconds"):
+        settings(IMPORT_TIMEOUT="0")

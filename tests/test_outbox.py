@@ -153,3 +153,19 @@ async def test_done_rows_are_pruned_after_a_week(db: Database) -> None:
     clock.now += 2
     assert await outbox.prune() == 1  # the undone row stays, however old
     assert await outbox.pending() == 1 and await rows(db) == [("s", 1, None)]
+
+
+async def test_a_shard_process_delivers_only_its_guilds_events(db: Database) -> None:
+    from bot.sharding import ShardSet
+
+    on_0, on_1 = (2 << 22) | 5, (3 << 22) | 5  # guilds on shards 0 and 1 of 2
+    shard_0, seen_0 = Outbox(db, clock=Clock(), shards=ShardSet(2, (0,))), []
+    shard_1, seen_1 = Outbox(db, clock=Clock(), shards=ShardSet(2, (1,))), []
+    recorder(shard_0, seen_0, "a.one")
+    recorder(shard_1, seen_1, "a.one")
+    async with db.transaction() as tx:
+        await shard_0.record(tx, ChapterReleased(1, 3, on_0, (2,), (21,), (), 100))
+        await shard_0.record(tx, ChapterReleased(2, 4, on_1, (2,), (22,), (), 100))
+    assert await shard_0.drain() == 1 and seen_0 == [("a.one", 1)]  # never shard 1's event
+    assert await shard_1.drain() == 1 and seen_1 == [("a.one", 2)]
+    assert await shard_0.drain() == 0 and await shard_1.drain() == 0

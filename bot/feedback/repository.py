@@ -7,8 +7,7 @@ reached through `chapters` so every count is an index lookup per chapter.
 from __future__ import annotations
 
 import json
-import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot.feedback.records import (
@@ -197,18 +196,28 @@ class FeedbackRepository(Repository):
 
     # -- notes ------------------------------------------------------------------------------
 
-    async def secret_key(self) -> str:
-        """The per-install key for sender hashes, created on first use."""
-        key = await self.db.fetch_value("SELECT key FROM feedback_secret WHERE id = 1")
-        if key is not None:
-            return str(key)
+    async def legacy_secret_key(self) -> str | None:
+        """The key databases before migration `note_key_out` kept (None when they had none).
+
+        Only the hook that carries it out of the database calls this.
+        """
+        return await self.db.fetch_value("SELECT key FROM feedback_secret WHERE id = 1")
+
+    async def rekey_senders(self, rekey: Callable[[str], str]) -> tuple[int, int]:
+        """Replace every stored sender hash h by rekey(h) in one transaction.
+
+        Returns (distinct senders, notes) re-keyed.
+        """
         async with self.db.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO feedback_secret (id, key) VALUES (1, :key)"
-                " ON CONFLICT (id) DO NOTHING",
-                {"key": secrets.token_hex(32)},
+            rows = await tx.fetch_all(
+                "SELECT sender_hash, COUNT(*) FROM notes GROUP BY sender_hash"
             )
-            return str(await tx.fetch_value("SELECT key FROM feedback_secret WHERE id = 1"))
+            for row in rows:
+                await tx.execute(
+                    "UPDATE notes SET sender_hash = :new WHERE sender_hash = :old",
+                    {"new": rekey(str(row[0])), "old": row[0]},
+                )
+        return len(rows), sum(int(row[1]) for row in rows)
 
     async def add_note(
         self,

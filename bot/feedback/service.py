@@ -6,14 +6,13 @@ Statistics (`/stats`) are built in `bot.feedback.stats`; the reaction-set rules 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from bot.actor import Actor
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.feedback.emoji import DEFAULT_REACTIONS, parse_reaction_set
+from bot.feedback.note_key import new_key, sender_hash
 from bot.feedback.repository import (
     DIGEST_FREQUENCIES,
     FeedbackRepository,
@@ -69,7 +68,11 @@ class FeedbackService:
         *,
         clock: Callable[[], int] = unix_now,
         digest_periods: dict[str, int] | None = None,
+        note_key: str | None = None,
     ) -> None:
+        # The bot passes the configured key (bot.feedback.note_key); without one (tests, tools
+        # that never take notes) a random key lives as long as this service.
+        self._note_key = note_key or new_key()
         self.repo = FeedbackRepository(db, clock=clock)
         self.stories = StoryRepository(db, clock=clock)
         self.clock = clock
@@ -221,9 +224,7 @@ class FeedbackService:
 
     async def sender_hash(self, guild_id: int, user_id: int) -> str:
         """A keyed hash standing for a sender: stable for limits, not reversible to a user id."""
-        key = await self.repo.secret_key()
-        message = f"{guild_id}:{user_id}".encode()
-        return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+        return sender_hash(self._note_key, guild_id, user_id)
 
     async def delivered(self, note: NoteRecord, via: NoteChannel) -> None:
         """Record that a note reached an author (dm) or the feedback channel."""

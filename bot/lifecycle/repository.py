@@ -93,6 +93,14 @@ class RemovalRepository(Repository):
         )
         return None if row is None else Removal(*row)
 
+    async def guilds_with_stories(self) -> set[int]:
+        """Servers that have stories (and so maybe schedules) and no pending removal."""
+        rows = await self.db.fetch_all(
+            "SELECT DISTINCT guild_id FROM stories"
+            " WHERE guild_id NOT IN (SELECT guild_id FROM guild_removals)"
+        )
+        return {int(row[0]) for row in rows}
+
     async def pending(self) -> list[Removal]:
         """Every removal not purged yet, soonest purge first."""
         rows = await self.db.fetch_all(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 
 from apscheduler.jobstores.base import JobLookupError
@@ -75,6 +75,22 @@ class ServerLifecycle:
         log.info("added back to server %s before its purge: everything resumes", guild_id)
         await self.bus.publish(GuildReturned(guild_id=guild_id, returned_at=self.clock()))
         return True
+
+    async def removed_while_offline(
+        self, served: Collection[int], *, ours: Callable[[int], bool] = lambda _: True
+    ) -> list[int]:
+        """At READY: servers with stories this process serves but the bot is no longer in.
+
+        No GUILD_DELETE arrives for a removal while the bot was down, so each such server is
+        treated as removed now (schedules stop, the retention clock starts). `served` must hold
+        every guild of READY, unavailable ones included (an outage is not a removal); `ours`
+        says whether a guild belongs to this process's shards (unsharded: all of them).
+        """
+        gone = sorted(g for g in await self.removals.guilds_with_stories() if g not in served)
+        removed = [g for g in gone if ours(g)]
+        for guild_id in removed:
+            await self.guild_removed(guild_id)
+        return removed
 
     async def recover(self) -> None:
         """At start-up: arm the purge of every server still waiting for one."""

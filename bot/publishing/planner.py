@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.errors import ConfigError, InvalidInput, NotAllowed
+from bot.errors import ConfigError, InvalidInput, NotAllowed, Translates
+from bot.i18n import SOURCE
 from bot.publishing.port import TargetInfo
 from bot.stories.records import ChapterRecord, StoryRecord
 
@@ -81,21 +82,25 @@ def check_target(story: StoryRecord, info: TargetInfo, mode: str) -> None:
     raise InvalidInput(problem, hint=SET_CHANNEL_HINT)
 
 
-def chapter_label(chapter: ChapterRecord) -> str:
-    """`Ch. 3 — Title` (or just `Ch. 3`)."""
+def chapter_label(chapter: ChapterRecord, t: Translates = SOURCE) -> str:
+    """`Ch. 3 — Title` (or just `Ch. 3`), in the server's language (`t`)."""
     title = (chapter.title or "").strip()
-    return f"Ch. {chapter.number} — {title}" if title else f"Ch. {chapter.number}"
+    if title:
+        return t.gettext("Ch. {number} — {title}", number=chapter.number, title=title)
+    return t.gettext("Ch. {number}", number=chapter.number)
 
 
-def thread_name(chapter: ChapterRecord) -> str:
+def thread_name(chapter: ChapterRecord, t: Translates = SOURCE) -> str:
     """A thread or forum post name for a chapter, cut to Discord's 100 characters."""
-    label = chapter_label(chapter)
+    label = chapter_label(chapter, t)
     return label if len(label) <= THREAD_NAME_LIMIT else label[: THREAD_NAME_LIMIT - 1] + "…"
 
 
-def header_text(story: StoryRecord, chapter: ChapterRecord, role_id: int | None) -> str:
+def header_text(
+    story: StoryRecord, chapter: ChapterRecord, role_id: int | None, t: Translates = SOURCE
+) -> str:
     """The line posted before a chapter: what is out, and the notify role's mention."""
-    line = f"📖 **{_plain(story.title)}** — {_plain(chapter_label(chapter))}"
+    line = f"📖 **{_plain(story.title)}** — {_plain(chapter_label(chapter, t))}"
     return f"{line}\n<@&{role_id}>" if role_id else line
 
 

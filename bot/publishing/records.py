@@ -53,6 +53,9 @@ class ReleaseRecord:
     started_at: int | None
     finished_at: int | None
     header_message_id: int | None = None
+    # The process holding the release while it posts, and until when (renewed per page).
+    claimed_by: str | None = None
+    lease_until: int | None = None
 
     @classmethod
     def from_row(cls, row: Row) -> ReleaseRecord:

@@ -11,13 +11,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.publishing.records import ReleaseEventRecord, ReleaseRecord
+from bot.sharding import ShardSet
 from bot.storage.database import Transaction
-from bot.storage.repository import Repository, columns
+from bot.storage.repository import Repository, columns, shard_stories_sql
 from bot.stories.records import CHANNEL_MODES, ChannelMode, ChapterRecord
 
 _COLUMNS = columns(ReleaseRecord)
 _EVENT_COLUMNS = columns(ReleaseEventRecord)
 _CHAPTER_COLUMNS = columns(ChapterRecord, "c.")
+
+# How long a claimed release stays leased without renewal (a page renews it).
+DEFAULT_LEASE_S = 30
 
 AlsoInTransaction = Callable[[Transaction], Awaitable[object]]
 """More writes that belong to a release's state change, run inside its transaction."""
@@ -77,15 +81,31 @@ class ReleaseRepository(Repository):
         )
         return None if row is None else ReleaseRecord.from_row(row)
 
-    async def claim(self, release_id: int) -> ReleaseRecord | None:
-        """Start an attempt: pending/failed -> posting. None if someone else has it or it's done."""
+    async def claim(
+        self,
+        release_id: int,
+        shards: ShardSet | None = None,
+        *,
+        owner: str | None = None,
+        lease_s: int = DEFAULT_LEASE_S,
+    ) -> ReleaseRecord | None:
+        """Start an attempt: pending/failed -> posting, leased to `owner` for `lease_s`.
+
+        None if someone else has it, it's done, or its guild is not one of `shards`' (a process
+        never posts another shard's release). One conditional UPDATE: of two processes claiming
+        the same release, exactly one changes the row.
+        """
         now = self.now()
+        mine = shard_stories_sql(shards)
         async with self.db.transaction() as tx:
             row = await tx.fetch_one(
                 "UPDATE releases SET status = 'posting', attempts = attempts + 1,"
-                " started_at = :now, finished_at = NULL"
-                f" WHERE id = :id AND status IN ('pending', 'failed') RETURNING {_COLUMNS}",
-                {"now": now, "id": release_id},
+                " started_at = :now, finished_at = NULL,"
+                " claimed_by = :owner, lease_until = :until"
+                " WHERE id = :id AND status IN ('pending', 'failed')"
+                f"{mine}"
+                f" RETURNING {_COLUMNS}",
+                {"now": now, "id": release_id, "owner": owner, "until": now + lease_s},
             )
             if row is None:
                 return None
@@ -110,13 +130,37 @@ class ReleaseRepository(Repository):
             )
         return changed > 0
 
-    async def requeue_interrupted(self) -> list[ReleaseRecord]:
-        """At start-up: releases left 'posting' by a stopped bot go back to 'pending'."""
+    async def renew(self, release_id: int, owner: str | None, lease_s: int) -> bool:
+        """Extend `owner`'s lease on a release it is posting; False if the claim was lost
+        (the lease ran out and another process of the same shard took the release over)."""
         now = self.now()
         async with self.db.transaction() as tx:
+            changed = await tx.execute(
+                "UPDATE releases SET lease_until = :until WHERE id = :id AND status = 'posting'"
+                " AND COALESCE(claimed_by, '') = COALESCE(:owner, '')",
+                {"until": now + lease_s, "id": release_id, "owner": owner},
+            )
+        return changed > 0
+
+    async def requeue_interrupted(
+        self, shards: ShardSet | None = None, *, expired_only: bool = False
+    ) -> list[ReleaseRecord]:
+        """Releases of `shards`' guilds left 'posting' by a stopped process go back to 'pending'.
+
+        Other shards' releases are theirs to resume. With `expired_only` (several processes
+        share the database) only releases whose lease ran out are taken: one still leased may
+        be being posted by a live process right now.
+        """
+        now = self.now()
+        mine = shard_stories_sql(shards)
+        expired = " AND (lease_until IS NULL OR lease_until < :now)" if expired_only else ""
+        async with self.db.transaction() as tx:
             rows = await tx.fetch_all(
-                "UPDATE releases SET status = 'pending'"
-                f" WHERE status = 'posting' RETURNING {_COLUMNS}"
+                "UPDATE releases SET status = 'pending', claimed_by = NULL, lease_until = NULL"
+                f" WHERE status = 'posting'{expired}"
+                f"{mine}"
+                f" RETURNING {_COLUMNS}",
+                {"now": now} if expired_only else (),
             )
             for row in rows:
                 await _log(tx, row["id"], now, "interrupted", "the bot stopped; resuming")
@@ -211,7 +255,7 @@ class ReleaseRepository(Repository):
         now = self.now()
         async with self.db.transaction() as tx:
             row = await tx.fetch_one(
-                "UPDATE releases SET status = :status, finished_at = :now,"
+                "UPDATE releases SET status = :status, finished_at = :now, lease_until = NULL,"
                 " last_error = COALESCE(:error, last_error)"
                 f" WHERE id = :id AND status = 'posting' RETURNING {_COLUMNS}",
                 {"status": status, "now": now, "error": error, "id": release_id},
@@ -228,10 +272,12 @@ class ReleaseRepository(Repository):
         async with self.db.transaction() as tx:
             await _log(tx, release_id, self.now(), outcome, detail)
 
-    async def pending_due(self, now: int) -> list[ReleaseRecord]:
-        """Pending releases due at or before `now`, oldest first."""
+    async def pending_due(self, now: int, shards: ShardSet | None = None) -> list[ReleaseRecord]:
+        """Pending releases of `shards`' guilds due at or before `now`, oldest first."""
+        mine = shard_stories_sql(shards)
         rows = await self.db.fetch_all(
             f"SELECT {_COLUMNS} FROM releases WHERE status = 'pending' AND due_at <= :now"
+            f"{mine}"
             # Not for servers the bot was removed from (bot.lifecycle): they wait, or go.
             " AND story_id NOT IN (SELECT stories.id FROM stories JOIN guild_removals"
             " ON guild_removals.guild_id = stories.guild_id)"

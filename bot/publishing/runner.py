@@ -14,13 +14,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.errors import Translates
 from bot.events import ChapterReleased, Event, EventBus, PostedMessage, ReleaseFailed
+from bot.i18n import SOURCE
 from bot.outbox import Outbox
 from bot.publishing.crosspost import Crossposter
 from bot.publishing.planner import header_text, pick_tag, target_problem, thread_name
 from bot.publishing.port import ForumPost, PageSend, PostingError, PublishPort, TargetInfo
 from bot.publishing.records import ReleaseRecord
-from bot.publishing.releases import ReleaseRepository
+from bot.publishing.releases import DEFAULT_LEASE_S, ReleaseRepository
+from bot.sharding import ShardSet
 from bot.storage import Transaction
 from bot.storage.repository import unix_now
 from bot.stories.records import ChapterRecord, PageRecord, StoryRecord
@@ -71,6 +74,10 @@ class _Job:
     progress: Progress | None
 
 
+Voice = Callable[[int], Awaitable[Translates]]
+"""`voice(guild_id)`: the language a server's public posts are written in."""
+
+
 class ReleaseRunner:
     """Posts releases; `should_stop` is checked between pages (graceful shutdown)."""
 
@@ -84,17 +91,32 @@ class ReleaseRunner:
         clock: Callable[[], int] = unix_now,
         outbox: Outbox | None = None,
         bus: EventBus | None = None,
+        shards: ShardSet | None = None,
+        owner: str | None = None,
+        lease_s: int = DEFAULT_LEASE_S,
+        voice: Voice | None = None,
     ) -> None:
         self.stories, self.releases, self.port = stories, releases, port
+        self.shards = shards or ShardSet.unsharded()  # only these guilds' releases are claimed
+        # A claimed release is leased to `owner`; each page renews the lease before it is sent.
+        self.owner, self.lease_s = owner, lease_s
+        # The server's language for the public words of a release (header line, thread name).
+        self.voice = voice
         # Events: durable subscribers through the outbox, written with the release's state.
         self.outbox, self.bus = outbox, bus
         self.should_stop = should_stop
         self.clock = clock
         self.crossposter = Crossposter(releases, port)
 
+    async def _voice(self, job: _Job) -> Translates:
+        """The story's server's language (English when no voice was given)."""
+        return SOURCE if self.voice is None else await self.voice(job.story.guild_id)
+
     async def run(self, release_id: int, progress: Progress | None = None) -> RunResult:
         """Claim and post one release; a failure is recorded in its history, never raised."""
-        release = await self.releases.claim(release_id)
+        release = await self.releases.claim(
+            release_id, self.shards, owner=self.owner, lease_s=self.lease_s
+        )
         if release is None:
             return RunResult(release_id, 0, "skipped")
         chapter = await self.stories.chapter_by_id(release.chapter_id)
@@ -225,7 +247,8 @@ class ReleaseRunner:
         if release.header_message_id is not None:
             return release.header_message_id
         where = release.channel_id if channel_id is None else channel_id
-        text = header_text(job.story, job.chapter, job.story.notify_role_id)
+        t = await self._voice(job)
+        text = header_text(job.story, job.chapter, job.story.notify_role_id, t)
         found = None
         if job.resuming:
             recent = await self.port.recent_bot_messages(where, None)
@@ -247,14 +270,14 @@ class ReleaseRunner:
         create with the existing thread, so resuming needs no search by name.
         """
         header_id = await self._header(job)
-        name = thread_name(job.chapter)
+        name = thread_name(job.chapter, await self._voice(job))
         thread_id = await self.port.create_thread(job.release.channel_id, header_id, name)
         await self.releases.set_thread(job.release.id, thread_id)
         return thread_id
 
     async def _forum_post(self, job: _Job) -> int:
         """Forum mode: one post per chapter whose first message is the first unposted page."""
-        name = thread_name(job.chapter)
+        name = thread_name(job.chapter, await self._voice(job))
         release = job.release
         thread_id = None
         if job.resuming:
@@ -303,6 +326,11 @@ class ReleaseRunner:
         retries = 0
         while (page := next((p for p in job.pages if not p.posted), None)) is not None:
             if self.should_stop():
+                return None
+            if not await self.releases.renew(job.release.id, self.owner, self.lease_s):
+                # The lease ran out and another process of this shard took the release over:
+                # it posts the rest; sending more here could post a page twice.
+                await self.releases.add_event(job.release.id, "lease lost", self.owner)
                 return None
             try:
                 message_id = await self.port.send(destination, self._page_send(job, page))

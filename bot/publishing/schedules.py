@@ -6,8 +6,9 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from bot.publishing.records import ReleaseRecord, ScheduleRecord
 from bot.publishing.releases import insert_release
+from bot.sharding import ShardSet
 from bot.storage.database import Transaction
-from bot.storage.repository import Repository, columns
+from bot.storage.repository import Repository, columns, shard_stories_sql
 from bot.stories.records import ChannelMode
 
 _COLUMNS = columns(ScheduleRecord)
@@ -78,11 +79,14 @@ class ScheduleRepository(Repository):
         )
         return [ScheduleRecord.from_row(row) for row in rows]
 
-    async def active(self) -> list[ScheduleRecord]:
-        """Every active schedule with a next run, soonest first (to arm timers at start-up)."""
+    async def active(self, shards: ShardSet | None = None) -> list[ScheduleRecord]:
+        """Every active schedule of `shards`' guilds with a next run, soonest first (to arm
+        timers at start-up)."""
+        mine = shard_stories_sql(shards)
         rows = await self.db.fetch_all(
             f"SELECT {_COLUMNS} FROM schedules"
             " WHERE active = 1 AND next_run_at IS NOT NULL"
+            f"{mine}"
             f" AND story_id NOT IN ({_REMOVED_STORIES}) ORDER BY next_run_at, id"
         )
         return [ScheduleRecord.from_row(row) for row in rows]

@@ -26,11 +26,12 @@ from bot.outbox import Outbox
 from bot.publishing.planner import Target, check_target, mode_for
 from bot.publishing.port import PublishPort
 from bot.publishing.records import ReleaseRecord, ScheduleRecord
-from bot.publishing.releases import ReleaseRepository
-from bot.publishing.runner import Progress, ReleaseRunner, RunResult
+from bot.publishing.releases import DEFAULT_LEASE_S, ReleaseRepository
+from bot.publishing.runner import Progress, ReleaseRunner, RunResult, Voice
 from bot.publishing.schedules import ScheduleRepository
 from bot.scheduling import RepeatRule
 from bot.settings.repository import SettingsRepository
+from bot.sharding import ShardSet, process_owner
 from bot.storage import Database
 from bot.storage.database import Transaction
 from bot.storage.repository import unix_now
@@ -94,7 +95,12 @@ class PublishingService:
         clock: Callable[[], int] = unix_now,
         outbox: Outbox | None = None,
         bus: EventBus | None = None,
+        shards: ShardSet | None = None,
+        lease_s: int = DEFAULT_LEASE_S,
+        voice: Voice | None = None,
     ) -> None:
+        # The guilds this process arms, fires, resumes and posts for (all, unsharded).
+        self.shards = shards or ShardSet.unsharded()
         self.stories = StoryRepository(db, clock=clock)
         self.releases = ReleaseRepository(db, clock=clock)
         self.schedules = ScheduleRepository(db, clock=clock)
@@ -115,6 +121,10 @@ class PublishingService:
             clock=clock,
             outbox=outbox,
             bus=bus,
+            shards=self.shards,
+            owner=process_owner(),
+            lease_s=lease_s,
+            voice=voice,
         )
         if bus is not None:
             bus.subscribe(StoryDeleted, self._story_deleted)
@@ -216,6 +226,9 @@ class PublishingService:
             story = await self.stories.get(schedule.story_id)
             if story is None:
                 return []
+            if not self.shards.owns(story.guild_id):  # another process's guild: never ours
+                self.disarm(schedule.id)
+                return []
             if story.paused:  # held: resuming re-arms it, and the missed-release policy applies
                 return []
             policy = (await self.settings.get_guild(story.guild_id)).missed_release_policy
@@ -306,10 +319,25 @@ class PublishingService:
             self.arm(schedule)
 
     async def prepare(self) -> None:
-        """At start-up, before Discord is reachable: requeue releases a stop interrupted."""
-        interrupted = await self.releases.requeue_interrupted()
+        """At start-up, before Discord is reachable: requeue releases a stop interrupted.
+
+        Unsharded, this process is the only one: every 'posting' release was its own. Sharded,
+        a release still leased may be in the hands of a live process (one started by mistake
+        with the same shard): only expired leases are taken, the rest by `resume_expired`.
+        """
+        interrupted = await self.releases.requeue_interrupted(
+            self.shards, expired_only=self.shards.sharded
+        )
         if interrupted:
             log.info("%d interrupted release(s) will resume", len(interrupted))
+
+    async def resume_expired(self) -> None:
+        """Sharded: post this shard's releases whose lease ran out (their process died)."""
+        if self._stopping:
+            return
+        for release in await self.releases.requeue_interrupted(self.shards, expired_only=True):
+            log.info("release %s: its lease ran out; resuming", release.id)
+            await self.post(release.id)
 
     async def recover(self) -> None:
         """Once the gateway is ready: arm every schedule, then post queued releases oldest first.
@@ -322,9 +350,19 @@ class PublishingService:
         """
         if self._wait_ready is not None:
             await self._wait_ready()
-        backlog = await self.releases.pending_due(self.clock())  # before any timer adds to it
-        for schedule in await self.schedules.active():
+        backlog = await self.releases.pending_due(self.clock(), self.shards)  # before timers add
+        for schedule in await self.schedules.active(self.shards):
             self.arm(schedule)
+        if self.shards.sharded:
+            self.scheduler.add_job(
+                self.resume_expired,
+                "interval",
+                seconds=self.runner.lease_s,
+                id="resume-expired-releases",
+                replace_existing=True,
+                coalesce=True,
+                max_instances=1,
+            )
         if backlog:
             log.info("posting %d missed release(s)", len(backlog))
         async with self._post_lock:

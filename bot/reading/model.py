@@ -140,8 +140,9 @@ def is_adult(story: StoryRecord) -> bool:
 def no_story(typed: str) -> NotFound:
     """The refusal for a story that is missing or that this reader may not read."""
     return NotFound(
-        f"There is no story called “{clip(typed, 80)}” that you can read here.",
+        "There is no story called “{title}” that you can read here.",
         hint="Pick one from the list as you type, or see `/progress`.",
+        params={"title": clip(typed, 80)},
     )
 
 

@@ -10,6 +10,7 @@ ever sees a position older than the last page shown.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from bot.reading.queries import (
@@ -47,7 +48,7 @@ from bot.reading.records import (
     ReadableStory,
     ReleasedChapter,
 )
-from bot.reading.write_behind import PendingRead, ReadBuffer, buffer_for
+from bot.reading.write_behind import PendingRead, ReadBuffer
 from bot.storage import Database
 from bot.storage.repository import Repository, unix_now
 from bot.stories.records import StoryRecord
@@ -74,9 +75,18 @@ __all__ = [
 class ProgressRepository(Repository):
     """Reading positions, the read log and the released-page queries readers need."""
 
-    def __init__(self, db: Database, *, clock: Callable[[], int] = unix_now) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        clock: Callable[[], int] = unix_now,
+        buffer: ReadBuffer | None = None,
+    ) -> None:
         super().__init__(db, clock=clock)
-        self.buffer: ReadBuffer = buffer_for(db, write_buffered_reads)
+        # `or` would be wrong: an empty buffer is falsy (it has a length).
+        self.buffer: ReadBuffer = (
+            buffer if buffer is not None else ReadBuffer(partial(write_buffered_reads, db))
+        )
 
     # -- progress (buffered reads included) ---------------------------------------------------
 
@@ -94,7 +104,7 @@ class ProgressRepository(Repository):
         return self.buffer.overlay(user_id, story_id, await self._stored(user_id, story_id))
 
     async def _stored(self, user_id: int, story_id: int) -> ProgressRecord | None:
-        row = await self.db.fetch_one(GET_PROGRESS_SQL, {"user": user_id, "story": story_id})
+        row = await self.db.fetch_point(GET_PROGRESS_SQL, {"user": user_id, "story": story_id})
         return None if row is None else ProgressRecord.from_row(row)
 
     async def latest(self, guild_id: int, user_id: int, limit: int = 1) -> list[ProgressRecord]:
@@ -112,7 +122,7 @@ class ProgressRepository(Repository):
         """
         pending = self.buffer.latest_story(guild_id, user_id)
         if pending is None:
-            row = await self.db.fetch_one(LATEST_NEXT_SQL, {"guild": guild_id, "user": user_id})
+            row = await self.db.fetch_point(LATEST_NEXT_SQL, {"guild": guild_id, "user": user_id})
         else:
             params = {
                 "user": user_id,
@@ -120,7 +130,7 @@ class ProgressRepository(Repository):
                 "chapter": pending.chapter_number,
                 "page": pending.page_number,
             }
-            row = await self.db.fetch_one(STORY_NEXT_SQL, params)
+            row = await self.db.fetch_point(STORY_NEXT_SQL, params)
         if row is None:
             return None
         parts: dict[str, dict[str, Any]] = {"r_": {}, "s_": {}, "g_": {}}
@@ -142,19 +152,19 @@ class ProgressRepository(Repository):
     async def page_at(self, story_id: int, chapter: int, page: int) -> PagePosition | None:
         """The page at (chapter, page), posted or not; None if there is no such page."""
         params = {"story": story_id, "chapter": chapter, "page": page}
-        row = await self.db.fetch_one(PAGE_AT_SQL, params)
+        row = await self.db.fetch_point(PAGE_AT_SQL, params)
         return None if row is None else PagePosition.from_row(row)
 
     async def page_after(self, story_id: int, chapter: int, page: int) -> PagePosition | None:
         """The first readable page after (chapter, page); (1, 0) gives the story's first one."""
         params = {"story": story_id, "chapter": chapter, "page": page}
-        row = await self.db.fetch_one(PAGE_AFTER_SQL, params)
+        row = await self.db.fetch_point(PAGE_AFTER_SQL, params)
         return None if row is None else PagePosition.from_row(row)
 
     async def page_before(self, story_id: int, chapter: int, page: int) -> PagePosition | None:
         """The last readable page before (chapter, page), or None at the start."""
         params = {"story": story_id, "chapter": chapter, "page": page}
-        row = await self.db.fetch_one(PAGE_BEFORE_SQL, params)
+        row = await self.db.fetch_point(PAGE_BEFORE_SQL, params)
         return None if row is None else PagePosition.from_row(row)
 
     async def last_page_of(self, story_id: int, chapter: int) -> PagePosition | None:

@@ -1,31 +1,20 @@
 """Reading stories: next page, jump, chapter lists, marks, progress, catch-up, forget-me.
 
-Discord-free. Who may read what (the rules every command and button goes through):
-
-* only pages whose Discord message id is stored are shown (so a release can be followed while
-  it is still posting), and only chapters whose first page is posted are listed;
-* in a server, a page is served only if the reader can see the channel it was posted in
-  (`Reader.can_view`, which the cog answers from Discord's cache; threads count as their parent);
-* Mature/Explicit stories are served only to readers asking from an age-restricted channel;
-* in DMs, a reader may go on reading a story they have already read in the server (their
-  progress row proves it), and a Mature/Explicit one only if they read it from an
-  age-restricted channel.
-
-Unreadable stories and chapters are refused alike with missing ones: nothing unreleased leaks.
+Discord-free. Who may read what is decided in `bot.reading.access` (`ReadingAccess`, this
+service's base), so every command and button goes through the same rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
+from bot.errors import InvalidInput, NotFound, UserError
+from bot.events import EventBus, ReaderProgressed
 from bot.publishing.schedules import ScheduleRepository
+from bot.reading.access import ReadingAccess
 from bot.reading.model import (
-    ADULT_RATINGS,
     CATCHUP_LIMIT,
     CHAPTERS_PER_PICKER,
-    CHOICE_NAME_LIMIT,
-    CHOICES_LIMIT,
     PROGRESS_LIMIT,
     STORY_PICK_LIMIT,
     CatchUp,
@@ -37,13 +26,12 @@ from bot.reading.model import (
     ProgressLine,
     Reader,
     StoryChoice,
-    clip,
     is_adult,
     no_chapter,
     no_story,
     progress_bar,
 )
-from bot.reading.records import PagePosition, ProgressRecord, ReadableStory
+from bot.reading.records import PagePosition, ProgressRecord
 from bot.reading.repository import ProgressRepository
 from bot.storage import Database
 from bot.storage.repository import unix_now
@@ -66,7 +54,7 @@ __all__ = [
 ]
 
 
-class ReadingService:
+class ReadingService(ReadingAccess):
     """The reader use cases over one database.
 
     `write_behind=True` (the bot's setting): a page shown is recorded in memory before the answer
@@ -74,114 +62,19 @@ class ReadingService:
     """
 
     def __init__(
-        self, db: Database, *, clock: Callable[[], int] = unix_now, write_behind: bool = False
+        self,
+        db: Database,
+        *,
+        clock: Callable[[], int] = unix_now,
+        write_behind: bool = False,
+        bus: EventBus | None = None,
     ) -> None:
         self.stories = StoryRepository(db, clock=clock)
         self.progress = ProgressRepository(db, clock=clock)
         self.schedules = ScheduleRepository(db, clock=clock)
         self.write_behind = write_behind
-
-    # -- finding stories ----------------------------------------------------------------------
-
-    async def readable_stories(self, reader: Reader) -> list[ReadableStory]:
-        """Stories of the reader's guild with a released chapter in a channel they can see."""
-        if reader.guild_id is None:
-            return []
-        seen: dict[int, ReadableStory] = {}
-        for row in await self.progress.readable_stories(reader.guild_id):
-            if row.story_id in seen or row.channel_id is None:
-                continue
-            adult = (row.rating or "").strip().casefold() in ADULT_RATINGS
-            if adult and not reader.age_ok:
-                continue
-            if await reader.can_view(row.channel_id):
-                seen[row.story_id] = row
-        return list(seen.values())
-
-    async def choices(self, reader: Reader, typed: str) -> list[tuple[str, str]]:
-        """Autocomplete `(title, id)` pairs: only stories this reader can read here."""
-        needle = typed.strip().casefold()
-        stories = await self.readable_stories(reader)
-        ranked = sorted(
-            (s for s in stories if needle in s.title.casefold()),
-            key=lambda s: (
-                not s.title.casefold().startswith(needle),
-                s.title.casefold(),
-                s.story_id,
-            ),
-        )
-        return [(clip(s.title, CHOICE_NAME_LIMIT), str(s.story_id)) for s in ranked][:CHOICES_LIMIT]
-
-    async def resolve(self, reader: Reader, typed: str) -> StoryRecord:
-        """The story `typed` names (autocomplete id or title) if this reader may read it."""
-        text = typed.strip()
-        if not text:
-            raise NotFound("No story given.", hint="Start typing a title and pick one.")
-        if text.isascii() and text.isdigit():  # "²" passes isdigit() but not int()
-            story = await self.stories.get(int(text))
-            if story is not None and await self._may_open(reader, story):
-                return story
-            raise no_story(text)
-        matches = [
-            s for s in await self.readable_stories(reader) if s.title.casefold() == text.casefold()
-        ]
-        if len(matches) != 1:
-            raise (
-                no_story(text)
-                if not matches
-                else NotFound(
-                    f"Several stories are called “{clip(text, 80)}”.",
-                    hint="Pick the one you mean from the list as you type.",
-                )
-            )
-        story = await self.stories.get(matches[0].story_id)
-        if story is None:
-            raise no_story(text)
-        return story
-
-    async def _may_open(self, reader: Reader, story: StoryRecord) -> bool:
-        """Whether the reader may open this story at all (before looking at a page)."""
-        if reader.in_dm:
-            progress = await self.progress.position(reader.user_id, story.id)
-            return progress is not None and (progress.adult_ok or not is_adult(story))
-        return story.guild_id == reader.guild_id
-
-    async def _story(self, reader: Reader, story_id: int) -> StoryRecord:
-        story = await self.stories.get(story_id)
-        if story is None or not await self._may_open(reader, story):
-            raise no_story(f"#{story_id}")
-        return story
-
-    async def _check_page(self, reader: Reader, story: StoryRecord, page: PagePosition) -> None:
-        """Refuse a page the reader may not see (unposted, hidden channel, age restriction)."""
-        if not page.posted or page.channel_id is None:
-            raise no_chapter(page.chapter_number, page.page_number)
-        await self._check_story_access(reader, story, [page.channel_id])
-
-    async def _check_story_access(
-        self, reader: Reader, story: StoryRecord, channel_ids: list[int]
-    ) -> None:
-        if reader.in_dm:
-            if not await self._may_open(reader, story):
-                raise no_story(story.title)
-            return
-        if story.guild_id != reader.guild_id:
-            raise no_story(story.title)
-        visible = False
-        for channel_id in channel_ids:
-            if await reader.can_view(channel_id):
-                visible = True
-                break
-        if not visible:
-            raise no_story(story.title)
-        if is_adult(story) and not reader.age_ok:
-            raise NotAllowed(
-                f"“{story.title}” is rated {story.rating}: read it from an age-restricted channel.",
-                hint="Run the command in a channel marked age-restricted (NSFW).",
-            )
-
-    async def _check_story(self, reader: Reader, story: StoryRecord) -> None:
-        await self._check_story_access(reader, story, await self.progress.story_channels(story.id))
+        self._bus = bus
+        self._clock = clock
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -296,10 +189,27 @@ class ReadingService:
             self.progress.record_read_later(*read, adult_ok=adult_ok)
         else:
             await self.progress.record_read(*read, adult_ok=adult_ok)
+        # Checked first so the hot path builds no event while nothing listens.
+        if self._bus is not None and self._bus.has_subscribers(ReaderProgressed):
+            page = view.page
+            await self._bus.publish(
+                ReaderProgressed(
+                    view.guild_id,
+                    reader.user_id,
+                    view.story_id,
+                    page.chapter_number,
+                    page.page_number,
+                    self._clock(),
+                )
+            )
 
     async def flush(self) -> None:
-        """Write every buffered read now (shutdown, and before anything reads the tables raw)."""
+        """Write every buffered read now (before anything reads the tables raw)."""
         await self.progress.buffer.flush()
+
+    async def close(self) -> None:
+        """Write every buffered read; later reads are written at once (shutdown)."""
+        await self.progress.buffer.close()
 
     async def next_release(self, story: StoryRecord) -> int | None:
         """When the story's next scheduled release runs (unix seconds), if one is planned."""

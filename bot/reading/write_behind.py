@@ -18,18 +18,17 @@ What this guarantees:
 * `/forget-me` drops the reader's buffered rows (`discard`) before deleting, so nothing is
   written back after forgetting.
 
-One buffer per `Database` object (`buffer_for`): every repository on the same database must see
-the same buffered reads, wherever it was created.
+One buffer per process: `Services` builds the reading service once, and its progress repository
+owns the buffer, so every lookup of the bot sees the same buffered reads. A repository built on
+its own (a test, a CLI) gets a private buffer and sees only its own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from bot.reading.records import PagePosition, ProgressRecord
 
@@ -272,32 +271,3 @@ class ReadBuffer:
             self._timer.cancel()
             self._timer = None
         await self.flush()
-
-
-_BUFFERS: weakref.WeakKeyDictionary[Any, ReadBuffer] = weakref.WeakKeyDictionary()
-
-
-def buffer_for(
-    db: Any, write: Callable[[Any, Sequence[PendingRead]], Awaitable[None]]
-) -> ReadBuffer:
-    """The read buffer of `db`, created on first use; `write(db, batch)` writes one batch.
-
-    The buffer refers to `db` weakly, so a database nobody uses any more is not kept alive by it.
-    """
-    buffer = _BUFFERS.get(db)
-    if buffer is None:
-        ref = weakref.ref(db)
-
-        async def writer(batch: Sequence[PendingRead]) -> None:
-            target = ref()
-            if target is None:
-                raise RuntimeError("the database of these reads is gone")
-            await write(target, batch)
-
-        buffer = _BUFFERS[db] = ReadBuffer(writer)
-    return buffer
-
-
-def existing_buffer(db: Any) -> ReadBuffer | None:
-    """The read buffer of `db` if anything ever used one."""
-    return _BUFFERS.get(db)

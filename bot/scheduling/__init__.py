@@ -15,13 +15,16 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.errors import UserError
+from bot.errors import Translates, UserError
+from bot.i18n import SUPPORTED
+from bot.i18n.dates import delay, local_time
 from bot.scheduling.describe import (
     describe_delay,
     describe_repeat,
     describe_time,
     discord_timestamp,
     shorten,
+    zone_label,
 )
 from bot.scheduling.periodic import MonthlyByDate, MonthlyByWeekday, WeeklyInterval
 from bot.scheduling.repeat import (
@@ -59,15 +62,28 @@ CHOICE_LIMIT = 100  # Discord's limit for an autocomplete choice's name
 _log = logging.getLogger(__name__)
 
 
-def preview_when(text: str, zone: ZoneInfo, now: datetime, locale: str = "en-US") -> str:
-    """How `text` would be understood as a time, or why not; never raises, <= 100 characters."""
+def preview_when(
+    text: str,
+    zone: ZoneInfo,
+    now: datetime,
+    locale: str = "en-US",
+    speaker: Translates | None = None,
+) -> str:
+    """How `text` would be understood as a time, or why not; never raises, <= 100 characters.
+
+    With a `speaker` for one of the translated locales, the preview is in that language.
+    """
     if not text.strip():
         return shorten(f"Type a time, e.g. {WHEN_EXAMPLES.replace('`', '')}", CHOICE_LIMIT)
     try:
         moment, used = read_when(text, zone, now, locale)
+        if speaker is not None and locale in SUPPORTED:
+            label = zone_label(moment, used)
+            shown = f"{local_time(moment, used, label, locale)} · {delay(moment, now, locale)}"
+            return shorten(shown)
         return shorten(f"{describe_time(moment, used)} · {describe_delay(moment, now)}")
     except UserError as exc:
-        return _problem(exc)
+        return _problem(exc, speaker)
     except Exception:  # autocomplete must answer; the bug still reaches the log
         _log.exception("previewing when=%r failed", text)
         return "✗ I can't read that time."
@@ -117,16 +133,19 @@ def _fit(described: str) -> str:
     return shorten(words, CHOICE_LIMIT - len(meaning) - 3) + " — " + meaning
 
 
-def _problem(exc: UserError) -> str:
+def _problem(exc: UserError, speaker: Translates | None = None) -> str:
     """An error as a short choice name: the message, plus the hint when both fit; a
     "did you mean" suggestion is kept whole and the message (the echo) shortened instead."""
-    full = f"✗ {exc.message} {exc.hint}" if exc.hint else f"✗ {exc.message}"
+    message, hint = exc.message, exc.hint or ""
+    if speaker is not None:
+        message = speaker.gettext(exc.message_id, **exc.params)
+        hint = speaker.gettext(exc.hint_id, **exc.params) if exc.hint_id else ""
+    full = f"✗ {message} {hint}" if hint else f"✗ {message}"
     if len(full) <= CHOICE_LIMIT:
         return full
-    hint = exc.hint or ""
-    if hint.startswith("Did you mean"):
+    if (exc.hint_id or "").startswith("Did you mean"):
         suggestion = hint[: hint.index("?") + 1] if "?" in hint else hint
         room = CHOICE_LIMIT - len(suggestion) - 3
         if room > 20:
-            return f"✗ {shorten(exc.message, room)} {suggestion}"
-    return shorten(f"✗ {exc.message}", CHOICE_LIMIT)
+            return f"✗ {shorten(message, room)} {suggestion}"
+    return shorten(f"✗ {message}", CHOICE_LIMIT)

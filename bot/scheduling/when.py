@@ -195,7 +195,8 @@ def _with_suggestion(
         read_when(fixed, zone, now, locale)
     except InvalidInput:
         return error
-    return InvalidInput(error.message, hint=f'Did you mean "{fixed}"? {error.hint or ""}'.strip())
+    hint = 'Did you mean "{fixed}"?' + (f" {error.hint_id}" if error.hint_id else "")
+    return InvalidInput(error.message_id, hint=hint, params={**error.params, "fixed": fixed})
 
 
 def _parse_moment(clean: str, zone: tzinfo, now: datetime, locale: str) -> datetime:
@@ -216,14 +217,19 @@ def _parse_moment(clean: str, zone: tzinfo, now: datetime, locale: str) -> datet
             raise InvalidInput(
                 f"`{clean}` needs a time of day.", hint=f"Add one, e.g. `{clean} 18:00`."
             )
-        raise InvalidInput(f"I can't read `{clean}` as a time.", hint=f"Try {WHEN_EXAMPLES}.")
+        raise InvalidInput(
+            "I can't read `{text}` as a time.",
+            hint="Try {examples}.",
+            params={"text": clean, "examples": WHEN_EXAMPLES},
+        )
     at = parse_time_of_day(match["time"])
     day_text = match["date"] or ""
     dates = candidate_dates(day_text, today, locale)
     if dates is None:
         raise InvalidInput(
-            f"I can't read `{match['date']}` as a day.",
+            "I can't read `{text}` as a day.",
             hint="Use `today`, `tomorrow`, a weekday, `2026-12-01` or `1 dec`.",
+            params={"text": match["date"]},
         )
     if day_text == "tonight" and at.hour < 6:  # `tonight 2am` is the small hours after today
         dates = [today + timedelta(days=1)]

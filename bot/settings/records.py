@@ -19,6 +19,7 @@ class GuildSettings:
     timezone: str | None = None
     author_role_id: int | None = None
     missed_release_policy: MissedReleasePolicy = "all"
+    language: str | None = None  # Discord locale of public posts; None: preferred_locale
 
     @classmethod
     def from_row(cls, row: Row) -> GuildSettings:

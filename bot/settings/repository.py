@@ -10,7 +10,7 @@ from bot.storage.repository import Repository, columns, upsert_sql
 _GUILD_COLUMNS = columns(GuildSettings)
 _USER_COLUMNS = columns(UserSettings)
 _GUILD_SQL = f"SELECT {_GUILD_COLUMNS} FROM guild_settings WHERE guild_id = :guild_id"
-GUILD_FIELDS = frozenset({"timezone", "author_role_id", "missed_release_policy"})
+GUILD_FIELDS = frozenset({"timezone", "author_role_id", "missed_release_policy", "language"})
 
 
 class SettingsRepository(Repository):

@@ -28,16 +28,23 @@ outside this package imports `sqlite3`/`aiosqlite` or writes SQLite-only SQL
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from bot.storage.backup import backup_database
 from bot.storage.database import Database, MigrationError, Params, Row, Transaction
-from bot.storage.migrate import apply_migrations, current_version, known_version
+from bot.storage.migrate import (
+    MigrationHook,
+    apply_migrations,
+    current_version,
+    known_version,
+)
 from bot.storage.sqlite import SQLiteDatabase, sqlite_path_from_url
 
 __all__ = [
     "Database",
     "MigrationError",
+    "MigrationHook",
     "Params",
     "Row",
     "SQLiteDatabase",
@@ -51,11 +58,19 @@ __all__ = [
 ]
 
 
-async def open_database(url_or_path: str | Path, *, pool_size: int | None = None) -> Database:
-    """Open the database a `DATABASE_URL` (or path) names and bring its schema up to date."""
+async def open_database(
+    url_or_path: str | Path,
+    *,
+    pool_size: int | None = None,
+    before: Mapping[str, MigrationHook] | None = None,
+) -> Database:
+    """Open the database a `DATABASE_URL` (or path) names and bring its schema up to date.
+
+    `before`: hooks run just before named migrations (see `apply_migrations`).
+    """
     db = await Database.open(url_or_path, pool_size=pool_size)
     try:
-        await apply_migrations(db)
+        await apply_migrations(db, before=before)
     except BaseException:
         await db.close()
         raise

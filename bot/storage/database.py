@@ -66,6 +66,14 @@ class Queries(ABC):
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
 
+    async def fetch_point(self, sql: str, params: Params = ()) -> Row | None:
+        """Like `fetch_one`, for a small indexed read on a hot path (a reader's next page).
+
+        A backend may answer it without leaving the event loop when that is cheaper than a trip
+        to a worker thread (SQLite); only use it for reads that touch a handful of rows.
+        """
+        return await self.fetch_one(sql, params)
+
 
 class Transaction(Queries):
     """The statements of one `db.transaction()` block; unusable once the block has ended."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -26,10 +27,12 @@ from bot.storage.sqlite import split_statements
 __all__ = [
     "Migration",
     "MigrationError",
+    "MigrationHook",
     "apply_migrations",
     "current_version",
     "known_version",
     "load_migrations",
+    "migration_stem",
     "split_statements",
 ]
 
@@ -37,6 +40,8 @@ log = logging.getLogger(__name__)
 
 _FILE_NAME = re.compile(r"^(\d+)_[\w\-]+\.sql$")
 DEFAULT_BACKEND = "sqlite"
+# Run with the database just before a named migration applies (see `apply_migrations`).
+MigrationHook = Callable[[Database], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -88,8 +93,18 @@ async def current_version(db: Database) -> int:
     return await db.schema_version()
 
 
-async def apply_migrations(db: Database, migrations_dir: Path | None = None) -> list[int]:
+async def apply_migrations(
+    db: Database,
+    migrations_dir: Path | None = None,
+    *,
+    before: Mapping[str, MigrationHook] | None = None,
+) -> list[int]:
     """Bring the database up to date; returns the versions applied (empty when already current).
+
+    `before` maps a migration's name without its number (`0010_note_key_out.sql` ->
+    "note_key_out") to a hook run just before that migration is applied (never when it
+    already was): a feature can carry data out of the database before a migration drops it,
+    without storage knowing the feature. Names, not numbers, so renumbering keeps hooks.
 
     Raises `ConfigError` if the database is newer than this code, and `MigrationError` if a
     migration fails (that migration is rolled back; earlier ones stay applied).
@@ -98,10 +113,19 @@ async def apply_migrations(db: Database, migrations_dir: Path | None = None) -> 
     known = migrations[-1].version if migrations else 0
     _refuse_newer(await current_version(db), known, db.location)
     applied = []
+    hooks = dict(before or {})
     for migration in migrations:
+        hook = hooks.get(migration_stem(migration.name))
+        if hook is not None and await current_version(db) < migration.version:
+            await hook(db)
         if await _apply_one(db, migration, known):
             applied.append(migration.version)
     return applied
+
+
+def migration_stem(name: str) -> str:
+    """A migration file's name without its number and suffix: "0010_x_y.sql" -> "x_y"."""
+    return name.split("_", 1)[-1].removesuffix(".sql")
 
 
 async def _apply_one(db: Database, migration: Migration, known: int) -> bool:

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import fields
 
+from bot.sharding import ShardSet
 from bot.storage.database import Database
 
 
@@ -50,3 +51,21 @@ class Repository:
     def now(self) -> int:
         """The repository's idea of the current unix time."""
         return self._clock()
+
+
+def shard_sql(column: str, shards: ShardSet) -> str:
+    """A WHERE condition keeping rows whose guild `column` belongs to `shards` (always true
+    unsharded). Shard ids are validated integers, so they are written into the SQL as is."""
+    if shards.count is None:
+        return "1 = 1"
+    ids = ", ".join(str(int(i)) for i in shards.ids)
+    return f"(({column} >> 22) % {int(shards.count)}) IN ({ids})"
+
+
+def shard_stories_sql(shards: ShardSet | None, column: str = "story_id") -> str:
+    """` AND <column> IN (stories of `shards`' guilds)`, or nothing at all unsharded (so the
+    one-process queries stay as simple as they were)."""
+    if shards is None or shards.count is None:
+        return ""
+    mine = shard_sql("stories.guild_id", shards)
+    return f" AND {column} IN (SELECT stories.id FROM stories WHERE {mine})"

@@ -7,7 +7,11 @@ A `SQLiteDatabase` holds two connections to one file:
   instead of failing half-way with "database is locked", and an `asyncio.Lock` makes coroutines
   sharing this object take turns, so nobody's statements land inside someone else's transaction;
 * a **reader** (`query_only`), used by `fetch_*` outside transactions. Under WAL it never blocks the
-  writer and only ever sees committed data, never another coroutine's half-done transaction.
+  writer and only ever sees committed data, never another coroutine's half-done transaction;
+* an **inline reader** (plain `sqlite3`, `query_only`, no busy wait) for `fetch_point`: a point
+  read takes a few microseconds, far less than the hand-off to aiosqlite's thread and back, so
+  the readers' hot path runs it on the event loop. Under WAL a reader waits for nobody; in the
+  rare moment the file is busy (a checkpoint resetting the log) it falls back to the reader.
 
 Parameters bind as SQLite does natively: `:name` from a dict (the portable form), or `?` from a
 sequence. The schema version lives in `PRAGMA user_version`. Rows are `sqlite3.Row`.
@@ -115,10 +119,17 @@ class SQLiteDatabase(Database):
     backend = "sqlite"
     errors = (sqlite3.Error,)
 
-    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
+    def __init__(
+        self,
+        path: Path,
+        writer: aiosqlite.Connection,
+        reader: aiosqlite.Connection,
+        inline: sqlite3.Connection | None = None,
+    ):
         self.path = path
         self._writer = writer
         self._reader = reader
+        self._inline = inline
         self._write_lock = asyncio.Lock()
         self._tx_owner: asyncio.Task[Any] | None = None
         self._closed = False
@@ -149,7 +160,7 @@ class SQLiteDatabase(Database):
         except BaseException:
             await writer.close()
             raise
-        return cls(path, writer, reader)
+        return cls(path, writer, reader, _connect_inline(path))
 
     @property
     def location(self) -> str:
@@ -162,6 +173,8 @@ class SQLiteDatabase(Database):
             return
         async with self._write_lock:
             self._closed = True
+            if self._inline is not None:
+                self._inline.close()
             await self._reader.close()
             await self._writer.close()
 
@@ -170,6 +183,22 @@ class SQLiteDatabase(Database):
         if self._closed:
             raise RuntimeError("the database has been closed")
         return list(await self._reader.execute_fetchall(sql, params))
+
+    async def fetch_point(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row of a small indexed read, run on the event loop (see the module doc)."""
+        if self._closed:
+            raise RuntimeError("the database has been closed")
+        if self._inline is not None:
+            try:
+                cursor = self._inline.execute(sql, params)
+                try:
+                    return cursor.fetchone()
+                finally:
+                    cursor.close()  # ends the statement's read snapshot now
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise
+        return await self.fetch_one(sql, params)
 
     async def schema_version(self) -> int:
         """`PRAGMA user_version` (0 for a new, empty file)."""
@@ -285,6 +314,23 @@ async def _connect(
             raise _not_usable(path, exc) from exc
         raise
     return conn
+
+
+def _connect_inline(path: Path) -> sqlite3.Connection:
+    """The inline reader: never waits for a lock (`timeout=0`), so it can never stall the loop.
+
+    `check_same_thread=False` only because tests may open and use a database from different
+    threads' loops in turn; it is never used by two threads at once.
+    """
+    conn = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
 
 
 async def _set_wal(conn: aiosqlite.Connection, path: Path) -> str:

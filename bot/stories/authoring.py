@@ -111,7 +111,12 @@ def check_upload(filename: str, size: int, *, max_bytes: int = MAX_UPLOAD_BYTES)
 
 
 def prepare_story(
-    raw: bytes, filename: str, style: str, *, warnings: Sequence[str] | None = None
+    raw: bytes,
+    filename: str,
+    style: str,
+    *,
+    warnings: Sequence[str] | None = None,
+    chapter_word: str = "Chapter",
 ) -> PreparedStory:
     """Import and paginate an upload (CPU-heavy: run it in a thread).
 
@@ -121,7 +126,7 @@ def prepare_story(
     story = import_story(raw, filename)
     if warnings is not None:
         story.warnings = list(warnings)
-    return PreparedStory(story, paginate_story(story, style), style)
+    return PreparedStory(story, paginate_story(story, style, chapter_word), style)
 
 
 def render_pages(chapter: Chapter, style: str, warnings: Sequence[str]) -> list[str]:

@@ -38,11 +38,15 @@ async def find_story(repo: StoryRepository, guild_id: int, typed: str) -> StoryR
         )
     suggestions = [s.title for s in matches[:3]] or await _closest_titles(repo, guild_id, text)
     hint = (
-        "Did you mean " + " or ".join(f"“{t}”" for t in suggestions) + "?"
+        "Did you mean {suggestions}?"
         if suggestions
-        else ("See `/story list` for this server's stories.")
+        else "See `/story list` for this server's stories."
     )
-    raise NotFound(f"There is no story called “{clip(text, 80)}” in this server.", hint=hint)
+    raise NotFound(
+        "There is no story called “{title}” in this server.",
+        hint=hint,
+        params={"title": clip(text, 80), "suggestions": " / ".join(f"“{t}”" for t in suggestions)},
+    )
 
 
 async def story_choices(repo: StoryRepository, guild_id: int, typed: str) -> list[tuple[str, str]]:

@@ -52,10 +52,15 @@ def paginate(rendered: RenderedChapter, limit: int) -> list[str]:
     return pages
 
 
-def paginate_story(story: Story, style: str = "text") -> list[list[str]]:
-    """Pages per chapter for `style` ("text" or "embed"); story warnings go on chapter 1."""
+def paginate_story(
+    story: Story, style: str = "text", chapter_word: str = "Chapter"
+) -> list[list[str]]:
+    """Pages per chapter for `style` ("text" or "embed"); story warnings go on chapter 1.
+
+    `chapter_word` heads chapters whose source gives no label (the server's language)."""
     limit = style_limit(style)
-    return [paginate(chapter, limit) for chapter in render_story(story)]
+    rendered = render_story(story, chapter_word=chapter_word)
+    return [paginate(chapter, limit) for chapter in rendered]
 
 
 def style_limit(style: str) -> int:

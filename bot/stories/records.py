@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from bot.stories.model import Block
@@ -22,7 +23,9 @@ STORY_STYLES: tuple[str, ...] = ("text", "embed")
 CHANNEL_MODES: tuple[str, ...] = ("messages", "thread", "forum")
 
 
+@lru_cache(maxsize=1024)
 def _json_list(text: str) -> tuple[str, ...]:
+    # Cached: the same few lists ("[]" above all) are decoded on every reader's page.
     return tuple(str(item) for item in json.loads(text))
 
 

@@ -70,6 +70,7 @@ def render_chapter(
     warnings: Sequence[str] = (),
     include_heading: bool = True,
     fallback_title: str | None = None,
+    chapter_word: str = "Chapter",
 ) -> RenderedChapter:
     """Render `chapter`; `warnings` go on its first page (the caller decides which chapters).
 
@@ -77,7 +78,8 @@ def render_chapter(
     """
     builder = _Builder()
     if include_heading:
-        builder.add(render_runs([(heading_text(chapter, fallback_title), BOLD)]))
+        heading = heading_text(chapter, fallback_title, chapter_word)
+        builder.add(render_runs([(heading, BOLD)]))
     if warnings:
         builder.add(render_runs(warning_runs(warnings)))
     builder.add_note("Summary:", chapter.summary)
@@ -93,22 +95,31 @@ def render_chapter(
     return builder.build(chapter.number)
 
 
-def render_story(story: Story, *, warnings_on_first: bool = True) -> list[RenderedChapter]:
+def render_story(
+    story: Story, *, warnings_on_first: bool = True, chapter_word: str = "Chapter"
+) -> list[RenderedChapter]:
     """Render every chapter; the story's warnings go on chapter 1 unless told otherwise.
 
     Each chapter renders exactly as `render_chapter(chapter, warnings=...)` would, so a chapter
     re-rendered on its own later gives the same pages.
     """
     return [
-        render_chapter(ch, warnings=story.warnings if warnings_on_first and i == 0 else ())
+        render_chapter(
+            ch,
+            warnings=story.warnings if warnings_on_first and i == 0 else (),
+            chapter_word=chapter_word,
+        )
         for i, ch in enumerate(story.chapters)
     ]
 
 
-def heading_text(chapter: Chapter, fallback_title: str | None = None) -> str:
+def heading_text(
+    chapter: Chapter, fallback_title: str | None = None, chapter_word: str = "Chapter"
+) -> str:
     """The heading's plain text, e.g. "Chapter 3: The Storm", or the source's own label.
 
-    A chapter with a `label` ("Chapter 40", "Stave One") is headed by it, never renumbered.
+    A chapter with a `label` ("Chapter 40", "Stave One") is headed by it, never renumbered;
+    `chapter_word` is the server's word for "Chapter" (a public post's language).
     """
     title = chapter.title or fallback_title
     title = " ".join(title.split()) if title else ""
@@ -116,10 +127,10 @@ def heading_text(chapter: Chapter, fallback_title: str | None = None) -> str:
         label = " ".join(chapter.label.split())
         return f"{label}: {title}" if title else label
     if not title:
-        return f"Chapter {chapter.number}"
+        return f"{chapter_word} {chapter.number}"
     if _TITLE_IS_HEADING.match(title) or _UNNUMBERED_PART.match(title):
         return title  # "Etymology", "Epilogue": parts a book never numbers
-    return f"Chapter {chapter.number}: {title}"
+    return f"{chapter_word} {chapter.number}: {title}"
 
 
 def warning_runs(warnings: Sequence[str]) -> list[Run]:

@@ -106,7 +106,7 @@ class StoryRepository(ChapterRepository):
         """A story by id, or None."""
         if not 0 < story_id < 2**63:  # ids come from custom_ids too; SQLite can't bind these
             return None
-        row = await self.db.fetch_one(_STORY_BY_ID_SQL, {"id": story_id})
+        row = await self.db.fetch_point(_STORY_BY_ID_SQL, {"id": story_id})
         return None if row is None else StoryRecord.from_row(row)
 
     async def list_for_guild(self, guild_id: int) -> list[StoryRecord]:

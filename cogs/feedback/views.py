@@ -13,6 +13,7 @@ import discord
 
 from bot.app_errors import report_error
 from bot.feedback.service import NOTE_MAX_CHARS, FeedbackService, NoteTarget
+from bot.i18n import N_
 from cogs.common import GuardedItem, chapterbot
 from cogs.feedback.delivery import deliver_note
 
@@ -36,7 +37,7 @@ class FeedbackButton(
     def __init__(self, story_id: int, chapter: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="💬 Feedback",
+                label=N_("💬 Feedback"),
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"cb:fb:{story_id}:{chapter}",
             )

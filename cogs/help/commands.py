@@ -6,9 +6,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.i18n import N_, SOURCE, Speaker
+from cogs.i18n import speaker_of
+
 # Which top-level commands belong to which audience; commands not listed land in "More".
 AUDIENCES: dict[str, tuple[str, ...]] = {
-    "📖 Readers": (
+    N_("📖 Readers"): (
         "next",
         "read",
         "progress",
@@ -19,8 +22,8 @@ AUDIENCES: dict[str, tuple[str, ...]] = {
         "following",
         "dms",
     ),
-    "✍️ Authors": ("story", "publish", "schedule", "stats", "doctor"),
-    "🛠️ Server admins": ("settings",),
+    N_("✍️ Authors"): ("story", "publish", "schedule", "stats", "doctor"),
+    N_("🛠️ Server admins"): ("settings",),
 }
 
 
@@ -38,21 +41,30 @@ SCHEDULE_FORMS = (
 )
 
 
-def command_lines(command: app_commands.Command | app_commands.Group) -> list[str]:
-    """One `/name — description` line per leaf command under `command`."""
+def command_lines(
+    command: app_commands.Command | app_commands.Group, t: Speaker = SOURCE
+) -> list[str]:
+    """One `/name — description` line per leaf command under `command` (names as synced)."""
     if isinstance(command, app_commands.Group):
         lines: list[str] = []
         for child in command.commands:
-            lines.extend(command_lines(child))
+            lines.extend(command_lines(child, t))
         return lines
-    return [f"`/{command.qualified_name}` — {command.description}"]
+    # The user's client shows localized names; /help shows the same ones.
+    parts = []
+    walk: app_commands.Command | app_commands.Group | None = command
+    while walk is not None:
+        parts.append(t.pgettext("command name", walk.name))
+        walk = walk.parent
+    name = " ".join(reversed(parts))
+    return [f"`/{name}` — {t.gettext(command.description)}"]
 
 
-def help_embed(tree: app_commands.CommandTree) -> discord.Embed:
+def help_embed(tree: app_commands.CommandTree, t: Speaker = SOURCE) -> discord.Embed:
     """Build the help embed from the commands actually registered, so it never drifts."""
     embed = discord.Embed(
         title="chapterbot",
-        description="Stories posted chapter by chapter; read at your own pace.",
+        description=t.gettext("Stories posted chapter by chapter; read at your own pace."),
         colour=discord.Colour.blurple(),
     )
     commands_by_name = {c.name: c for c in tree.get_commands()}
@@ -62,21 +74,21 @@ def help_embed(tree: app_commands.CommandTree) -> discord.Embed:
             line
             for n in names
             if n in commands_by_name
-            for line in command_lines(commands_by_name[n])
+            for line in command_lines(commands_by_name[n], t)
         ]
         placed.update(names)
         if lines:
-            embed.add_field(name=audience, value=_fit("\n".join(lines)), inline=False)
+            embed.add_field(name=t.gettext(audience), value=_fit("\n".join(lines)), inline=False)
     rest = [
         line
         for name, command in sorted(commands_by_name.items())
         if name not in placed
-        for line in command_lines(command)
+        for line in command_lines(command, t)
     ]
     if rest:
-        embed.add_field(name="More", value=_fit("\n".join(rest)), inline=False)
+        embed.add_field(name=t.gettext("More"), value=_fit("\n".join(rest)), inline=False)
     if "schedule" in commands_by_name:
-        embed.add_field(name="🗓️ Scheduling", value=_fit(SCHEDULE_FORMS), inline=False)
+        embed.add_field(name=t.gettext("🗓️ Scheduling"), value=_fit(SCHEDULE_FORMS), inline=False)
     return embed
 
 
@@ -98,7 +110,8 @@ class Help(commands.Cog):
     )
     async def help(self, interaction: discord.Interaction) -> None:
         """Show the grouped command list, only to the asker."""
-        await interaction.response.send_message(embed=help_embed(self.bot.tree), ephemeral=True)
+        embed = help_embed(self.bot.tree, speaker_of(interaction))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

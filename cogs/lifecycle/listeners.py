@@ -17,6 +17,7 @@ from discord.ext import commands
 from discord.utils import escape_markdown
 
 from bot.events import SchedulePaused, StoryChannelLost
+from cogs.lifecycle.stale_buttons import answer_if_stale
 
 if TYPE_CHECKING:
     from bot.client import ChapterBot
@@ -63,6 +64,26 @@ class LifecycleListeners(commands.Cog):
         """Drop the subscription."""
         self.bot.services.outbox.unsubscribe(OWNER_DM)
         self.bot.services.outbox.unsubscribe(FAILURE_DM)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Servers the bot was removed from while it was down are treated as removed now."""
+        # bot.guilds holds every guild of READY, the unavailable ones (an outage) too.
+        served = {guild.id for guild in self.bot.guilds}
+        removed = await self.bot.services.lifecycle.removed_while_offline(
+            served,
+            ours=self.bot.settings.shards.owns,  # only this process's shards
+        )
+        if removed:
+            log.info("removed while offline from %d server(s): %s", len(removed), removed)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[ChapterBot]) -> None:
+        """A click on a button nothing handles any more (old version, gone view) is answered."""
+        # The view store is discord.py's router for component clicks; it has no public getter.
+        if await answer_if_stale(interaction, self.bot._connection._view_store):
+            data = dict(interaction.data or {})
+            log.info("answered a stale button click (custom_id %r)", data.get("custom_id"))
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import io
 import time
 from collections.abc import Callable, Sequence
@@ -27,6 +28,7 @@ from bot.scheduling import RepeatRule, discord_timestamp, preview_repeat, previe
 from bot.stories.policy import require_author
 from bot.stories.records import StoryRecord
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
+from cogs.i18n import speaker_of
 from cogs.publishing.messages import (
     diagnosis_text,
     history_text,
@@ -227,13 +229,26 @@ class Publishing(commands.Cog):
             self.svc, record, actor, request, target, zone=zone, now=self._now()
         )
         first = datetime.fromtimestamp(created.next_run_at or 0, UTC)
+        t = speaker_of(interaction)
         then = ""
         if created.rule:
-            then = f", then {RepeatRule.from_text(created.rule).phrase(zone, first)}"
+            rule = RepeatRule.from_text(created.rule).phrase(zone, first)
+            then = t.gettext(", then {rule}", rule=rule)
         await interaction.response.send_message(
-            f"🗓️ Schedule #{created.id} for “{discord.utils.escape_markdown(record.title)}”: "
-            f"first run {discord_timestamp(first, 'F')} ({discord_timestamp(first, 'R')}){then}; "
-            f"{created.chapters_per_run} chapter(s) per run in <#{target.channel_id}>.",
+            "🗓️ "
+            + t.ngettext(
+                "Schedule #{id} for “{title}”: first run {first} ({relative}){then}; "
+                "{n} chapter per run in {channel}.",
+                "Schedule #{id} for “{title}”: first run {first} ({relative}){then}; "
+                "{n} chapters per run in {channel}.",
+                created.chapters_per_run,
+                id=created.id,
+                title=discord.utils.escape_markdown(record.title),
+                first=discord_timestamp(first, "F"),
+                relative=discord_timestamp(first, "R"),
+                then=then,
+                channel=f"<#{target.channel_id}>",
+            ),
             ephemeral=True,
         )
 
@@ -241,7 +256,8 @@ class Publishing(commands.Cog):
     async def _when_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await self._preview_choices(interaction, current, preview_when, WHEN_EXAMPLES)
+        when = functools.partial(preview_when, speaker=speaker_of(interaction))
+        return await self._preview_choices(interaction, current, when, WHEN_EXAMPLES)
 
     @schedule_add.autocomplete("repeat")
     async def _repeat_autocomplete(

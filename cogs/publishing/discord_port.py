@@ -10,6 +10,7 @@ import discord
 
 from bot.publishing.port import ForumPost, PageSend, PostingError, SentMessage, TargetInfo
 from cogs.decorations import ChapterDecorations
+from cogs.i18n import guild_speaker, relabel
 
 log = logging.getLogger(__name__)
 
@@ -86,10 +87,22 @@ class DiscordPort:
     async def target(self, channel_id: int, mode: str, style: str) -> TargetInfo:
         """Describe a channel and the permissions the bot lacks there."""
         channel = self.client.get_channel(channel_id)
+        if channel is None:
+            # Not in cache is not gone: after a restart the cache is cold, and another
+            # process may have seen the channel. Only Discord's answer says it is missing.
+            try:
+                channel = await self.client.fetch_channel(channel_id)
+            except (discord.NotFound, discord.Forbidden):
+                return TargetInfo(channel_id, "missing")
+            except discord.HTTPException as exc:
+                raise _failure(exc, f"find channel {channel_id}") from exc
         if not isinstance(channel, discord.abc.GuildChannel):
             return TargetInfo(channel_id, "missing")
         kind = _kind(channel)
-        perms = channel.permissions_for(channel.guild.me)
+        me = getattr(channel.guild, "me", None)
+        if me is None:  # the guild is not cached here: permissions show when posting
+            return TargetInfo(channel_id, kind, name=channel.name)  # type: ignore[arg-type]
+        perms = channel.permissions_for(me)
         needs = _NEEDS.get(mode, _NEEDS["messages"])
         if style == "embed":
             needs += ("embed_links",)
@@ -109,7 +122,9 @@ class DiscordPort:
             bot_missing=missing,
         )
 
-    def _message_kwargs(self, message: PageSend) -> dict[str, Any]:
+    async def _message_kwargs(
+        self, message: PageSend, guild: discord.Guild | None
+    ) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"silent": message.silent}
         if message.style == "embed":
             kwargs["embed"] = discord.Embed(description=message.text)
@@ -123,13 +138,20 @@ class DiscordPort:
         if message.buttons_for is not None:
             view = self.decorations.view(*message.buttons_for)
             if view is not None:
+                # The buttons under a chapter are public: they speak the server's language.
+                catalogs = getattr(self.client, "catalogs", None)
+                if catalogs is not None:
+                    override = None
+                    if guild is not None:
+                        override = await self.client.server_languages.get(guild.id)  # type: ignore[attr-defined]
+                    relabel(view, guild_speaker(catalogs, guild, override))
                 kwargs["view"] = view
         return kwargs
 
     async def send(self, channel_id: int, message: PageSend) -> int:
         """Create a message; discord.py sends the nonce with `enforce_nonce`."""
         channel = await self._channel(channel_id)
-        kwargs = self._message_kwargs(message)
+        kwargs = await self._message_kwargs(message, getattr(channel, "guild", None))
         if message.nonce is not None:
             kwargs["nonce"] = message.nonce
         where = f"post in #{getattr(channel, 'name', channel_id)}"
@@ -163,7 +185,7 @@ class DiscordPort:
     async def create_forum_post(self, forum_id: int, post: ForumPost) -> tuple[int, int]:
         """Create a forum post whose first message is a page."""
         forum = await self._channel(forum_id)
-        kwargs = self._message_kwargs(post.first)
+        kwargs = await self._message_kwargs(post.first, getattr(forum, "guild", None))
         tag = forum.get_tag(post.tag_id) if post.tag_id is not None else None
         if tag is not None:
             kwargs["applied_tags"] = [tag]

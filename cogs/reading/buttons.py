@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import discord
 
+from bot.i18n import SOURCE, Speaker
 from bot.reading.records import ReleasedChapter
 
 _ID = r"\d{1,19}"  # a snowflake or row id
@@ -31,31 +32,38 @@ def fit_label(text: str, limit: int = LABEL_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def read_button(story_id: int, chapter: int, label: str = "📖 Read from here") -> discord.ui.Button:
+def read_button(
+    story_id: int, chapter: int, label: str | None = None, t: Speaker = SOURCE
+) -> discord.ui.Button:
     """`📖 Read from here`: opens the reader at page 1 of a chapter."""
     return discord.ui.Button(
-        label=fit_label(label),
+        label=fit_label(label or t.gettext("📖 Read from here")),
         style=discord.ButtonStyle.primary,
         custom_id=f"cb:read:{story_id}:{chapter}",
     )
 
 
-def mark_button(story_id: int, chapter: int) -> discord.ui.Button:
+def mark_button(story_id: int, chapter: int, t: Speaker = SOURCE) -> discord.ui.Button:
     """`✓ Mark read` for a whole released chapter."""
     return discord.ui.Button(
-        label="✓ Mark read",
+        label=t.gettext("✓ Mark read"),
         style=discord.ButtonStyle.secondary,
         custom_id=f"cb:mark:{story_id}:{chapter}",
     )
 
 
 def nav_button(
-    direction: str, story_id: int, chapter: int, page: int, disabled: bool = False
+    direction: str,
+    story_id: int,
+    chapter: int,
+    page: int,
+    disabled: bool = False,
+    t: Speaker = SOURCE,
 ) -> discord.ui.Button:
     """`◀ Back` (direction "back") or `Next ▶` ("next") from (chapter, page)."""
     forward = direction == "next"
     return discord.ui.Button(
-        label="Next ▶" if forward else "◀ Back",
+        label=t.gettext("Next ▶") if forward else t.gettext("◀ Back"),
         style=discord.ButtonStyle.primary if forward else discord.ButtonStyle.secondary,
         custom_id=f"cb:{direction}:{story_id}:{chapter}:{page}",
         disabled=disabled,
@@ -63,11 +71,15 @@ def nav_button(
 
 
 def chapters_button(
-    story_id: int, offset: int, label: str = "Chapters", disabled: bool = False
+    story_id: int,
+    offset: int,
+    label: str | None = None,
+    disabled: bool = False,
+    t: Speaker = SOURCE,
 ) -> discord.ui.Button:
     """`Chapters`: the chapter picker from `offset` (also the picker's Earlier/Later)."""
     return discord.ui.Button(
-        label=label,
+        label=label or t.gettext("Chapters"),
         style=discord.ButtonStyle.secondary,
         custom_id=f"cb:chapters:{story_id}:{offset}",
         disabled=disabled,
@@ -75,18 +87,24 @@ def chapters_button(
 
 
 def chapter_select(
-    story_id: int, offset: int, chapters: list[ReleasedChapter]
+    story_id: int, offset: int, chapters: list[ReleasedChapter], t: Speaker = SOURCE
 ) -> discord.ui.Select:
     """The picker's select menu of up to 25 chapters (a placeholder option when empty)."""
     options = [
         discord.SelectOption(
-            label=fit_label(f"Chapter {c.number}" + (f": {c.title}" if c.title else ""), 100),
+            label=fit_label(
+                t.gettext("Chapter {number}", number=c.number)
+                + (f": {c.title}" if c.title else ""),
+                100,
+            ),
             value=str(c.number),
         )
         for c in chapters
     ] or [discord.SelectOption(label="-", value="0")]
     return discord.ui.Select(
-        custom_id=f"cb:pick:{story_id}:{offset}", placeholder="Jump to a chapter…", options=options
+        custom_id=f"cb:pick:{story_id}:{offset}",
+        placeholder=t.gettext("Jump to a chapter…"),
+        options=options,
     )
 
 

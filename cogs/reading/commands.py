@@ -2,8 +2,9 @@
 
 Thin adapters over `bot.reading.service`; the messages live in `cogs.reading.messages` and the
 persistent buttons in `cogs.reading.views`, whose dynamic items are registered here. Pages shown
-are recorded through the write-behind buffer (in memory before the answer, in the database
-about a second later); `drain`, awaited at shutdown, writes what is still buffered.
+are recorded through the reading service's write-behind buffer (in memory before the answer, in
+the database about a second later); the bot closes that service at shutdown, which writes what
+is still buffered.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.reading.service import CaughtUp, DirectMessagesClosed, PageView
-from bot.reading.write_behind import existing_buffer
+from cogs.i18n import speaker_of
 from cogs.reading.dm_open import open_as_member
 from cogs.reading.messages import (
     catchup_message,
     caught_up_message,
+    page_footer,
     page_message,
     picker_message,
     progress_message,
@@ -58,18 +60,10 @@ class Reading(commands.Cog):
         self.bot.chapter_opener.set(open_as_member)  # type: ignore[attr-defined]
 
     async def cog_unload(self) -> None:
-        """Forget the persistent buttons and write the buffered reads."""
+        """Forget the persistent buttons."""
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
         self.bot.decorations.remove("reading")  # type: ignore[attr-defined]
         self.bot.chapter_opener.set(None)  # type: ignore[attr-defined]
-        await self.drain()
-
-    async def drain(self) -> None:
-        """Write every buffered read (shutdown awaits this before closing the database)."""
-        db = getattr(self.bot, "db", None)
-        buffer = existing_buffer(db) if db is not None else None
-        if buffer is not None:
-            await buffer.close()
 
     @app_commands.command(name="next", description="Read your next page")
     @app_commands.describe(
@@ -83,20 +77,22 @@ class Reading(commands.Cog):
     ) -> None:
         """Show the next page ephemerally (or by DM), "caught up", or stories to start."""
         service, reader = service_of(interaction), reader_of(interaction)
+        t = speaker_of(interaction)
         result = await service.next_page(reader, story, record=not dm)
         if isinstance(result, PageView):
             if dm:
                 await self._send_dm(interaction, result)
                 return
-            await send_new(interaction, page_message(result))
+            await send_new(interaction, page_message(result, t))
         elif isinstance(result, CaughtUp):
-            await send_new(interaction, caught_up_message(result))
+            await send_new(interaction, caught_up_message(result, t))
         else:
-            await send_new(interaction, starters_message(result))
+            await send_new(interaction, starters_message(result, t))
 
     async def _send_dm(self, interaction: discord.Interaction, page: PageView) -> None:
         """Deliver the page by DM, then record it; closed DMs get instructions."""
-        payload = page_message(page)
+        t = speaker_of(interaction)
+        payload = page_message(page, t)
         try:
             await interaction.user.send(
                 content=payload["content"], embeds=payload["embeds"], view=unstored(payload["view"])
@@ -114,7 +110,8 @@ class Reading(commands.Cog):
             ) from error
         await service_of(interaction).record_read(reader_of(interaction), page)
         await interaction.response.send_message(
-            f"📬 Sent {page.footer.lower()} of your story to your DMs.", ephemeral=True
+            t.gettext("📬 Sent {where} of your story to your DMs.", where=page_footer(page, t)),
+            ephemeral=True,
         )
 
     @app_commands.command(name="read", description="Jump to any released chapter and page")
@@ -132,17 +129,18 @@ class Reading(commands.Cog):
         service, reader = service_of(interaction), reader_of(interaction)
         record = await service.resolve(reader, story)
         if chapter is None:
-            await send_new(interaction, picker_message(await service.chapters(reader, record.id)))
+            listing = await service.chapters(reader, record.id)
+            await send_new(interaction, picker_message(listing, speaker_of(interaction)))
             return
         shown = await service.read_at(reader, record.id, chapter, page or 1)
-        await send_new(interaction, page_message(shown))
+        await send_new(interaction, page_message(shown, speaker_of(interaction)))
 
     @app_commands.command(name="progress", description="Where you are in every story you started")
     @app_commands.guild_only()
     async def progress(self, interaction: discord.Interaction) -> None:
         """List the reader's stories here with progress bars and what's new."""
         lines = await service_of(interaction).progress_summary(reader_of(interaction))
-        await send_new(interaction, progress_message(lines))
+        await send_new(interaction, progress_message(lines, speaker_of(interaction)))
 
     @app_commands.command(name="catchup", description="Chapters released since you last read")
     @app_commands.describe(story="The story")
@@ -151,7 +149,7 @@ class Reading(commands.Cog):
     async def catchup(self, interaction: discord.Interaction, story: str) -> None:
         """List new chapters with a button for each."""
         catch = await service_of(interaction).catch_up(reader_of(interaction), story)
-        await send_new(interaction, catchup_message(catch))
+        await send_new(interaction, catchup_message(catch, speaker_of(interaction)))
 
     @app_commands.command(
         name="forget-me",
@@ -161,8 +159,10 @@ class Reading(commands.Cog):
     async def forget_me(self, interaction: discord.Interaction) -> None:
         """Ask for confirmation; the button does the deleting."""
         await interaction.response.send_message(
-            "This deletes your reading progress, reading history, chapter marks and reactions "
-            "in this server, and nothing else. It cannot be undone.",
+            speaker_of(interaction).gettext(
+                "This deletes your reading progress, reading history, chapter marks and reactions "
+                "in this server, and nothing else. It cannot be undone."
+            ),
             view=forget_view(interaction.user.id),
             ephemeral=True,
         )

@@ -12,6 +12,7 @@ from typing import Any
 import discord
 from discord.utils import escape_markdown
 
+from bot.i18n import SOURCE, Speaker
 from bot.reading.model import CHAPTERS_PER_PICKER
 from bot.reading.service import (
     CatchUp,
@@ -44,10 +45,22 @@ def _fit(text: str, limit: int = CONTENT_LIMIT) -> str:
     return text if len(text) <= limit else text[: text.rfind("\n", 0, limit - 2)] + "\n…"
 
 
-def page_message(page: PageView) -> dict[str, Any]:
+def page_footer(page: PageView, t: Speaker = SOURCE) -> str:
+    """The "Chapter x/y · page a/b" line in the reader's language."""
+    p = page.page
+    return t.gettext(
+        "Chapter {chapter}/{chapters} · page {page}/{pages}",
+        chapter=p.chapter_number,
+        chapters=p.chapter_count,
+        page=p.page_number,
+        pages=p.page_count,
+    )
+
+
+def page_message(page: PageView, t: Speaker = SOURCE) -> dict[str, Any]:
     """The reader showing one page: the stored text (content or embed) and the nav buttons."""
     embed = discord.Embed(title=_title(page.story_title))
-    embed.set_footer(text=page.footer)
+    embed.set_footer(text=page_footer(page, t))
     content: str | None = None
     if page.style == "embed":
         embed.description = page.page.content
@@ -55,35 +68,38 @@ def page_message(page: PageView) -> dict[str, Any]:
         content = page.page.content
     p = page.page
     view = reader_view(
-        nav_button("back", page.story_id, p.chapter_number, p.page_number, page.at_start),
-        nav_button("next", page.story_id, p.chapter_number, p.page_number),
-        chapters_button(page.story_id, _picker_offset(p.chapter_number)),
+        nav_button("back", page.story_id, p.chapter_number, p.page_number, page.at_start, t=t),
+        nav_button("next", page.story_id, p.chapter_number, p.page_number, t=t),
+        chapters_button(page.story_id, _picker_offset(p.chapter_number), t=t),
     )
     return {"content": content, "embeds": [embed], "view": view}
 
 
-def caught_up_message(done: CaughtUp) -> dict[str, Any]:
+def caught_up_message(done: CaughtUp, t: Speaker = SOURCE) -> dict[str, Any]:
     """ "You're caught up", with the next release time when one is scheduled."""
     when = (
-        f"The next release is <t:{done.next_release_at}:R>."
+        t.gettext("The next release is {when}.", when=f"<t:{done.next_release_at}:R>")
         if done.next_release_at
-        else "No release is scheduled yet."
+        else t.gettext("No release is scheduled yet.")
     )
-    text = f"✅ You're caught up on **{escape_markdown(done.story_title)}**. {when}"
+    text = "✅ " + t.gettext(
+        "You're caught up on **{title}**.", title=escape_markdown(done.story_title)
+    )
+    text += f" {when}"
     # Back from one past the last page read shows that page again; Next re-checks for news.
     view = reader_view(
-        nav_button("back", done.story_id, done.chapter_number, done.page_number + 1),
-        nav_button("next", done.story_id, done.chapter_number, done.page_number),
-        chapters_button(done.story_id, _picker_offset(done.chapter_number)),
+        nav_button("back", done.story_id, done.chapter_number, done.page_number + 1, t=t),
+        nav_button("next", done.story_id, done.chapter_number, done.page_number, t=t),
+        chapters_button(done.story_id, _picker_offset(done.chapter_number), t=t),
     )
     return {"content": _fit(text), "embeds": [], "view": view}
 
 
-def starters_message(choices: list[StoryChoice]) -> dict[str, Any]:
+def starters_message(choices: list[StoryChoice], t: Speaker = SOURCE) -> dict[str, Any]:
     """For a new reader: the stories they could start."""
     if not choices:
         return {
-            "content": "Nothing has been released here that you can read yet.",
+            "content": t.gettext("Nothing has been released here that you can read yet."),
             "embeds": [],
             "view": None,
         }
@@ -91,85 +107,124 @@ def starters_message(choices: list[StoryChoice]) -> dict[str, Any]:
         *(read_button(c.story_id, c.first_chapter, label=f"📖 {c.title}") for c in choices)
     )
     lines = "\n".join(f"• {escape_markdown(c.title)}" for c in choices)
-    return {"content": _fit(f"Pick a story to start reading:\n{lines}"), "embeds": [], "view": view}
+    text = t.gettext("Pick a story to start reading:") + f"\n{lines}"
+    return {"content": _fit(text), "embeds": [], "view": view}
 
 
-def picker_message(listing: ChapterListing) -> dict[str, Any]:
+def picker_message(listing: ChapterListing, t: Speaker = SOURCE) -> dict[str, Any]:
     """The chapter picker: a select of up to 25 released chapters, paged past 25."""
     first, last = listing.offset + 1, listing.offset + len(listing.chapters)
-    text = (
-        f"📚 **{escape_markdown(listing.story_title)}**: chapters {first}–{last} of "
-        f"{listing.total} released. Pick one to read."
+    text = "📚 " + t.ngettext(
+        "**{title}**: chapters {first}–{last} of {n} released. Pick one to read.",
+        "**{title}**: chapters {first}–{last} of {n} released. Pick one to read.",
+        listing.total,
+        title=escape_markdown(listing.story_title),
+        first=first,
+        last=last,
     )
     view = reader_view(
-        chapter_select(listing.story_id, listing.offset, listing.chapters),
+        chapter_select(listing.story_id, listing.offset, listing.chapters, t),
         chapters_button(
             listing.story_id,
             max(0, listing.offset - CHAPTERS_PER_PICKER),
-            label="◀ Earlier",
+            label=t.gettext("◀ Earlier"),
             disabled=listing.offset == 0,
         ),
         chapters_button(
             listing.story_id,
             listing.offset + CHAPTERS_PER_PICKER,
-            label="Later ▶",
+            label=t.gettext("Later ▶"),
             disabled=not listing.has_more,
         ),
     )
     return {"content": _fit(text), "embeds": [], "view": view}
 
 
-def catchup_message(catch: CatchUp) -> dict[str, Any]:
+def catchup_message(catch: CatchUp, t: Speaker = SOURCE) -> dict[str, Any]:
     """The chapters released since the reader's last read, each with a button to jump to it."""
     title = escape_markdown(catch.story_title)
-    when = f" The next release is <t:{catch.next_release_at}:R>." if catch.next_release_at else ""
+    when = (
+        " " + t.gettext("The next release is {when}.", when=f"<t:{catch.next_release_at}:R>")
+        if catch.next_release_at
+        else ""
+    )
+    since = f"<t:{catch.since}:R>" if catch.since else ""
     if not catch.chapters:
-        since = f" since your last read <t:{catch.since}:R>" if catch.since else ""
-        return {
-            "content": _fit(f"Nothing new in **{title}**{since}.{when}"),
-            "embeds": [],
-            "view": None,
-        }
+        nothing = (
+            t.gettext(
+                "Nothing new in **{title}** since your last read {since}.", title=title, since=since
+            )
+            if since
+            else t.gettext("Nothing new in **{title}**.", title=title)
+        )
+        return {"content": _fit(nothing + when), "embeds": [], "view": None}
     head = (
-        f"**{title}**: {catch.total} new chapter{'s' if catch.total != 1 else ''}"
-        + (f" since your last read <t:{catch.since}:R>" if catch.since else "")
-        + ":"
+        t.ngettext(
+            "**{title}**: {n} new chapter since your last read {since}:",
+            "**{title}**: {n} new chapters since your last read {since}:",
+            catch.total,
+            title=title,
+            since=since,
+        )
+        if since
+        else t.ngettext(
+            "**{title}**: {n} new chapter:",
+            "**{title}**: {n} new chapters:",
+            catch.total,
+            title=title,
+        )
     )
     lines = [head]
     buttons = []
     for chapter in catch.chapters:
         name = escape_markdown(fit_label(chapter.title or "", 80))
         out = f" — <t:{chapter.released_at}:R>" if chapter.released_at else ""
-        lines.append(f"• Chapter {chapter.number}" + (f": {name}" if name else "") + out)
-        buttons.append(
-            read_button(catch.story_id, chapter.number, label=f"📖 Ch. {chapter.number}")
-        )
+        number = t.gettext("Chapter {number}", number=chapter.number)
+        lines.append(f"• {number}" + (f": {name}" if name else "") + out)
+        short = t.gettext("📖 Ch. {number}", number=chapter.number)
+        buttons.append(read_button(catch.story_id, chapter.number, label=short))
     view = reader_view(*buttons)
     if catch.total > len(catch.chapters):
-        lines.append(f"…and {catch.total - len(catch.chapters)} more: use `/read`.")
+        more = catch.total - len(catch.chapters)
+        lines.append(t.ngettext("…and {n} more: use `/read`.", "…and {n} more: use `/read`.", more))
     return {"content": _fit("\n".join(lines) + when), "embeds": [], "view": view}
 
 
-def progress_message(lines: list[ProgressLine]) -> dict[str, Any]:
+def progress_message(lines: list[ProgressLine], t: Speaker = SOURCE) -> dict[str, Any]:
     """`/progress`: one entry per story started here."""
     if not lines:
         return {
-            "content": "You haven't started any story in this server yet. Try `/next`.",
+            "content": t.gettext("You haven't started any story in this server yet. Try `/next`."),
             "embeds": [],
         }
-    embed = discord.Embed(title="Your reading")
+    embed = discord.Embed(title=t.gettext("Your reading"))
     parts = []
     for line in lines:
-        new = (
-            f" · **{line.new_chapters} new** since your last read"
+        new = " · " + (
+            t.ngettext(
+                "**{n} new** since your last read",
+                "**{n} new** since your last read",
+                line.new_chapters,
+            )
             if line.new_chapters
-            else " · nothing new"
+            else t.gettext("nothing new")
         )
-        nxt = f" · next release <t:{line.next_release_at}:R>" if line.next_release_at else ""
+        nxt = (
+            " · " + t.gettext("next release {when}", when=f"<t:{line.next_release_at}:R>")
+            if line.next_release_at
+            else ""
+        )
+        head = t.gettext(
+            "**{title}** — chapter {chapter} of {released}",
+            title=escape_markdown(line.title),
+            chapter=line.chapter_number,
+            released=line.released_chapters,
+        )
+        pages = t.ngettext(
+            "{done}/{n} page", "{done}/{n} pages", line.pages_total, done=line.pages_done
+        )
         parts.append(
-            f"**{escape_markdown(line.title)}** — chapter {line.chapter_number} of "
-            f"{line.released_chapters}\n`{progress_bar(line.pages_done, line.pages_total)}`"
-            f" ({line.pages_done}/{line.pages_total} pages){new}{nxt}"
+            f"{head}\n`{progress_bar(line.pages_done, line.pages_total)}` ({pages}){new}{nxt}"
         )
     embed.description = "\n\n".join(parts)[:4096]
     return {"content": None, "embeds": [embed]}

@@ -23,6 +23,7 @@ import cogs.reading.buttons as buttons
 from bot.errors import InvalidInput, NotAllowed
 from bot.reading.service import ChapterListing, PageView, Reader, ReadingService
 from cogs.common import GuardedItem, chapterbot
+from cogs.i18n import speaker_of
 from cogs.reading.messages import caught_up_message, page_message, picker_message
 
 
@@ -181,7 +182,7 @@ class ReadFromHere(
         page = await service_of(interaction).read_at(
             reader_of(interaction), self.story_id, self.chapter, 1
         )
-        await show(interaction, page_message(page))
+        await show(interaction, page_message(page, speaker_of(interaction)))
 
 
 class MarkRead(
@@ -207,10 +208,14 @@ class MarkRead(
         title, added = await service_of(interaction).mark_read(
             reader_of(interaction), self.story_id, self.chapter
         )
-        state = "Marked" if added else "Already marked"
+        t = speaker_of(interaction)
+        text = (
+            "✓ Marked chapter {chapter} of **{title}** as read."
+            if added
+            else "✓ Already marked chapter {chapter} of **{title}** as read."
+        )
         await interaction.response.send_message(
-            f"✓ {state} chapter {self.chapter} of **{escape_markdown(title)}** as read.",
-            ephemeral=True,
+            t.gettext(text, chapter=self.chapter, title=escape_markdown(title)), ephemeral=True
         )
 
 
@@ -241,9 +246,9 @@ class PageNav(
             reader_of(interaction), self.story_id, self.chapter, self.page, forward=self.forward
         )
         if isinstance(result, PageView):
-            await show(interaction, page_message(result))
+            await show(interaction, page_message(result, speaker_of(interaction)))
         else:
-            await show(interaction, caught_up_message(result))
+            await show(interaction, caught_up_message(result, speaker_of(interaction)))
 
 
 class ChaptersButton(
@@ -271,7 +276,7 @@ class ChaptersButton(
         listing = await service_of(interaction).chapters(
             reader_of(interaction), self.story_id, self.offset
         )
-        await show(interaction, picker_message(listing))
+        await show(interaction, picker_message(listing, speaker_of(interaction)))
 
 
 class ChapterSelect(
@@ -306,7 +311,7 @@ class ChapterSelect(
         page = await service_of(interaction).read_at(
             reader_of(interaction), self.story_id, int(chosen), 1
         )
-        await show(interaction, page_message(page))
+        await show(interaction, page_message(page, speaker_of(interaction)))
 
 
 class ForgetButton(
@@ -332,7 +337,8 @@ class ForgetButton(
         if interaction.user.id != self.user_id or interaction.guild_id is None:
             raise NotAllowed("This confirmation is not yours.", hint="Run `/forget-me` yourself.")
         if not self.yes:
-            await show(interaction, {"content": "Cancelled: nothing was deleted.", "view": None})
+            cancelled = speaker_of(interaction).gettext("Cancelled: nothing was deleted.")
+            await show(interaction, {"content": cancelled, "view": None})
             return
         deleted = await service_of(interaction).forget_me(interaction.guild_id, self.user_id)
         summary = ", ".join(
@@ -340,7 +346,12 @@ class ForgetButton(
         )
         await show(
             interaction,
-            {"content": f"🗑️ Done. Deleted your data in this server ({summary}).", "view": None},
+            {
+                "content": speaker_of(interaction).gettext(
+                    "🗑️ Done. Deleted your data in this server ({summary}).", summary=summary
+                ),
+                "view": None,
+            },
         )
 
 

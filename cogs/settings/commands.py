@@ -13,6 +13,7 @@ from discord.utils import escape_markdown
 from bot.scheduling import describe_time, parse_zone, search_zones
 from bot.stories.authoring import ChannelFacts, ChannelKind
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
+from cogs.i18n import speaker_of
 
 if TYPE_CHECKING:
     from bot.client import ChapterBot
@@ -181,6 +182,31 @@ class SettingsCommands(commands.Cog):
             f"✅ Only members with {role.mention} (or Manage Server) can upload stories now."
             if role is not None and role.id != actor.guild_id
             else "✅ Everyone can upload stories now."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @settings.command(name="language", description="The language of this server's public posts")
+    @app_commands.describe(language="Chapter buttons and announcements; default: the server's")
+    @app_commands.choices(
+        # Languages are named in their own language; only the first choice is translated.
+        language=[
+            app_commands.Choice(name="Server's language (Discord setting)", value="server"),
+            app_commands.Choice(name="English", value="en-US"),
+            app_commands.Choice(name="Français", value="fr"),
+            app_commands.Choice(name="Deutsch", value="de"),
+            app_commands.Choice(name="Español", value="es-ES"),
+            app_commands.Choice(name="Português do Brasil", value="pt-BR"),
+        ]
+    )
+    @MANAGER_ONLY
+    async def language(self, interaction: discord.Interaction, language: str) -> None:
+        """Override (or follow again) the server's Discord locale for public posts."""
+        chosen = await self.bot.server_languages.set(actor_of(interaction), language)
+        t = speaker_of(interaction)
+        text = (
+            t.gettext("✅ Public posts follow the server's Discord language again.")
+            if chosen is None
+            else t.gettext("✅ Public posts are now in {language}.", language=chosen)
         )
         await interaction.response.send_message(text, ephemeral=True)
 

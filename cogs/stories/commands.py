@@ -1,8 +1,9 @@
-"""`/story ...`: upload, update, list, info, preview, edit, delete and manage authors."""
+"""`/story ...`: upload, update, list, info, preview, download, edit, delete and manage authors."""
 
 from __future__ import annotations
 
-import asyncio
+import io
+from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 import discord
@@ -14,8 +15,12 @@ from bot.errors import ImportRefused
 from bot.publishing.manage import queue_repost
 from bot.stories.authoring import RATINGS, StorySummary, check_upload, prepare_story
 from bot.stories.chapters import ChapterSync
+from bot.stories.download import story_download
+from bot.stories.import_time import run_import
 from bot.stories.importers.matter import skipped_summary
+from bot.stories.importers.text_checks import text_problems
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
+from cogs.i18n import chapter_word
 from cogs.stories.views import (
     DYNAMIC_ITEMS,
     DeleteConfirmView,
@@ -131,13 +136,25 @@ class StoryCommands(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         raw = await download(file)
         # Importing a big EPUB is CPU-heavy; a thread keeps the gateway heartbeat going.
-        prepared = await asyncio.to_thread(prepare_story, raw, file.filename, style)
+        word = await chapter_word(interaction)
+        prepared = await run_import(
+            partial(prepare_story, raw, file.filename, style, chapter_word=word),
+            filename=file.filename,
+            timeout=self.bot.settings.import_timeout,
+        )
         summary = await self.service.upload(actor, prepared)
         embed = summary_embed(summary, "📚 Uploaded: ")
         skipped = skipped_summary(prepared.story.skipped)
         if skipped:
             embed.add_field(
                 name="Skipped (not posted)", value=escape_markdown(skipped), inline=False
+            )
+        problems = text_problems(prepared.story)
+        if problems:
+            embed.add_field(
+                name="⚠️ Check the text",
+                value=clip("; ".join(problems) + ". Fix the file and `/story update` it.", 1024),
+                inline=False,
             )
         await interaction.edit_original_response(
             embed=embed, view=upload_reply_view(summary.story.id)
@@ -156,8 +173,18 @@ class StoryCommands(commands.Cog):
         await self.service.check_author(actor, record)
         await interaction.response.defer(ephemeral=True, thinking=True)
         raw = await download(file)
-        prepared = await asyncio.to_thread(
-            prepare_story, raw, file.filename, record.style, warnings=record.warnings
+        word = await chapter_word(interaction)
+        prepared = await run_import(
+            partial(
+                prepare_story,
+                raw,
+                file.filename,
+                record.style,
+                warnings=record.warnings,
+                chapter_word=word,
+            ),
+            filename=file.filename,
+            timeout=self.bot.settings.import_timeout,
         )
         sync = await self.service.update(actor, record, prepared)
         await interaction.edit_original_response(content=sync_report(record.title, sync))
@@ -207,6 +234,28 @@ class StoryCommands(commands.Cog):
         """Authors only: page through a chapter, released or not."""
         record = await resolve_story(interaction, story)
         await send_preview(interaction, record, chapter)
+
+    @story.command(name="download", description="Get a story as an EPUB, HTML or Markdown file")
+    @app_commands.describe(story=STORY_HELP, format="File format (default EPUB)")
+    @app_commands.autocomplete(story=story_autocomplete)
+    async def download_story(
+        self,
+        interaction: discord.Interaction,
+        story: str,
+        format: Literal["epub", "html", "md"] = "epub",
+    ) -> None:
+        """Readers get the released chapters; authors every chapter."""
+        actor = actor_of(interaction)
+        record = await resolve_story(interaction, story)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        limit = interaction.guild.filesize_limit if interaction.guild else 10 * 1_048_576
+        result = await story_download(self.service.stories, actor, record, format, max_bytes=limit)
+        note = "every chapter (you are an author)" if result.as_author else "released chapters"
+        await interaction.edit_original_response(
+            content=f"📥 “{escape_markdown(record.title)}”: {result.chapters} of "
+            f"{result.total} chapters — {note}.",
+            attachments=[discord.File(io.BytesIO(result.file.data), result.file.filename)],
+        )
 
     @story.command(name="edit", description="Change a story's title, summary, rating, warnings")
     @app_commands.describe(

@@ -32,7 +32,10 @@ class UserActions:
         self.timeline.add(
             "ix", f"{self.world.users[rec.user_id].username} -> {rec.name or rec.type}"
         )
-        self.gateway.dispatch("INTERACTION_CREATE", interaction_payload(self, rec, message))
+        # Discord sends an interaction on the connection of its guild's shard.
+        self.gateway.dispatch(
+            "INTERACTION_CREATE", interaction_payload(self, rec, message), guild_id=rec.guild_id
+        )
         deadline = rec.created + self.ack_deadline_s + 0.5
         while rec.callback_type is None:
             remaining = deadline - time.monotonic()
@@ -141,8 +144,10 @@ class UserActions:
         custom_id: str,
         *,
         values: list[str] | None = None,
+        user_locale: str = "en-US",
     ) -> InteractionResult:
-        """Click a button (or choose ``values`` in a select menu) on ``message``."""
+        """Click a button (or choose ``values`` in a select menu) on ``message``;
+        ``user_locale`` is the clicking user's Discord language (the payload's ``locale``)."""
         if not self.world.visible(message, user.id):
             raise CommandUsageError(f"{user.username} cannot see message {message.id}")
         component = _find_component(message.components, custom_id)
@@ -157,7 +162,14 @@ class UserActions:
             data["values"] = list(values or [])
         channel = self.world.channels[message.channel_id]
         rec = new_record(
-            self, 3, user, channel, data, name=f"click {custom_id}", source_message_id=message.id
+            self,
+            3,
+            user,
+            channel,
+            data,
+            name=f"click {custom_id}",
+            source_message_id=message.id,
+            locale=user_locale,
         )
         return await self._run(rec, message)
 

@@ -68,8 +68,11 @@ class DiscordEmulator(UserActions, ServerEvents):
         nonce_window_s: float = 300.0,
         default_world: bool = True,
         bot_name: str = "chapterbot",
+        shard_count: int = 1,
     ) -> None:
         self.token, self.host, self.port = token, host, port
+        # What GET /gateway/bot recommends; IDENTIFY's `shard` decides what a connection gets.
+        self.shard_count = shard_count
         self.time_scale = time_scale
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.allowed_privileged_intents = allowed_privileged_intents & PRIVILEGED_INTENTS
@@ -86,7 +89,12 @@ class DiscordEmulator(UserActions, ServerEvents):
         register_routes(self.router)
         self.requests: list[RequestRecord] = []
         self.violations: list[Violation] = []
-        self.stats: dict[str, Any] = {"requests": 0, "429": 0, "429_by_route": {}}
+        self.stats: dict[str, Any] = {
+            "requests": 0,
+            "429": 0,
+            "global_429": 0,
+            "429_by_route": {},
+        }
         self.app_commands: dict[int | None, list[dict[str, Any]]] = {}
         self.interactions: dict[int, InteractionRecord] = {}
         self.nonces: dict[tuple[int, int, str], tuple[int, float]] = {}
@@ -329,7 +337,9 @@ class DiscordEmulator(UserActions, ServerEvents):
         """Dispatch CHANNEL_* / THREAD_* for ``channel``."""
         from .payloads import channel_payload
 
-        self.gateway.dispatch(event, channel_payload(self.world, channel), intent=1)
+        self.gateway.dispatch(
+            event, channel_payload(self.world, channel), intent=1, guild_id=channel.guild_id
+        )
 
     async def drop_gateway(self) -> None:
         """Abruptly close gateway connections; the client should RESUME."""

@@ -27,6 +27,11 @@ class SnowflakeFactory:
             self._last = max(candidate, self._last + 1)
             return self._last
 
+    def advance_past(self, snowflake: int) -> None:
+        """Never hand out `snowflake` or anything below it (an id chosen by hand was used)."""
+        with self._lock:
+            self._last = max(self._last, snowflake)
+
 
 def snowflake_time(snowflake: int) -> dt.datetime:
     """Creation time encoded in a snowflake."""

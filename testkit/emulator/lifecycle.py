@@ -26,14 +26,16 @@ class ServerEvents:
         if member is not None:
             self._removed_bot_members[target.id] = member
         self.timeline.add("world", f"bot removed from guild {target.id}")
-        self.gateway.dispatch("GUILD_DELETE", {"id": str(target.id)}, intent=INTENT_GUILDS)
+        self.gateway.dispatch(
+            "GUILD_DELETE", {"id": str(target.id)}, intent=INTENT_GUILDS, guild_id=target.id
+        )
 
     def guild_outage(self: DiscordEmulator, guild: Guild | None = None) -> None:
         """The guild becomes unavailable (an outage): GUILD_DELETE with `unavailable: true`."""
         target = guild or self.guild
         self.timeline.add("world", f"guild {target.id} unavailable")
         data = {"id": str(target.id), "unavailable": True}
-        self.gateway.dispatch("GUILD_DELETE", data, intent=INTENT_GUILDS)
+        self.gateway.dispatch("GUILD_DELETE", data, intent=INTENT_GUILDS, guild_id=target.id)
 
     def add_bot_back(self: DiscordEmulator, guild: Guild | None = None) -> None:
         """Re-invite the bot (or end an outage): it is a member again and gets GUILD_CREATE."""
@@ -70,9 +72,13 @@ class ServerEvents:
                 "parent_id": str(channel.parent_id),
                 "type": channel.type,
             }
-            self.gateway.dispatch("THREAD_DELETE", data, intent=INTENT_GUILDS)
+            self.gateway.dispatch(
+                "THREAD_DELETE", data, intent=INTENT_GUILDS, guild_id=channel.guild_id
+            )
         else:
-            self.gateway.dispatch("CHANNEL_DELETE", payload, intent=INTENT_GUILDS)
+            self.gateway.dispatch(
+                "CHANNEL_DELETE", payload, intent=INTENT_GUILDS, guild_id=channel.guild_id
+            )
 
     def delete_messages(
         self: DiscordEmulator, messages: list[Message], *, bulk: bool = False

@@ -137,7 +137,9 @@ async def clear_all(req: RestRequest) -> Any:
     data = {"channel_id": str(msg.channel_id), "message_id": str(msg.id)}
     if msg.guild_id:
         data["guild_id"] = str(msg.guild_id)
-    req.emu.gateway.dispatch("MESSAGE_REACTION_REMOVE_ALL", data, intent=_intent(req.emu, msg))
+    req.emu.gateway.dispatch(
+        "MESSAGE_REACTION_REMOVE_ALL", data, intent=_intent(req.emu, msg), guild_id=msg.guild_id
+    )
     return None
 
 

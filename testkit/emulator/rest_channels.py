@@ -208,7 +208,7 @@ async def join_thread(req: RestRequest) -> Any:
     if bot not in thread.thread_member_ids:
         thread.thread_member_ids.append(bot)
         member = {**thread_member_payload(thread, bot), "guild_id": str(thread.guild_id)}
-        req.emu.gateway.dispatch("THREAD_MEMBER_UPDATE", member, intent=1)
+        req.emu.gateway.dispatch("THREAD_MEMBER_UPDATE", member, intent=1, guild_id=thread.guild_id)
     return None
 
 

@@ -48,7 +48,11 @@ async def get_gateway(req: RestRequest) -> Any:
 async def get_gateway_bot(req: RestRequest) -> Any:
     """GET /gateway/bot."""
     limit = {"total": 1000, "remaining": 999, "reset_after": 86_400_000, "max_concurrency": 1}
-    return {"url": req.emu.gateway_url, "shards": 1, "session_start_limit": limit}
+    return {
+        "url": req.emu.gateway_url,
+        "shards": req.emu.shard_count,
+        "session_start_limit": limit,
+    }
 
 
 def _check_app(req: RestRequest) -> None:

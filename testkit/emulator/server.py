@@ -131,6 +131,8 @@ async def _pipeline(
         headers = dict(decision.headers)
         if not decision.allowed:
             emu.stats["429"] += 1
+            if decision.is_global:  # counted apart: N processes must share the token's budget
+                emu.stats["global_429"] = emu.stats.get("global_429", 0) + 1
             emu.stats["429_by_route"][route.template] = (
                 emu.stats["429_by_route"].get(route.template, 0) + 1
             )

@@ -48,9 +48,19 @@ class World:
         self.users[user.id] = user
         return user
 
-    def add_guild(self, name: str, owner: User) -> Guild:
-        """Create a guild with its @everyone role and its owner as a member."""
-        guild = Guild(self.ids.next(), name, owner.id)
+    def add_guild(self, name: str, owner: User, *, shard: tuple[int, int] | None = None) -> Guild:
+        """Create a guild with its @everyone role and its owner as a member.
+
+        With `shard=(id, count)` the guild's id is one Discord sends on that shard
+        (`(guild_id >> 22) % count == id`), to spread guilds over shard processes.
+        """
+        guild_id = self.ids.next()
+        if shard is not None:
+            wanted, count = shard
+            while (guild_id >> 22) % count != wanted:
+                guild_id += 1 << 22  # one millisecond later: the next shard
+            self.ids.advance_past(guild_id)
+        guild = Guild(guild_id, name, owner.id)
         guild.roles[guild.id] = Role(guild.id, "@everyone", int(EVERYONE_DEFAULT))
         self.guilds[guild.id] = guild
         self.join(guild, owner)
@@ -194,4 +204,18 @@ def build_default_world(world: World) -> Guild:
         guild, "stories", ChannelType.FORUM, parent=category, tags=("ongoing", "complete", "mature")
     )
     world.add_channel(guild, "mature", ChannelType.TEXT, nsfw=True, parent=category)
+    return guild
+
+
+def build_bot_guild(world: World, name: str, *, shard: tuple[int, int] | None = None) -> Guild:
+    """Another guild the bot is in (owned by the world's owner): a text channel #chapters and
+    the users alice and bob as members; `shard` places it on a shard (see `add_guild`)."""
+    guild = world.add_guild(name, world.owner, shard=shard)
+    bot_role = world.add_role(guild, world.bot.username, int(BOT_DEFAULT), managed=True)
+    bot_role.bot_id = world.bot.id
+    world.join(guild, world.bot).roles.append(bot_role.id)
+    for user in world.users.values():
+        if user.username in ("alice", "bob"):
+            world.join(guild, user)
+    world.add_channel(guild, "chapters", ChannelType.TEXT)
     return guild

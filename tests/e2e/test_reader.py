@@ -11,7 +11,6 @@ import pytest
 
 from bot.client import ChapterBot
 from bot.publishing.schedules import ScheduleRepository
-from bot.reading.repository import ProgressRepository
 from bot.stories.repository import StoryRepository
 from testkit.emulator import DiscordEmulator
 from testkit.emulator.interactions import InteractionResult
@@ -210,7 +209,7 @@ async def test_mark_read_marks_the_chapter_and_moves_the_reader_on(
 
     marked = await emulator.click(bob, last_of_one, custom_id(last_of_one.components, "Mark read"))
     assert marked.ephemeral and "Marked chapter 1" in (marked.content or "")
-    assert await ProgressRepository(chapterbot.database).has_marked(bob.id, chapter_one.id)
+    assert await chapterbot.services.reading.progress.has_marked(bob.id, chapter_one.id)
     nxt = await emulator.slash(bob, "next")
     assert nxt.message is not None and footer(nxt.message).startswith("Chapter 2/3 · page 1/")
 
@@ -262,7 +261,7 @@ async def test_forget_me_removes_only_that_members_rows(
         await emulator.slash(user, "next", story=str(story.id))
     last = chapter_posts(emulator, general)[-1]
     await emulator.click(bob, last, custom_id(last.components, "Mark read"))
-    progress = ProgressRepository(chapterbot.database)
+    progress = chapterbot.services.reading.progress
 
     asked = await emulator.slash(bob, "forget-me")
     assert asked.ephemeral
@@ -298,7 +297,7 @@ async def test_next_by_dm_and_closed_dms_get_instructions(
     emulator.set_dms_open(dave, False)
     refused = await emulator.slash(dave, "next", story=str(story.id), dm=True)
     assert refused.ephemeral and "Privacy Settings" in (refused.content or "")
-    assert await ProgressRepository(chapterbot.database).get(dave.id, story.id) is None
+    assert await chapterbot.services.reading.progress.get(dave.id, story.id) is None
 
 
 async def test_reading_what_story_upload_and_publish_posted(

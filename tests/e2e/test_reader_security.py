@@ -11,7 +11,6 @@ import discord
 import pytest
 
 from bot.client import ChapterBot
-from bot.reading.repository import ProgressRepository
 from bot.stories.repository import StoryRepository
 from testkit.emulator import DiscordEmulator
 from testkit.emulator.permissions import P
@@ -126,7 +125,7 @@ async def test_unreleased_chapters_are_unreachable_by_every_path(
         assert chapter is not None
         for page in (await repo.pages(chapter.id))[first_hidden:]:
             assert page.content not in seen
-    progress = await ProgressRepository(chapterbot.database).get(bob.id, story.id)
+    progress = await chapterbot.services.reading.progress.get(bob.id, story.id)
     assert progress is not None and progress.furthest_chapter == 2 and progress.furthest_page == 1
 
 
@@ -150,7 +149,7 @@ async def test_stories_in_channels_the_reader_cannot_see_are_refused(
     )
     clicked = await emulator.click(bob, emulator.message(forged.id), f"cb:read:{story.id}:1")
     assert "no story" in (clicked.content or "")
-    assert await ProgressRepository(chapterbot.database).get(bob.id, story.id) is None
+    assert await chapterbot.services.reading.progress.get(bob.id, story.id) is None
 
     allowed = await emulator.slash(alice, "next", story=str(story.id))
     assert allowed.message is not None and footer(allowed.message) == "Chapter 1/1 · page 1/1"

@@ -221,3 +221,19 @@ async def test_a_purge_due_while_the_bot_was_down_runs_at_start_up(
     bot = await bot_runner.start()
     await until(lambda: _no_rows(bot.database, "stories", guild.id))
     assert await leftovers(bot.database, {guild.id, alice.id}, ["first chapter"]) == []
+
+
+async def test_removed_while_the_bot_was_down_is_a_removal_at_the_next_start(
+    emulator: DiscordEmulator, bot_runner: BotRunner
+) -> None:
+    bot = bot_runner.bot
+    assert bot is not None
+    await posted_and_scheduled(emulator, bot)
+    guild = emulator.guild
+    await bot_runner.stop()
+    emulator.remove_bot(guild)  # nobody is connected: no GUILD_DELETE reaches the bot
+
+    bot = await bot_runner.start()
+    await until(lambda: _removed(bot, guild.id))
+    assert schedule_jobs(bot) == []
+    assert bot.scheduler.get_job(purge_job_id(guild.id)) is not None

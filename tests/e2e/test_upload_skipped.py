@@ -59,3 +59,20 @@ async def test_upload_reply_lists_what_was_skipped(
     story = (await repo(chapterbot).list_for_guild(emulator.guild.id))[0]
     texts = [c.body for c in await repo(chapterbot).chapters(story.id)]
     assert not any("Gutenberg" in body for body in texts)
+
+
+async def test_upload_reply_warns_about_garbled_text(
+    emulator: DiscordEmulator, chapterbot: ChapterBot
+) -> None:
+    damaged = "Twice Saved\n\nShe said â€œhiâ€\x9d at the cafÃ©, then left.\n".encode()
+    reply = answer(await upload(emulator, emulator.user("alice"), "twice.txt", damaged))
+    warning = field(reply, "⚠️ Check the text")
+    assert "garbled character sequence(s) such as “â€œ”" in warning
+
+
+async def test_clean_upload_has_no_text_warning(
+    emulator: DiscordEmulator, chapterbot: ChapterBot
+) -> None:
+    reply = answer(await upload(emulator, emulator.user("alice"), "alice.txt", GUTENBERG_STYLE))
+    names = [item["name"] for embed in reply.embeds for item in embed.get("fields", [])]
+    assert "⚠️ Check the text" not in names

@@ -124,3 +124,29 @@ async def test_plain_json_gateway_without_compression(emulator: DiscordEmulator)
     finally:
         discord.gateway.DiscordWebSocket.from_client = classmethod(original)
     assert emulator.gateway.stats["zlib_connections"] == 0
+
+
+async def test_gateway_bot_reports_the_shards_and_each_shard_gets_its_guilds(
+    emulator: DiscordEmulator,
+) -> None:
+    from testkit.emulator.world import build_bot_guild
+
+    emulator.shard_count = 2
+    on = [build_bot_guild(emulator.world, f"G{n}", shard=(n, 2)) for n in (0, 1)]
+    # No shard_count: discord.py asks GET /gateway/bot and opens one connection per shard.
+    client = discord.AutoShardedClient(
+        intents=discord.Intents.none() | discord.Intents(guilds=True)
+    )
+    with pointed_at(emulator):
+        task = await start_client(client, emulator)
+        try:
+            assert client.shard_count == 2 and sorted(client.shards) == [0, 1]
+            for n, guild in enumerate(on):
+                seen = client.get_guild(guild.id)
+                assert seen is not None and seen.shard_id == n
+            assert emulator.gateway.stats["identify"] == 2
+            identifies = [s.shard for s in emulator.gateway.sessions.values()]
+            assert sorted(identifies) == [[0, 2], [1, 2]]
+        finally:
+            await client.close()
+            task.cancel()

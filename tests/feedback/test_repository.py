@@ -178,12 +178,6 @@ async def test_settings_defaults_upsert_and_digest_list(
         await repo.update_settings(story.id, title="nope")
 
 
-async def test_secret_key_is_created_once(db: Database) -> None:
-    repo = FeedbackRepository(db)
-    first = await repo.secret_key()
-    assert len(first) == 64 and await repo.secret_key() == first
-
-
 async def test_deleting_a_story_deletes_its_feedback(
     db: Database, make_story: StoryFactory, make_pages: PagesFactory
 ) -> None:

@@ -78,3 +78,30 @@ async def test_purge_is_rearmed_at_start_up_and_counts_rows(db: Database) -> Non
     clock.now += DAY_S
     assert await second.purge(GUILD) == {"guild_settings": 1, "guild_removals": 1}
     assert await db.fetch_value("SELECT COUNT(*) FROM guild_removals") == 0
+
+
+async def test_removed_while_offline_only_for_absent_guilds_this_process_serves(
+    db: Database,
+) -> None:
+    clock, bus, seen = Clock(), EventBus(), []
+
+    async def record(event: object) -> None:
+        seen.append(event)
+
+    bus.subscribe(GuildRemoved, record)
+    life = ServerLifecycle(db, AsyncIOScheduler(), bus, retention_days=30, clock=clock)
+    async with db.transaction() as tx:
+        for story_id, guild in ((1, 10), (2, 11), (3, 12), (4, 13)):
+            await tx.execute(
+                "INSERT INTO stories (id, guild_id, owner_id, title, source_format, created_at,"
+                " updated_at) VALUES (:id, :g, 5, 'S', 'markdown', 0, 0)",
+                {"id": story_id, "g": guild},
+            )
+    # 10 is served (available or not, it came in READY); 11 and 12 are gone, but 12 belongs to
+    # another process's shard; 13 is gone too.
+    removed = await life.removed_while_offline({10}, ours=lambda g: g != 12)
+    assert removed == [11, 13]
+    assert [e.guild_id for e in seen] == [11, 13]  # type: ignore[attr-defined]
+    assert (await life.removals.get(11)) is not None and (await life.removals.get(12)) is None
+    # A second READY does not record them again.
+    assert await life.removed_while_offline({10}, ours=lambda g: g != 12) == []

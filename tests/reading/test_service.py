@@ -9,6 +9,7 @@ import aiosqlite
 import pytest
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.events import EventBus, ReaderProgressed
 from bot.publishing.schedules import ScheduleRepository
 from bot.reading.service import (
     CaughtUp,
@@ -292,10 +293,10 @@ async def test_next_runs_a_constant_number_of_statements(
 
 
 @pytest.mark.sqlite_only(reason="counts trips to aiosqlite's threads")
-async def test_next_makes_two_trips_to_the_database_threads(
+async def test_next_makes_one_trip_to_the_database_threads(
     db: Database, service: ReadingService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`/next` with no story: one read (progress, story and next page) and one write batch.
+    """`/next` with no story: one write batch; its one read runs inline (`fetch_point`).
 
     Each trip to an aiosqlite thread is a hand-off plus an event-loop wake-up; under load they
     cost more than the SQL itself.
@@ -315,7 +316,7 @@ async def test_next_makes_two_trips_to_the_database_threads(
     monkeypatch.undo()
     assert isinstance(shown, PageView)
     assert (shown.page.chapter_number, shown.page.page_number) == (1, 2)
-    assert len(trips) == 2, trips
+    assert trips == ["_run_batch"], trips
     progress = await service.progress.get(BOB, story.id)
     assert progress is not None and (progress.chapter_number, progress.page_number) == (1, 2)
     assert await service.progress.events_for(GUILD, BOB) == 2
@@ -325,3 +326,44 @@ def test_progress_bar() -> None:
     assert progress_bar(3, 10) == "▓▓▓░░░░░░░ 30%"
     assert progress_bar(0, 0) == "░░░░░░░░░░ 0%"
     assert progress_bar(5, 5, width=4) == "▓▓▓▓ 100%"
+
+
+async def test_each_page_shown_publishes_reader_progressed(db: Database, clock: Clock) -> None:
+    bus = EventBus()
+    heard: list[ReaderProgressed] = []
+
+    async def listen(event: ReaderProgressed) -> None:
+        heard.append(event)
+
+    bus.subscribe(ReaderProgressed, listen)
+    service = ReadingService(db, clock=clock, bus=bus)
+    story = await store(db)
+    await release(db, story.id, 1)
+
+    await read_all(service, reader(), story.id)
+    assert [(e.user_id, e.story_id, e.chapter_number, e.page_number) for e in heard] == [
+        (BOB, story.id, 1, 1),
+        (BOB, story.id, 1, 2),
+    ]
+    assert {e.guild_id for e in heard} == {GUILD} and {e.at for e in heard} == {clock.now}
+    # "Caught up" shows no page, so it tells nobody anything.
+    assert isinstance(await service.next_page(reader()), CaughtUp) and len(heard) == 2
+
+
+async def test_services_own_one_read_buffer_and_closing_writes_it(
+    db: Database, clock: Clock
+) -> None:
+    service = ReadingService(db, clock=clock, write_behind=True)
+    service.progress.buffer.flush_seconds = 60.0  # only close() may write
+    other = ReadingService(db, clock=clock, write_behind=True)
+    story = await store(db)
+    await release(db, story.id, 1)
+
+    await service.next_page(reader(), str(story.id))
+    assert len(service.progress.buffer) == 1
+    assert len(other.progress.buffer) == 0  # a buffer per service, no process-wide registry
+    assert await other.progress.position(BOB, story.id) is None  # not written yet
+
+    await service.close()
+    stored = await other.progress.position(BOB, story.id)
+    assert stored is not None and (stored.chapter_number, stored.page_number) == (1, 1)

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from bot.client import ChapterBot
-from bot.reading.repository import ProgressRepository
 from bot.stories.repository import StoryRepository
 from testkit.emulator import DiscordEmulator
 from testkit.emulator.model import Message, User
@@ -157,7 +156,7 @@ async def test_readers_keep_their_place_through_faults(
     emulator.unfreeze_gateway()
     await read(len(pages) - 4 + 1)  # to the end, and one "caught up"
 
-    progress = ProgressRepository(bot.database)
+    progress = bot.services.reading.progress
     for reader in readers:
         assert reader.seen == pages, reader.user.username
         record: Any = await progress.get(reader.user.id, story.id)

@@ -22,7 +22,6 @@ from discord import app_commands
 
 from bot.client import ChapterBot
 from bot.publishing.schedules import ScheduleRepository
-from bot.reading.repository import ProgressRepository
 from bot.stories.repository import StoryRepository
 from testkit.emulator import DiscordEmulator
 from testkit.emulator.interactions import InteractionResult
@@ -135,11 +134,13 @@ COMMANDS: dict[str, tuple[str, Options | None]] = {
     "settings server-timezone": ("manager", lambda c: _const({"zone": "Europe/Paris"})),
     "settings missed-releases": ("manager", lambda c: _const({"policy": "latest"})),
     "settings author-role": ("manager", lambda c: _const({})),
+    "settings language": ("manager", lambda c: _const({"language": "fr"})),
     # everyone: reading, personal settings, uploads, listings (no story is changed)
     "help": ("anyone", None),
     "story upload": ("anyone", None),
     "story list": ("anyone", None),
     "story info": ("anyone", None),
+    "story download": ("anyone", None),  # readers get released chapters only
     "settings timezone": ("anyone", None),
     "schedule list": ("anyone", None),
     "next": ("anyone", None),
@@ -290,7 +291,7 @@ async def test_crafted_buttons_recheck_who_clicks(
     # alice has reading progress; dave forges her /forget-me confirmation.
     started = await emulator.slash(alice, "next", story=case.sid)
     assert started.message is not None
-    progress = ProgressRepository(chapterbot.database)
+    progress = chapterbot.services.reading.progress
     mine = await progress.get(alice.id, case.story_id)
     assert mine is not None
 

@@ -61,6 +61,8 @@ def seen_by(emu: DiscordEmulator, user: User) -> list[str]:
         for message in emu.visible_messages(channel_id, as_user=user):
             if message.visible_to is not None or message.guild_id is None:
                 texts.append(f"{message.text}\n{message.components}")
+                # Files the bot attached (`/story download` md/html are plain text).
+                texts += [a.data.decode("utf-8", "replace") for a in message.attachments]
     return texts
 
 
@@ -90,6 +92,8 @@ async def probe(emu: DiscordEmulator, bob: User, sid: str, chapters: int) -> lis
     await run(await emu.slash(bob, "catchup", story=sid))
     await run(await emu.slash(bob, "progress"))
     await run(await emu.slash(bob, "story info", story=sid))
+    for fmt in ("md", "html"):
+        await run(await emu.slash(bob, "story download", story=sid, format=fmt))
     await run(await emu.slash(bob, "story preview", story=sid, chapter=2))
     await run(await emu.slash(bob, "stats", story=sid))
     for command in ("next", "read", "catchup", "story info"):

@@ -176,3 +176,32 @@ async def test_open_database_parses_the_url_and_migrates(tmp_path: Path) -> None
         await db.close()
     with pytest.raises(ConfigError):
         await open_database("postgresql://localhost/chapterbot")
+
+
+async def test_point_reads_see_commits_only_and_cannot_write(db: Database) -> None:
+    await _scratch_table(db)
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE counter SET n = 7")
+        row = await db.fetch_point("SELECT n FROM counter")
+        assert row is not None and row[0] == 0  # inline reads never see a half-done write
+    row = await db.fetch_point("SELECT n FROM counter")
+    assert row is not None and row["n"] == 7
+    assert await db.fetch_point("SELECT n FROM counter WHERE n < 0") is None
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        await db.fetch_point("CREATE TABLE nope (x)")
+
+
+async def test_a_point_read_on_a_busy_file_falls_back_to_the_reader_thread(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _scratch_table(db)
+
+    class BusyFile:
+        """Stands in for the inline sqlite3 connection while a checkpoint holds the file."""
+
+        def execute(self, sql: str, params: object = ()) -> object:
+            raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(db, "_inline", BusyFile())
+    row = await db.fetch_point("SELECT n FROM counter")
+    assert row is not None and row[0] == 0  # answered by the reader thread, which waits

@@ -25,6 +25,8 @@ _NOTE_FIELDS = {
     "notes": "notes",
     "chapter end notes": "end_notes",
     "end notes": "end_notes",
+    # Our own export's label for the story's end notes, after its last chapter.
+    "work end notes": "work_end_notes",
 }
 # AO3's cross-references to notes printed elsewhere; they point nowhere once imported.
 _NOTE_POINTER = re.compile(

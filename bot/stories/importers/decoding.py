@@ -1,8 +1,15 @@
-"""Turn uploaded bytes into text: BOM-aware UTF-8/UTF-16, per-line cp1252 fallback, LF ends."""
+"""Turn uploaded bytes into text: BOM-aware UTF-8/UTF-16, detected legacy encodings, LF ends.
+
+Not UTF-8: a file holding some valid UTF-8 lines is a paste-up and is decoded line by line
+(UTF-8, else Windows-1252); otherwise charset-normalizer names the encoding (Windows-1251,
+KOI8-R, Shift-JIS...), and Western single-byte guesses fall back to the per-line reading.
+"""
 
 from __future__ import annotations
 
 import codecs
+
+import charset_normalizer
 
 from bot.errors import ImportRefused
 
@@ -50,7 +57,57 @@ def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        return _decode_lines(raw)
+        pass
+    if not _has_utf8_lines(raw):
+        detected = _detected(raw)
+        if detected is not None:
+            return detected
+    return _decode_lines(raw)
+
+
+def _detected(raw: bytes) -> str | None:
+    """The text in charset-normalizer's most likely non-Western encoding, if it reads well."""
+    rejected: list[str] = []
+    for _ in range(3):  # a rejected guess is excluded and the file asked about again
+        before = len(rejected)
+        for match in charset_normalizer.from_bytes(raw, cp_exclusion=rejected or None):
+            if codecs.lookup(match.encoding).name in _WESTERN:
+                return None  # the per-line reading is better for these
+            try:
+                text = raw.decode(match.encoding)
+            except (UnicodeDecodeError, LookupError):
+                rejected.append(match.encoding)
+                continue
+            # Single-byte Cyrillic or Greek misread as Shift-JIS turns into half-width
+            # katakana, which real Japanese prose barely uses.
+            if sum(1 for ch in text if "\uff61" <= ch <= "\uff9f") * 20 > len(text):
+                rejected.append(match.encoding)
+                continue
+            return text
+        if len(rejected) == before:
+            return None
+    return None
+
+
+# Guesses the per-line UTF-8/Windows-1252 reading already covers (charset-normalizer often
+# can't tell these apart on English text, and cp1252 is what such files nearly always are).
+_WESTERN = frozenset(
+    codecs.lookup(name).name
+    for name in ("ascii", "cp1252", "latin-1", "iso8859-15", "cp1250", "iso8859-2", "mac-roman")
+)
+
+
+def _has_utf8_lines(raw: bytes) -> bool:
+    """True when some line with non-ASCII bytes is valid UTF-8 (a mixed file)."""
+    for line in raw.split(b"\n"):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
 
 
 def _decode_lines(raw: bytes) -> str:

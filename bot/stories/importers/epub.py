@@ -123,7 +123,8 @@ def _chapters(segments: list[Segment], *, ao3: bool, split_headings: bool) -> li
         return finish_chapters(split_at_headings(items, chapter_level(items)))
     chapters: list[Chapter] = []
     for segment in content:
-        items, notes = pull_chapter_notes(segment.items) if ao3 else (segment.items, {})
+        # AO3 and our own export label notes the same way: a "Notes:" line, then a quote.
+        items, notes = pull_chapter_notes(segment.items)
         label, title = (None, ao3_title(segment.label)) if ao3 else split_label(segment.label)
         chapter = make_chapter(len(chapters) + 1, title, items, label)
         if chapter.word_count < (1 if segment.is_chapter else MIN_PREAMBLE_WORDS):

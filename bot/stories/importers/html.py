@@ -58,12 +58,17 @@ def _generic_story(root: Any, skip: Any = None) -> Story:
     )
     sections = split_at_headings(items, chapter_level(items))
     byline = _linked_byline(body)
+    work_notes: dict[str, str] = {}
+    chapters = finish_chapters(sections, work_notes)
     return Story(
         title=byline[0] if byline else title or UNTITLED,
         authors=byline[1] if byline else [],
+        summary=work_notes.get("summary"),
+        notes=work_notes.get("notes"),
+        end_notes=work_notes.get("end_notes"),
         language=_html_language(root),
         source_format="html",
-        chapters=finish_chapters(sections),
+        chapters=chapters,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from bot.stories.importers.ao3_chapters import pull_chapter_notes, split_names
 from bot.stories.importers.html_blocks import Anchor, Heading, Item, blocks_of
 from bot.stories.importers.titles import split_label
 from bot.stories.model import Block, Chapter, SceneBreak, plain_paragraph
@@ -52,11 +53,29 @@ def split_at_headings(items: list[Item], level: int | None) -> list[Section]:
     return sections
 
 
-def finish_chapters(sections: list[Section]) -> list[Chapter]:
-    """Turn sections into numbered chapters, dropping those without real prose."""
+def finish_chapters(
+    sections: list[Section], work_notes: dict[str, str] | None = None
+) -> list[Chapter]:
+    """Turn sections into numbered chapters, dropping those without real prose.
+
+    Notes labelled the AO3 way ("Notes:" then a quote, as our own export writes them too) are
+    lifted out: a preamble's (text before the first chapter) and "Work End Notes" go into
+    `work_notes` when it is given, the rest onto their chapter.
+    """
     chapters: list[Chapter] = []
-    for section in sections:
-        chapter = make_chapter(len(chapters) + 1, section.title, section.items)
+    first_chapter = next((i for i, s in enumerate(sections) if s.is_chapter), len(sections))
+    for index, section in enumerate(sections):
+        items, notes = pull_chapter_notes(section.items)
+        if work_notes is not None and "work_end_notes" in notes:
+            work_notes["end_notes"] = notes.pop("work_end_notes")
+        if work_notes is not None and index < first_chapter < len(sections):
+            work_notes.update(notes)
+            notes = {}
+        chapter = make_chapter(len(chapters) + 1, section.title, items)
+        chapter.summary = notes.get("summary")
+        chapter.notes = notes.get("notes")
+        chapter.end_notes = notes.get("end_notes")
+        chapter.authors = split_names(notes["authors"]) if "authors" in notes else []
         words = chapter.word_count
         if words and (section.is_chapter or words >= MIN_PREAMBLE_WORDS):
             chapters.append(chapter)
