@@ -200,8 +200,11 @@ def dynamic_items(bot: ChapterBot) -> dict[str, type[discord.ui.DynamicItem[Any]
 
 async def snapshot(bot: ChapterBot) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table: a refused command must change none of them."""
+    # The heartbeat is the bot's own clock (rewritten every 30 s whatever anyone does), and the
+    # shared rate budget's row counts requests; neither is state a command could change.
     tables = await bot.database.fetch_all(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " AND name NOT IN ('heartbeat', 'rate_budget')"
     )
     return {
         name: sorted(tuple(r) for r in await bot.database.fetch_all(f'SELECT * FROM "{name}"'))
