@@ -8,6 +8,7 @@ KOI8-R, Shift-JIS...), and Western single-byte guesses fall back to the per-line
 from __future__ import annotations
 
 import codecs
+import unicodedata
 
 import charset_normalizer
 
@@ -83,6 +84,8 @@ def _detected(raw: bytes) -> str | None:
             if sum(1 for ch in text if "\uff61" <= ch <= "\uff9f") * 20 > len(text):
                 rejected.append(match.encoding)
                 continue
+            if _mostly_latin(text):
+                return None  # a Latin-script guess (Baltic, Turkish...) is cp1252 misread
             return text
         if len(rejected) == before:
             return None
@@ -95,6 +98,14 @@ _WESTERN = frozenset(
     codecs.lookup(name).name
     for name in ("ascii", "cp1252", "latin-1", "iso8859-15", "cp1250", "iso8859-2", "mac-roman")
 )
+
+
+def _mostly_latin(text: str) -> bool:
+    """True when most non-ASCII letters are Latin: then the per-line cp1252 reading is the
+    better bet (on a few accented words, detectors pick Baltic or Turkish pages at random)."""
+    letters = [ch for ch in text if not ch.isascii() and ch.isalpha()]
+    latin = sum(1 for ch in letters if unicodedata.name(ch, "").startswith("LATIN"))
+    return latin * 2 > len(letters)
 
 
 def _has_utf8_lines(raw: bytes) -> bool:
