@@ -16,6 +16,7 @@ from discord.utils import escape_markdown
 
 from bot.errors import NotFound
 from bot.following.service import FollowingService
+from bot.i18n import N_
 from cogs.common import GuardedItem, actor_of, chapterbot
 from cogs.following.access import channel_facts
 
@@ -40,7 +41,7 @@ class FollowButton(
     def __init__(self, story_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="🔔 Follow",
+                label=N_("🔔 Follow"),  # relabelled in the server's language when posted
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"cb:follow:{story_id}",
             )
@@ -74,7 +75,7 @@ class FollowButton(
         view = discord.ui.View(timeout=None)
         view.add_item(
             discord.ui.Button(
-                label="🔕 Unfollow" if now_following else "🔔 Follow",
+                label=N_("🔕 Unfollow") if now_following else N_("🔔 Follow"),
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"cb:follow:{story.id}",
             )

@@ -25,7 +25,7 @@ NAME_RULE = re.compile(r"^[-_\w\u0900-\u097F\u0E00-\u0E7F]{1,32}$")
 LOCALES = ("fr", "de", "es-ES", "pt-BR")
 # Interface words of the English reader and /help that must not survive a translation.
 ENGLISH_WORDS = re.compile(
-    r"\b(Next|Back|Chapters?|Read from here|Mark read|Readers|Authors|More|"
+    r"\b(Next|Back|Chapters?|Read from here|Mark read|Follow|Readers|Authors|More|"
     r"caught up|Your reading|nothing new|There is no story)\b"
 )
 
@@ -197,7 +197,7 @@ async def test_a_french_server_gets_french_buttons_under_chapters(
             for item in row.get("components", [])
         ]
         assert "📖 Lire à partir d'ici" in shown and "✓ Marquer comme lu" in shown, shown
-        assert "💬 Commentaires" in shown, shown
+        assert "💬 Commentaires" in shown and "🔔 Suivre" in shown, shown
         assert not ENGLISH_WORDS.findall("\n".join(shown)), shown
 
 
