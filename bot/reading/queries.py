@@ -231,5 +231,15 @@ CHAPTER_READERS_SQL = (
 
 EVENTS_FOR_SQL = "SELECT COUNT(*) FROM read_events WHERE guild_id = :guild AND user_id = :user"
 
-# Tables /forget-me clears for one member of one guild; all carry guild_id and user_id.
-FORGET_TABLES = ("progress", "read_events", "chapter_reads", "reactions")
+# Tables /forget-me clears for one member of one guild; all carry guild_id and user_id. Reactions
+# and the following feature's rows are other features' tables, listed here because /forget-me
+# promises them gone in one transaction with the reading history.
+FORGET_TABLES = (
+    "progress",
+    "read_events",
+    "chapter_reads",
+    "reactions",
+    "follows",
+    "follow_dm_optouts",
+    "follow_deliveries",
+)

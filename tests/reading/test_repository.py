@@ -214,7 +214,15 @@ async def test_forget_deletes_one_members_rows_in_one_guild(
         )
 
     deleted = await progress.forget(GUILD, BOB)
-    assert deleted == {"progress": 1, "read_events": 2, "chapter_reads": 1, "reactions": 1}
+    assert deleted == {
+        "progress": 1,
+        "read_events": 2,
+        "chapter_reads": 1,
+        "reactions": 1,
+        "follows": 0,
+        "follow_dm_optouts": 0,
+        "follow_deliveries": 0,
+    }
     assert await progress.get(BOB, here.id) is None
     assert await progress.get(BOB, there.id) is not None
     assert await progress.get(DAVE, here.id) is not None

@@ -10,6 +10,7 @@ import pytest
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.events import EventBus, ReaderProgressed
+from bot.following.repository import FollowRepository
 from bot.publishing.schedules import ScheduleRepository
 from bot.reading.service import (
     CaughtUp,
@@ -235,12 +236,18 @@ async def test_mark_read_and_progress_and_catch_up(
 async def test_forget_me_clears_only_that_member(db: Database, service: ReadingService) -> None:
     story = await store(db)
     await release(db, story.id, 1)
+    follows = FollowRepository(db)
     for who in (BOB, DAVE):
         await service.next_page(reader(who), str(story.id))
+        await follows.follow(GUILD, who, story.id)
+        await follows.set_dms(GUILD, who, False)
     deleted = await service.forget_me(GUILD, BOB)
     assert deleted["progress"] == 1 and deleted["read_events"] == 1
+    assert deleted["follows"] == 1 and deleted["follow_dm_optouts"] == 1
     assert await service.progress_summary(reader(BOB)) == []
     assert len(await service.progress_summary(reader(DAVE))) == 1
+    assert await follows.get(BOB, story.id) is None and await follows.dms_on(GUILD, BOB)
+    assert await follows.get(DAVE, story.id) is not None and not await follows.dms_on(GUILD, DAVE)
 
 
 class StatementCounter:
