@@ -95,6 +95,6 @@ class Services:
             # Deliveries are outbox work: a crashed sender's claim lapses like an outbox row's.
             following=FollowingService(db, clock=clock, lease_s=outbox_lease_s),
             lifecycle=ServerLifecycle(
-                db, scheduler, bus, retention_days=retention_days, clock=clock
+                db, scheduler, bus, retention_days=retention_days, clock=clock, shards=shards
             ),
         )

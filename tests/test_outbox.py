@@ -7,18 +7,9 @@ import pytest
 from bot.events import ChapterReleased, PostedMessage, ReleaseFailed
 from bot.outbox import Outbox
 from bot.storage import Database
+from testkit.clock import Clock
 
 RELEASED = ChapterReleased(7, 3, 10, (2,), (21,), (PostedMessage(2, 1, 500, 9001),), 100)
-
-
-class Clock:
-    """A settable unix clock."""
-
-    def __init__(self, now: int = 1_000) -> None:
-        self.now = now
-
-    def __call__(self) -> int:
-        return self.now
 
 
 async def rows(db: Database) -> list[tuple[str, int, int | None]]:

@@ -19,6 +19,7 @@ from apscheduler.triggers.date import DateTrigger
 
 from bot.events import EventBus, GuildRemoved, GuildReturned
 from bot.lifecycle.repository import Removal, RemovalRepository
+from bot.sharding import ShardSet
 from bot.storage import Database
 from bot.storage.repository import unix_now
 
@@ -43,8 +44,11 @@ class ServerLifecycle:
         *,
         retention_days: int = 30,
         clock: Callable[[], int] = unix_now,
+        shards: ShardSet | None = None,
     ) -> None:
         self.removals = RemovalRepository(db, clock=clock)
+        # Each process arms only its own servers' purges (another shard's process arms theirs).
+        self.shards = shards or ShardSet.unsharded()
         self.scheduler = scheduler
         self.bus = bus
         self.retention_s = retention_days * DAY_S
@@ -95,7 +99,8 @@ class ServerLifecycle:
     async def recover(self) -> None:
         """At start-up: arm the purge of every server still waiting for one."""
         for removal in await self.removals.pending():
-            self._arm(removal)
+            if self.shards.owns(removal.guild_id):
+                self._arm(removal)
 
     async def purge(self, guild_id: int) -> dict[str, int] | None:
         """Delete the server's data if its purge is (still) due; the counts are logged."""

@@ -6,17 +6,8 @@ from pathlib import Path
 
 from bot.lifecycle.heartbeat import STALE_S, Heartbeat, check_health
 from bot.storage import Database
+from testkit.clock import Clock
 from tests.test_main import run_cli
-
-
-class Clock:
-    """A settable clock."""
-
-    def __init__(self, now: int) -> None:
-        self.now = now
-
-    def __call__(self) -> int:
-        return self.now
 
 
 def test_missing_directory_is_unhealthy_and_stays_missing(tmp_path: Path) -> None:

@@ -9,20 +9,12 @@ from bot.config import Settings
 from bot.errors import ConfigError
 from bot.events import EventBus, GuildRemoved, GuildReturned
 from bot.lifecycle.service import DAY_S, ServerLifecycle, purge_job_id
+from bot.sharding import ShardSet
 from bot.storage import Database
+from testkit.clock import Clock
 
 TOKEN = "A" * 24 + ".abcdef." + "B" * 27
 GUILD = 10
-
-
-class Clock:
-    """A settable clock."""
-
-    def __init__(self) -> None:
-        self.now = 1_000_000
-
-    def __call__(self) -> int:
-        return self.now
 
 
 def test_retention_defaults_to_30_days_and_accepts_zero() -> None:
@@ -34,7 +26,7 @@ def test_retention_defaults_to_30_days_and_accepts_zero() -> None:
 
 
 async def test_removal_waits_for_retention_and_return_cancels(db: Database) -> None:
-    clock, bus, seen = Clock(), EventBus(), []
+    clock, bus, seen = Clock(1_000_000), EventBus(), []
 
     async def record(event: object) -> None:
         seen.append(event)
@@ -65,7 +57,7 @@ async def test_removal_waits_for_retention_and_return_cancels(db: Database) -> N
 
 
 async def test_purge_is_rearmed_at_start_up_and_counts_rows(db: Database) -> None:
-    clock = Clock()
+    clock = Clock(1_000_000)
     first = ServerLifecycle(db, AsyncIOScheduler(), EventBus(), retention_days=1, clock=clock)
     async with db.transaction() as tx:
         await tx.execute("INSERT INTO guild_settings (guild_id) VALUES (:g)", {"g": GUILD})
@@ -80,10 +72,23 @@ async def test_purge_is_rearmed_at_start_up_and_counts_rows(db: Database) -> Non
     assert await db.fetch_value("SELECT COUNT(*) FROM guild_removals") == 0
 
 
+async def test_a_shard_process_rearms_only_its_own_servers_purges(db: Database) -> None:
+    ours, theirs = 1 << 22, 2 << 22  # shard 1 and shard 0 of 2
+    lifecycle = ServerLifecycle(db, AsyncIOScheduler(), EventBus(), clock=Clock(1_000_000))
+    for guild in (ours, theirs):
+        await lifecycle.guild_removed(guild)
+
+    scheduler = AsyncIOScheduler()
+    shard_one = ServerLifecycle(db, scheduler, EventBus(), shards=ShardSet(2, (1,)))
+    await shard_one.recover()
+    assert scheduler.get_job(purge_job_id(ours)) is not None
+    assert scheduler.get_job(purge_job_id(theirs)) is None
+
+
 async def test_removed_while_offline_only_for_absent_guilds_this_process_serves(
     db: Database,
 ) -> None:
-    clock, bus, seen = Clock(), EventBus(), []
+    clock, bus, seen = Clock(1_000_000), EventBus(), []
 
     async def record(event: object) -> None:
         seen.append(event)
