@@ -93,7 +93,7 @@ class Services:
             reading=ReadingService(db, clock=clock, write_behind=True, bus=bus),
             feedback=FeedbackService(db, clock=clock, note_key=note_key),
             # Deliveries are outbox work: a crashed sender's claim lapses like an outbox row's.
-            following=FollowingService(db, clock=clock, lease_s=outbox_lease_s),
+            following=FollowingService(db, clock=clock, lease_s=outbox_lease_s, shards=shards),
             lifecycle=ServerLifecycle(
                 db, scheduler, bus, retention_days=retention_days, clock=clock, shards=shards
             ),

@@ -12,7 +12,8 @@ import uuid
 from collections.abc import Iterable
 
 from bot.following.records import DeliveryRecord, FollowerCounts, FollowRecord
-from bot.storage.repository import Repository, columns, upsert_sql
+from bot.sharding import ShardSet
+from bot.storage.repository import Repository, columns, shard_sql, upsert_sql
 
 __all__ = ["DeliveryRecord", "FollowRecord", "FollowRepository", "FollowerCounts"]
 
@@ -201,12 +202,16 @@ class FollowRepository(Repository):
                 )
         return added
 
-    async def claim(self, limit: int, lease_s: int) -> list[DeliveryRecord]:
+    async def claim(
+        self, limit: int, lease_s: int, shards: ShardSet | None = None
+    ) -> list[DeliveryRecord]:
         """Claim up to `limit` pending deliveries whose lease is free or expired and whose run
-        has finished posting (no release of it pending or posting)."""
+        has finished posting (no release of it pending or posting); a shard process claims only
+        its own servers' deliveries (it alone has their channels and members cached)."""
         now = self.now()
+        mine = shard_sql("d.guild_id", shards or ShardSet.unsharded())
         rows = await self.db.fetch_all(
-            "SELECT d.id FROM follow_deliveries d WHERE d.status = 'pending'"
+            f"SELECT d.id FROM follow_deliveries d WHERE d.status = 'pending' AND {mine}"
             " AND (d.leased_until IS NULL OR d.leased_until <= :now)"
             " AND NOT EXISTS (SELECT 1 FROM releases r WHERE r.story_id = d.story_id"
             "   AND r.due_at = d.run_at AND r.status IN ('pending', 'posting'))"

@@ -19,6 +19,7 @@ from bot.following.policy import (
 )
 from bot.following.records import DeliveryRecord, FollowerCounts, FollowRecord
 from bot.following.repository import FollowRepository
+from bot.sharding import ShardSet
 from bot.storage import Database
 from bot.storage.repository import unix_now
 from bot.stories.records import StoryRecord
@@ -63,9 +64,15 @@ class FollowingService:
     """The following feature's use cases over one database."""
 
     def __init__(
-        self, db: Database, *, clock: Callable[[], int] = unix_now, lease_s: int = LEASE_S
+        self,
+        db: Database,
+        *,
+        clock: Callable[[], int] = unix_now,
+        lease_s: int = LEASE_S,
+        shards: ShardSet | None = None,
     ) -> None:
         self.lease_s = lease_s
+        self.shards = shards
         self.repo = FollowRepository(db, clock=clock)
         self.stories = StoryRepository(db, clock=clock)
         self.clock = clock
@@ -138,7 +145,7 @@ class FollowingService:
     async def claim(self, limit: int) -> list[DeliveryPlan]:
         """Claim pending DMs with what they list; deliveries of vanished stories are skipped."""
         plans: list[DeliveryPlan] = []
-        for delivery in await self.repo.claim(limit, self.lease_s):
+        for delivery in await self.repo.claim(limit, self.lease_s, self.shards):
             story = await self.stories.get(delivery.story_id)
             chapters = await self._chapters(delivery)
             if story is None or not chapters:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.following.repository import FollowRepository
+from bot.sharding import ShardSet
 from bot.storage import Database
 from bot.stories.model import Story
 from bot.stories.repository import StoryRepository
@@ -98,6 +99,18 @@ async def test_deliveries_are_one_per_follower_per_release_and_claimed_once(
     assert rows[BOB].status == "sent" and rows[BOB].message_id == 99
     assert rows[DAVE].status == "pending" and rows[DAVE].attempts == 2
     assert await repo.pending_count() == 2
+
+
+async def test_a_shard_process_claims_only_its_own_servers_deliveries(
+    db: Database, make_story: StoryFactory, make_pages: PagesFactory
+) -> None:
+    story = await new_story(db, make_story, make_pages)
+    repo = FollowRepository(db, clock=lambda: 100)
+    await repo.add_deliveries(5, story, GUILD, [BOB, DAVE])
+    guild_shard = (GUILD >> 22) % 2
+    assert await repo.claim(10, 30, ShardSet(2, (1 - guild_shard,))) == []
+    mine = await repo.claim(10, 30, ShardSet(2, (guild_shard,)))
+    assert sorted(d.user_id for d in mine) == [BOB, DAVE]
 
 
 async def test_service_follow_policy_and_closed_dms(
