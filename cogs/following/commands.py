@@ -17,10 +17,12 @@ from discord.ext import commands
 from discord.utils import escape_markdown
 
 from bot.events import ChapterReleased
+from bot.i18n import N_
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
 from cogs.following.access import channel_facts
 from cogs.following.delivery import DmSender, plan
 from cogs.following.views import DmReadButton, FollowButton
+from cogs.i18n import speaker_of
 
 if TYPE_CHECKING:
     from bot.client import ChapterBot
@@ -29,7 +31,7 @@ PLAN_DMS = "following.plan_dms"  # the outbox subscriber's name: stored in rows,
 DECORATION = "following"
 DECORATION_ORDER = 30  # after the reader's and feedback's buttons
 SWEEP_S = 5.0  # retries whose pause ended are picked up this often
-CLOSED_NOTE = "DMs closed — open your DMs and use /follow again"
+CLOSED_NOTE = N_("DMs closed — open your DMs and use /follow again")
 
 
 @app_commands.describe(story=STORY_HELP, on="on: release DMs for this story; off: none")
@@ -39,10 +41,14 @@ async def follow_dm(interaction: discord.Interaction, story: str, on: Literal["o
     record = await resolve_story(interaction, story)
     bot: ChapterBot = interaction.client  # type: ignore[assignment]
     await bot.services.following.set_follow_dm(actor_of(interaction), record, on == "on")
-    text = "followers get a DM on each release" if on == "on" else "no release DMs"
-    await interaction.response.send_message(
-        f"✅ “{escape_markdown(record.title)}”: {text}.", ephemeral=True
+    t = speaker_of(interaction)
+    title = escape_markdown(record.title)
+    text = (
+        t.gettext("✅ “{title}”: followers get a DM on each release.", title=title)
+        if on == "on"
+        else t.gettext("✅ “{title}”: no release DMs.", title=title)
     )
+    await interaction.response.send_message(text, ephemeral=True)
 
 
 FOLLOW_DM = app_commands.Command(
@@ -116,11 +122,15 @@ class FollowingCog(commands.Cog, name="Following"):
         assert interaction.guild is not None and isinstance(member, discord.Member)
         facts = channel_facts(interaction.guild, member, record)
         new = await self.service.follow(member.id, record, facts)
-        title = escape_markdown(record.title)
+        title, t = escape_markdown(record.title), speaker_of(interaction)
         text = (
-            f"🔔 You follow **{title}**: I'll DM you when new chapters are out."
+            t.gettext(
+                "🔔 You follow **{title}**: I'll DM you when new chapters are out.", title=title
+            )
             if new
-            else f"🔔 You already follow **{title}**; I'll try your DMs again."
+            else t.gettext(
+                "🔔 You already follow **{title}**; I'll try your DMs again.", title=title
+            )
         )
         await interaction.response.send_message(text, ephemeral=True)
 
@@ -132,27 +142,35 @@ class FollowingCog(commands.Cog, name="Following"):
         """Stop following a story."""
         record = await resolve_story(interaction, story)
         was = await self.service.unfollow(interaction.user.id, record)
-        title = escape_markdown(record.title)
-        text = f"🔕 You no longer follow **{title}**." if was else f"You don't follow **{title}**."
+        title, t = escape_markdown(record.title), speaker_of(interaction)
+        text = (
+            t.gettext("🔕 You no longer follow **{title}**.", title=title)
+            if was
+            else t.gettext("You don't follow **{title}**.", title=title)
+        )
         await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="following", description="The stories you follow in this server")
     @app_commands.guild_only()
     async def following(self, interaction: discord.Interaction) -> None:
         """Each followed story with its next release, and where DMs failed."""
-        actor = actor_of(interaction)
+        actor, t = actor_of(interaction), speaker_of(interaction)
         lines = []
         for item in await self.service.following(actor.guild_id, actor.user_id):
             line = f"• **{escape_markdown(item.title)}**"
             line += (
-                f" — next release <t:{item.next_release_at}:R>"
+                t.gettext(" — next release {when}", when=f"<t:{item.next_release_at}:R>")
                 if item.next_release_at
-                else " — no release scheduled"
+                else t.gettext(" — no release scheduled")
             )
             if item.dms_closed:
-                line += f"\n  ⚠️ {CLOSED_NOTE}"
+                line += f"\n  ⚠️ {t.gettext(CLOSED_NOTE)}"
             lines.append(line)
-        text = "\n".join(lines) if lines else "You don't follow any story here. Try `/follow`."
+        text = (
+            "\n".join(lines)
+            if lines
+            else t.gettext("You don't follow any story here. Try `/follow`.")
+        )
         await interaction.response.send_message(text[:2000], ephemeral=True)
 
     @app_commands.command(name="dms", description="Turn all DMs from the bot in this server on/off")
@@ -162,10 +180,11 @@ class FollowingCog(commands.Cog, name="Following"):
         """`/dms off` stops release DMs for every followed story in this server."""
         actor = actor_of(interaction)
         await self.service.set_dms(actor.guild_id, actor.user_id, state == "on")
+        t = speaker_of(interaction)
         text = (
-            "✅ I'll DM you about stories you follow here."
+            t.gettext("✅ I'll DM you about stories you follow here.")
             if state == "on"
-            else "✅ No more DMs from me about this server. `/dms on` to undo."
+            else t.gettext("✅ No more DMs from me about this server. `/dms on` to undo.")
         )
         await interaction.response.send_message(text, ephemeral=True)
 

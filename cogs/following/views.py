@@ -19,6 +19,7 @@ from bot.following.service import FollowingService
 from bot.i18n import N_
 from cogs.common import GuardedItem, actor_of, chapterbot
 from cogs.following.access import channel_facts
+from cogs.i18n import speaker_of
 
 FOLLOW_TEMPLATE = r"cb:follow:(?P<story>\d{1,19})"
 DM_READ_TEMPLATE = r"cb:fread:(?P<guild>\d{1,19}):(?P<story>\d{1,19}):(?P<chapter>\d{1,6})"
@@ -66,16 +67,18 @@ class FollowButton(
         assert isinstance(member, discord.Member)
         facts = channel_facts(interaction.guild, member, story)
         now_following = await service.toggle(actor.user_id, story, facts)
-        title = escape_markdown(story.title)
+        title, t = escape_markdown(story.title), speaker_of(interaction)
         text = (
-            f"🔔 You follow **{title}**: I'll DM you when new chapters are out."
+            t.gettext(
+                "🔔 You follow **{title}**: I'll DM you when new chapters are out.", title=title
+            )
             if now_following
-            else f"🔕 You no longer follow **{title}**."
+            else t.gettext("🔕 You no longer follow **{title}**.", title=title)
         )
         view = discord.ui.View(timeout=None)
         view.add_item(
             discord.ui.Button(
-                label=N_("🔕 Unfollow") if now_following else N_("🔔 Follow"),
+                label=t.gettext(N_("🔕 Unfollow") if now_following else N_("🔔 Follow")),
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"cb:follow:{story.id}",
             )

@@ -314,3 +314,24 @@ async def test_a_french_server_heads_unlabelled_chapters_in_french(
     first = bot_posts(emulator, general)[0].content or ""
     assert first.startswith("**Chapitre 1: Dawn**"), first
     assert "Chapter" not in first
+
+
+async def test_following_speaks_french(emulator: DiscordEmulator, chapterbot: ChapterBot) -> None:
+    alice, bob = emulator.user("alice"), emulator.user("bob")
+    story = await upload_story(
+        emulator, chapterbot, alice, "three.md", THREE_CHAPTERS, channel=emulator.channel("general")
+    )
+    replies = [
+        await emulator.slash(bob, "follow", story=str(story.id), user_locale="fr"),
+        await emulator.slash(bob, "following", user_locale="fr"),
+        await emulator.slash(bob, "dms", state="off", user_locale="fr"),
+        await emulator.slash(bob, "unfollow", story=str(story.id), user_locale="fr"),
+        await emulator.slash(bob, "following", user_locale="fr"),
+    ]
+    texts = [reply.content or "" for reply in replies]
+    assert texts[0].startswith("🔔 Vous suivez **Three Small Chapters**"), texts[0]
+    assert "aucune publication prévue" in texts[1], texts[1]
+    assert "`/mp activé`" in texts[2] and "Vous ne suivez plus" in texts[3], texts
+    assert "Essayez `/suivre`" in texts[4], texts[4]
+    english = re.compile(r"\b(You|follow|release|DMs from me|scheduled)\b")
+    assert not english.findall("\n".join(texts)), texts
