@@ -23,6 +23,7 @@ from discord.utils import escape_markdown
 from bot.events import ChapterReleased
 from bot.following.policy import ChannelFacts
 from bot.following.service import DeliveryPlan
+from bot.i18n import SOURCE, Speaker
 from cogs.following.access import channel_facts, member_of
 from cogs.following.views import read_button
 
@@ -60,10 +61,11 @@ def jump_url(guild_id: int, channel_id: int, message_id: int) -> str:
     return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
 
 
-def dm_message(plan: DeliveryPlan) -> dict[str, Any]:
-    """The DM: the story, each chapter's label, title and link, and a `Read ▶` button."""
+def dm_message(plan: DeliveryPlan, t: Speaker = SOURCE) -> dict[str, Any]:
+    """The DM: the story, each chapter's label, title and link, and a `Read ▶` button, in the
+    server's language (a DM has no interaction to tell the reader's)."""
     story, delivery = plan.story, plan.delivery
-    lines = [f"🔔 New in **{escape_markdown(story.title)}**:"]
+    lines = [t.gettext("🔔 New in **{title}**:", title=escape_markdown(story.title))]
     for chapter in plan.chapters:
         name = escape_markdown(chapter.label)
         if chapter.title and chapter.title not in chapter.label:
@@ -72,7 +74,7 @@ def dm_message(plan: DeliveryPlan) -> dict[str, Any]:
             name += f" — {jump_url(delivery.guild_id, chapter.channel_id, chapter.message_id)}"
         lines.append(f"• {name}")
     view = discord.ui.View(timeout=None)
-    view.add_item(read_button(delivery.guild_id, story.id, plan.chapters[0].number))
+    view.add_item(read_button(delivery.guild_id, story.id, plan.chapters[0].number, t))
     view.stop()  # routed by the DynamicItem; nothing to keep in discord.py's view store
     return {
         "content": "\n".join(lines)[:2000],
@@ -141,11 +143,12 @@ class DmSender:
 
     async def _send(self, plan: DeliveryPlan) -> None:
         following, delivery = self.bot.services.following, plan.delivery
+        voice = await self.bot.server_voice(delivery.guild_id)
         try:
             cached = self.bot._connection._get_private_channel_by_user(delivery.user_id)
             await self.bucket.take(1 if cached else 2)  # a new DM channel costs a request
             channel = cached or await self.bot.create_dm(discord.Object(delivery.user_id))
-            message = await channel.send(**dm_message(plan))
+            message = await channel.send(**dm_message(plan, voice))
         except discord.Forbidden as error:
             if error.code == CLOSED_DMS:
                 await following.closed_dms(delivery)

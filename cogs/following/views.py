@@ -16,7 +16,7 @@ from discord.utils import escape_markdown
 
 from bot.errors import NotFound
 from bot.following.service import FollowingService
-from bot.i18n import N_
+from bot.i18n import N_, SOURCE, Speaker
 from cogs.common import GuardedItem, actor_of, chapterbot
 from cogs.following.access import channel_facts
 from cogs.i18n import speaker_of
@@ -87,10 +87,12 @@ class FollowButton(
         await interaction.response.send_message(text, view=view, ephemeral=True)
 
 
-def read_button(guild_id: int, story_id: int, chapter: int) -> discord.ui.Button:
+def read_button(
+    guild_id: int, story_id: int, chapter: int, t: Speaker = SOURCE
+) -> discord.ui.Button:
     """`Read ▶` in a release DM: the chapter's first page, right there."""
     return discord.ui.Button(
-        label="Read ▶",
+        label=t.gettext("Read ▶"),
         style=discord.ButtonStyle.primary,
         custom_id=f"cb:fread:{guild_id}:{story_id}:{chapter}",
     )

@@ -14,6 +14,7 @@ from bot.stories.repository import StoryRepository
 from cogs.i18n import NAME_CONTEXT
 from testkit.emulator import DiscordEmulator
 from testkit.emulator.interactions import InteractionResult
+from tests.e2e.following_helpers import dms_to
 from tests.e2e.publishing_helpers import THREE_CHAPTERS, bot_posts, finished, upload_story
 from tests.e2e.release_helpers import release_chapters, store_story, tale_bytes
 from tests.i18n.test_catalogs import load
@@ -335,3 +336,20 @@ async def test_following_speaks_french(emulator: DiscordEmulator, chapterbot: Ch
     assert "Essayez `/suivre`" in texts[4], texts[4]
     english = re.compile(r"\b(You|follow|release|DMs from me|scheduled)\b")
     assert not english.findall("\n".join(texts)), texts
+
+
+async def test_a_french_servers_release_dm_is_french(
+    emulator: DiscordEmulator, french_guild: None, chapterbot: ChapterBot
+) -> None:
+    alice, bob = emulator.user("alice"), emulator.user("bob")
+    general = emulator.channel("general")
+    story = await upload_story(
+        emulator, chapterbot, alice, "three.md", THREE_CHAPTERS, channel=general
+    )
+    await emulator.slash(bob, "follow", story=str(story.id))
+    assert "✅" in await finished(await emulator.slash(alice, "publish", story=str(story.id)))
+    await emulator.wait_until(lambda: len(dms_to(emulator, bob)) >= 1, timeout=10.0, what="DM")
+    [dm] = dms_to(emulator, bob)
+    assert (dm.content or "").startswith("🔔 Nouveau dans **Three Small Chapters** :"), dm.content
+    shown = [str(item.get("label")) for row in dm.components for item in row["components"]]
+    assert shown == ["Lire ▶"], shown
