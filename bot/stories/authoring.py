@@ -244,15 +244,7 @@ class Authoring:
         if not chapters:
             return False
         first = chapters[0]
-        model = Chapter(
-            first.number,
-            title=first.title,
-            label=first.label,
-            summary=first.summary,
-            notes=first.notes,
-            end_notes=first.end_notes,
-            blocks=first.blocks,
-        )
+        model = first.to_chapter()
         return await self.stories.replace_pages(
             first.id, render_pages(model, story.style, story.warnings)
         )

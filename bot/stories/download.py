@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bot.actor import Actor
 from bot.errors import UserError
 from bot.stories.exporters import ExportedFile, export_story
-from bot.stories.model import Chapter, Story
+from bot.stories.model import Story
 from bot.stories.records import ChapterRecord, StoryRecord
 from bot.stories.repository import StoryRepository
 
@@ -77,16 +77,5 @@ def to_story(story: StoryRecord, chapters: list[ChapterRecord]) -> Story:
         tags=list(story.tags),
         language=story.language,
         source_format=story.source_format,
-        chapters=[
-            Chapter(
-                number=record.number,
-                title=record.title,
-                label=record.label,
-                summary=record.summary,
-                notes=record.notes,
-                end_notes=record.end_notes,
-                blocks=record.blocks,
-            )
-            for record in chapters
-        ],
+        chapters=[record.to_chapter() for record in chapters],
     )

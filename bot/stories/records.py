@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from bot.stories.model import Block
+from bot.stories.model import Block, Chapter
 from bot.stories.serialize import blocks_from_json
 
 Row = Mapping[str, Any]
@@ -91,6 +91,18 @@ class ChapterRecord:
     def released(self) -> bool:
         """True once the chapter has been posted."""
         return self.released_at is not None
+
+    def to_chapter(self) -> Chapter:
+        """The stored chapter as the model's `Chapter` (for rendering and export)."""
+        return Chapter(
+            self.number,
+            title=self.title,
+            label=self.label,
+            summary=self.summary,
+            notes=self.notes,
+            end_notes=self.end_notes,
+            blocks=self.blocks,
+        )
 
     @classmethod
     def from_row(cls, row: Row) -> ChapterRecord:
