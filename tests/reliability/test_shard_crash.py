@@ -1,5 +1,8 @@
-"""kill -9 of one of two real shard processes mid-release, then its restart: nothing lost or
-posted twice, the other shard unaffected, every release posted by the process owning its guild.
+"""Two real shard processes (SHARD_COUNT=2, SHARD_IDS=0 / 1) over one PostgreSQL and 8 guilds.
+
+kill -9 of one of them mid-release, then its restart: nothing lost or posted twice, the other
+shard unaffected, every release posted by the process owning its guild, readers' `/next`
+answered in every guild (each by its own shard's process), and 0 global 429s.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from ..e2e.publishing_helpers import bot_posts, long_chapter
 pytestmark = pytest.mark.e2e
 PAGES = 10
 KILL_AT_PAGE = 4
+GUILDS = 8
 
 
 async def poll(condition: Callable[[], Awaitable[bool]], timeout: float, what: str) -> None:
@@ -68,7 +72,7 @@ async def test_kill_9_of_a_shard_process_mid_release_loses_and_duplicates_nothin
     await emu.start()
     procs: list[BotProcess] = []
     try:
-        guilds = [build_bot_guild(emu.world, f"Guild {n}", shard=(n % 2, 2)) for n in range(4)]
+        guilds = [build_bot_guild(emu.world, f"Guild {n}", shard=(n % 2, 2)) for n in range(GUILDS)]
         owner = emu.user("alice").id
         due = int(time.time()) + 3
         story_of = {g.id: await seed(database_url, g, owner, due) for g in guilds}
@@ -128,11 +132,24 @@ async def test_kill_9_of_a_shard_process_mid_release_loses_and_duplicates_nothin
             assert len(pages) >= KILL_AT_PAGE + 2 and sent >= KILL_AT_PAGE
         finally:
             await db.close()
+        await _next_answers_in_every_guild(emu, guilds)
         assert emu.stats["global_429"] == 0
     finally:
         for proc in procs + shard:
             await proc.ensure_dead()
         await emu.stop()
+
+
+async def _next_answers_in_every_guild(emu: DiscordEmulator, guilds: list[Guild]) -> None:
+    """In each guild a reader's `/next` offers the released story and `/next story:` opens its
+    first page (the process owning the guild answers: each interaction goes to its shard)."""
+    bob = emu.user("bob")
+    for guild in guilds:
+        channel = emu.world.channels[guild.channel_ids[0]]
+        offer = await emu.slash(bob, "next", in_channel=channel)
+        assert offer.ephemeral and "A Long Night" in (offer.content or ""), guild.name
+        first = await emu.slash(bob, "next", in_channel=channel, story="A Long Night")
+        assert first.message is not None and "page 1/" in first.message.text, guild.name
 
 
 async def _true(value: bool) -> bool:
