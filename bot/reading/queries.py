@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from bot.reading.records import ProgressRecord
+from bot.reading.records import PagePosition, ProgressRecord
 from bot.storage.repository import columns
 from bot.stories.records import StoryRecord
 
@@ -97,6 +97,12 @@ LATEST_NEXT_SQL = (
     + _next_page_join("r.story_id", "r.chapter_number", "r.page_number")
     + " WHERE r.guild_id = :guild AND r.user_id = :user ORDER BY r.last_read_at DESC LIMIT 1"
 )
+
+# Both queries' rows are ProgressRecord, StoryRecord and PagePosition columns side by side, each
+# in field order, so the hot path decodes them by position: where each record starts.
+NEXT_ROW_STORY_FROM = len(fields(ProgressRecord))
+NEXT_ROW_PAGE_FROM = NEXT_ROW_STORY_FROM + len(fields(StoryRecord))
+NEXT_ROW_PAGE_ID_AT = [f.name for f in fields(PagePosition)].index("page_id")
 
 # The same for a position known from buffered reads: the story, the reader's stored progress
 # (NULL before the first flush) and the first readable page after (chapter, page).

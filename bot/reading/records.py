@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import Any
 
 from bot.storage import Row
 from bot.stories.records import StoryRecord
@@ -26,9 +28,19 @@ class ProgressRecord:
     @classmethod
     def from_row(cls, row: Row) -> ProgressRecord:
         """Decode a `progress` row."""
-        fields = dict(row)
-        fields["adult_ok"] = bool(fields["adult_ok"])
-        return cls(**fields)
+        named = dict(row)
+        named["adult_ok"] = bool(named["adult_ok"])
+        return cls(**named)
+
+    @classmethod
+    def from_values(cls, values: Sequence[Any]) -> ProgressRecord:
+        """Decode a `progress` row selected in field order (no name lookups: the hot path)."""
+        decoded = list(values)
+        decoded[_ADULT_OK_AT] = bool(decoded[_ADULT_OK_AT])
+        return cls(*decoded)
+
+
+_ADULT_OK_AT = [f.name for f in fields(ProgressRecord)].index("adult_ok")
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,9 @@ from bot.reading.queries import (
     MARK_CHAPTER_SQL,
     NEW_CHAPTER_COUNT_SQL,
     NEW_CHAPTERS_SQL,
+    NEXT_ROW_PAGE_FROM,
+    NEXT_ROW_PAGE_ID_AT,
+    NEXT_ROW_STORY_FROM,
     PAGE_AFTER_SQL,
     PAGE_AT_SQL,
     PAGE_BEFORE_SQL,
@@ -133,18 +136,18 @@ class ProgressRepository(Repository):
             row = await self.db.fetch_point(STORY_NEXT_SQL, params)
         if row is None:
             return None
-        parts: dict[str, dict[str, Any]] = {"r_": {}, "s_": {}, "g_": {}}
-        for key, value in dict(row).items():
-            parts[key[:2]][key[2:]] = value
-        stored, story, page = parts["r_"], parts["s_"], parts["g_"]
-        progress = None if stored["user_id"] is None else ProgressRecord.from_row(stored)  # type: ignore[arg-type]
+        # The row is the three records' columns side by side, in field order (see queries).
+        values = tuple(row)
+        stored, story = values[:NEXT_ROW_STORY_FROM], values[NEXT_ROW_STORY_FROM:NEXT_ROW_PAGE_FROM]
+        page = values[NEXT_ROW_PAGE_FROM:]
+        progress = None if stored[0] is None else ProgressRecord.from_values(stored)
         if pending is not None:
             progress = self.buffer.overlay(user_id, pending.story_id, progress)
         assert progress is not None  # a stored row, or a buffered read
         return LatestNext(
             progress,
-            None if story["id"] is None else StoryRecord.from_row(story),  # type: ignore[arg-type]
-            None if page["page_id"] is None else PagePosition(**page),
+            None if story[0] is None else StoryRecord.from_values(story),
+            None if page[NEXT_ROW_PAGE_ID_AT] is None else PagePosition(*page),
         )
 
     # -- released pages and chapters ----------------------------------------------------------

@@ -6,8 +6,8 @@ Timestamps are unix seconds (UTC) as ints; Discord ids are ints; JSON lists beco
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -58,12 +58,29 @@ class StoryRecord:
     @classmethod
     def from_row(cls, row: Row) -> StoryRecord:
         """Decode a `stories` row."""
-        fields = dict(row)
-        for name in ("warnings", "tags", "source_authors"):
-            fields[name] = _json_list(fields[name])
-        fields["silent"] = bool(fields["silent"])
-        fields["paused"] = bool(fields["paused"])
-        return cls(**fields)
+        named = dict(row)
+        for name in _STORY_JSON_LISTS:
+            named[name] = _json_list(named[name])
+        for name in _STORY_FLAGS:
+            named[name] = bool(named[name])
+        return cls(**named)
+
+    @classmethod
+    def from_values(cls, values: Sequence[Any]) -> StoryRecord:
+        """Decode a `stories` row selected in field order (no name lookups: the hot path)."""
+        decoded = list(values)
+        for at in _STORY_JSON_AT:
+            decoded[at] = _json_list(decoded[at])
+        for at in _STORY_FLAGS_AT:
+            decoded[at] = bool(decoded[at])
+        return cls(*decoded)
+
+
+_STORY_JSON_LISTS = ("warnings", "tags", "source_authors")
+_STORY_FLAGS = ("silent", "paused")
+_STORY_FIELDS = [f.name for f in fields(StoryRecord)]
+_STORY_JSON_AT = tuple(_STORY_FIELDS.index(name) for name in _STORY_JSON_LISTS)
+_STORY_FLAGS_AT = tuple(_STORY_FIELDS.index(name) for name in _STORY_FLAGS)
 
 
 @dataclass(frozen=True)

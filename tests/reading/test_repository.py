@@ -77,6 +77,24 @@ async def test_page_after_and_before_walk_posted_pages_across_chapters(
     assert await progress.page_at(story.id, 9, 1) is None
 
 
+async def test_latest_with_next_decodes_the_same_records_as_the_named_reads(
+    stories: StoryRepository, progress: ProgressRepository, make_story, make_pages
+) -> None:
+    # The one-query /next row is decoded by column position; it must give exactly the records
+    # the by-name reads give (a column added to a record but not to the query would shift it).
+    story = await make(stories, make_story, make_pages)
+    await post(stories, story.id, 1)
+    first = await progress.page_at(story.id, 1, 1)
+    assert first is not None
+    await progress.record_read(GUILD, BOB, first, adult_ok=True)
+    latest = await progress.latest_with_next(GUILD, BOB)
+    assert latest is not None
+    assert latest.progress == await progress.get(BOB, story.id)
+    assert latest.story == await stories.get(story.id)
+    assert latest.page == await progress.page_at(story.id, 1, 2)
+    assert latest.progress.adult_ok is True and isinstance(latest.story.silent, bool)
+
+
 async def test_record_read_moves_the_position_and_keeps_the_furthest(
     stories: StoryRepository, progress: ProgressRepository, clock: Clock, make_story, make_pages
 ) -> None:
