@@ -24,6 +24,7 @@ from bot.feedback.chart import draw_stats_chart
 from bot.feedback.service import NoteTarget
 from bot.feedback.stats import stats_text, story_stats
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
+from cogs.event_order import InOrder
 from cogs.feedback.delivery import (
     add_story_reactions,
     arm_digest,
@@ -53,6 +54,8 @@ class FeedbackCog(commands.Cog, name="Feedback"):
     def __init__(self, bot: ChapterBot) -> None:
         self.bot = bot
         self.service = bot.services.feedback
+        # A reaction added and at once removed is applied in that order (see cogs.event_order).
+        self._reactions_in_order = InOrder()
 
     async def cog_load(self) -> None:
         """Register the button, subscribe to events, add the settings, arm the digest jobs."""
@@ -102,18 +105,20 @@ class FeedbackCog(commands.Cog, name="Feedback"):
         """Record a reader's reaction on a page the bot posted (cached message or not)."""
         if self._ignored(payload.user_id, payload.guild_id, payload.member):
             return
-        await self.service.reaction_added(
-            payload.guild_id, payload.message_id, payload.user_id, str(payload.emoji)
-        )
+        async with self._reactions_in_order.turn(_reaction_key(payload)):
+            await self.service.reaction_added(
+                payload.guild_id, payload.message_id, payload.user_id, str(payload.emoji)
+            )
 
     @commands.Cog.listener()
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
         """Record a reaction as removed (only reactions recorded as added can be removed)."""
         if self._ignored(payload.user_id, payload.guild_id, None):
             return
-        await self.service.reaction_removed(
-            payload.guild_id, payload.message_id, payload.user_id, str(payload.emoji)
-        )
+        async with self._reactions_in_order.turn(_reaction_key(payload)):
+            await self.service.reaction_removed(
+                payload.guild_id, payload.message_id, payload.user_id, str(payload.emoji)
+            )
 
     # -- /stats -----------------------------------------------------------------------------
 
@@ -163,6 +168,10 @@ class FeedbackCog(commands.Cog, name="Feedback"):
             "story has no feedback channel. Open your DMs to server members, or choose a "
             "channel with `/settings feedback-channel`; I'll deliver them then."
         )
+
+
+def _reaction_key(payload: discord.RawReactionActionEvent) -> tuple[int, int, str]:
+    return (payload.message_id, payload.user_id, str(payload.emoji))
 
 
 async def setup(bot: ChapterBot) -> None:
