@@ -1,11 +1,14 @@
-"""Times and delays in a reader's language, through Babel's CLDR data (day and month names,
-"dans 3 jours"); the zone label stays as the scheduler writes it (UTC, CET, +01:00)."""
+"""Times, delays and day names in a reader's language, through Babel's CLDR data (day and
+month names, "dans 3 jours", "lundi et jeudi"); the zone label stays as the scheduler writes
+it (UTC, CET, +01:00)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import format_datetime, format_timedelta, get_day_names
+from babel.lists import format_list
 
 from bot.i18n.locale import ENGLISH, SUPPORTED
 
@@ -27,3 +30,13 @@ def delay(target: datetime, now: datetime, locale: str) -> str:
     return format_timedelta(
         target - now, granularity="minute", add_direction=True, locale=_babel_locale(locale)
     )
+
+
+def day_name(weekday: int, locale: str) -> str:
+    """The weekday's name (0 = Monday) in `locale`, e.g. `vendredi`, `Freitag`."""
+    return get_day_names("wide", "format", locale=_babel_locale(locale))[weekday]
+
+
+def listed(items: Sequence[str], locale: str) -> str:
+    """`items` joined the language's way, e.g. `lundi et jeudi`, `Montag und Donnerstag`."""
+    return format_list(list(items), locale=_babel_locale(locale))
