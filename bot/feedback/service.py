@@ -159,7 +159,9 @@ class FeedbackService:
         await require_author(self.stories, story, actor)
         if frequency not in DIGEST_FREQUENCIES:
             raise InvalidInput(
-                f"“{frequency}” is not a digest frequency.", hint="Use daily, weekly or off."
+                "“{frequency}” is not a digest frequency.",
+                hint="Use daily, weekly or off.",
+                params={"frequency": frequency},
             )
         if frequency == "off":
             return await self.repo.update_settings(
@@ -201,7 +203,9 @@ class FeedbackService:
         if not body:
             raise InvalidInput("The note is empty.", hint="Write something for the author.")
         if len(body) > NOTE_MAX_CHARS:
-            raise InvalidInput(f"A note can be at most {NOTE_MAX_CHARS:,} characters.")
+            raise InvalidInput(
+                "A note can be at most {limit} characters.", params={"limit": f"{NOTE_MAX_CHARS:,}"}
+            )
         story = target.story
         if user_id in target.author_ids:
             raise NotAllowed("You are an author of this story; notes are for its readers.")
@@ -209,7 +213,10 @@ class FeedbackService:
         now = self.clock()
         if await self.repo.notes_sent_since(sender, now - NOTE_WINDOW_S) >= NOTE_LIMIT:
             raise NotAllowed(
-                f"You have sent {NOTE_LIMIT} notes in the last hour.", hint="Try again later."
+                "You have sent {n} note in the last hour.",
+                plural="You have sent {n} notes in the last hour.",
+                hint="Try again later.",
+                params={"n": NOTE_LIMIT},
             )
         chapter = await self.stories.chapter(story.id, target.chapter_number or 0)
         return await self.repo.add_note(
