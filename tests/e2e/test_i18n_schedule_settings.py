@@ -1,4 +1,4 @@
-"""Schedules, settings, feedback and posted chapters in the user's or the server's language
+"""Schedules, settings, feedback, DMs and posted chapters in the user's or the server's language
 (issue 18): `/schedule list` with its repeat rule and errors, `/settings` replies and errors, the
 note modal and its confirmation, and the Summary/Notes labels of a chapter posted in a Spanish
 server."""
@@ -13,6 +13,7 @@ import pytest
 from bot.client import ChapterBot
 from testkit.emulator import DiscordEmulator
 from tests.e2e.feedback_helpers import publish_story
+from tests.e2e.following_helpers import dms_to
 from tests.e2e.publishing_helpers import (
     THREE_CHAPTERS,
     bot_posts,
@@ -185,3 +186,41 @@ async def test_a_spanish_server_gets_spanish_summary_and_notes_labels(
     assert "**Resumen:**" in posted and "A short one." in posted, posted
     assert "**Notas:**" in posted and "Thanks for reading." in posted, posted
     assert "Summary:" not in posted and "Notes:" not in posted, posted
+
+
+@pytest.fixture
+def french_guild(emulator: DiscordEmulator) -> None:
+    """The default server's preferred locale is French."""
+    emulator.guild.locale = "fr"
+
+
+async def test_dms_to_authors_and_owners_speak_the_servers_language(
+    emulator: DiscordEmulator, french_guild: None, chapterbot: ChapterBot
+) -> None:
+    """A DM has no interaction locale: the note (an English reader's) and the lost-channel
+    notice reach the author in the server's language."""
+    alice, bob = emulator.user("alice"), emulator.user("bob")
+    published = await publish_story(emulator, chapterbot, alice, release=1)
+    post = published.last_pages[1]
+    opened = await emulator.click(bob, post, feedback_button(post))  # bob reads in English
+    sent = await emulator.submit_modal(bob, opened, {"note": "Lovely.", "who": []})
+    await sent.final()
+    assert sent.last is not None and "Thank you!" in (sent.last.content or "")
+
+    embeds = await emulator.wait_until(
+        lambda: [e for m in dms_to(emulator, alice) for e in m.embeds], what="the note DM"
+    )
+    assert embeds[0]["title"] == "💬 Note sur « Three Small Chapters », chapitre 1", embeds
+    assert embeds[0]["fields"][0] == {"name": "De", "value": "un lecteur anonyme", "inline": True}
+
+    doomed = emulator.create_channel("serial")
+    story = await upload_story(
+        emulator, chapterbot, alice, "three.md", THREE_CHAPTERS, channel=doomed
+    )
+    await emulator.slash(alice, "schedule add", story=str(story.id), when="in 2 hours")
+    emulator.delete_channel(doomed)
+    notices = await emulator.wait_until(
+        lambda: [m.content for m in dms_to(emulator, alice) if m.content], what="the owner DM"
+    )
+    assert notices[0].startswith("« Three Small Chapters » ne peut pas être publiée : "), notices
+    assert "`/settings channel`" in notices[0] and not english_left(notices[0]), notices
