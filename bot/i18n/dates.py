@@ -5,9 +5,10 @@ it (UTC, CET, +01:00)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from babel.dates import format_datetime, format_timedelta, get_day_names
+from babel.dates import format_datetime, format_timedelta, get_day_names, get_month_names
 from babel.lists import format_list
 
 from bot.i18n.locale import ENGLISH, SUPPORTED
@@ -40,3 +41,47 @@ def day_name(weekday: int, locale: str) -> str:
 def listed(items: Sequence[str], locale: str) -> str:
     """`items` joined the language's way, e.g. `lundi et jeudi`, `Montag und Donnerstag`."""
     return format_list(list(items), locale=_babel_locale(locale))
+
+
+@dataclass(frozen=True)
+class MonthName:
+    """A month (1-12) as an error parameter: English as a string, the reader's language when a
+    `UserError` is rendered (`localized`)."""
+
+    number: int
+    english: str
+
+    def __str__(self) -> str:
+        return self.english
+
+    def __format__(self, spec: str) -> str:
+        return format(self.english, spec)
+
+    def localized(self, locale: str) -> str:
+        """The month's name in `locale`, e.g. `février`, `Februar`."""
+        if locale not in SUPPORTED:
+            return self.english
+        return get_month_names("wide", "format", locale=_babel_locale(locale))[self.number]
+
+
+@dataclass(frozen=True)
+class WallTime:
+    """A moment in a zone as an error parameter: English as a string (`english`), the reader's
+    language when a `UserError` is rendered (`localized`)."""
+
+    moment: datetime
+    zone: tzinfo
+    label: str
+    english: str
+
+    def __str__(self) -> str:
+        return self.english
+
+    def __format__(self, spec: str) -> str:
+        return format(self.english, spec)
+
+    def localized(self, locale: str) -> str:
+        """E.g. `ven. 11 déc. 2026 18:00 CET`."""
+        if locale not in SUPPORTED:
+            return self.english
+        return local_time(self.moment, self.zone, self.label, locale)

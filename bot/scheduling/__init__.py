@@ -166,8 +166,9 @@ def _problem(exc: UserError, speaker: Translates | None = None) -> str:
     "did you mean" suggestion is kept whole and the message (the echo) shortened instead."""
     message, hint = exc.message, exc.hint or ""
     if speaker is not None:
-        message = speaker.gettext(exc.message_id, **exc.params)
-        hint = speaker.gettext(exc.hint_id, **exc.params) if exc.hint_id else ""
+        params = exc.params_in(speaker)
+        message = speaker.gettext(exc.message_id, **params)
+        hint = speaker.gettext(exc.hint_id, **params) if exc.hint_id else ""
     full = f"✗ {message} {hint}" if hint else f"✗ {message}"
     if len(full) <= CHOICE_LIMIT:
         return full

@@ -26,8 +26,9 @@ from apscheduler.triggers.base import BaseTrigger
 
 from bot.errors import InvalidInput
 from bot.scheduling.describe import clock, zone_label
+from bot.scheduling.refusals import needs_time_of_day
 from bot.scheduling.repeat import PHRASE_PARSERS, RepeatRule, parse_repeat
-from bot.scheduling.when import TIME_PATTERN, WEEKDAYS, needs_time_of_day, parse_time_of_day
+from bot.scheduling.when import TIME_PATTERN, WEEKDAYS, parse_time_of_day
 from bot.scheduling.words import DAY_NAMES, ORDINALS, ordinal
 from bot.scheduling.zones import to_utc
 

@@ -37,13 +37,13 @@ from bot.scheduling.cron import (
     parse_crontab,
 )
 from bot.scheduling.describe import clock, zone_label
+from bot.scheduling.refusals import needs_time_of_day
 from bot.scheduling.suggest import corrected
 from bot.scheduling.when import (
     TIME_PATTERN,
     WEEKDAYS,
     duration_parts,
     duration_seconds,
-    needs_time_of_day,
     normalise,
     parse_time_of_day,
 )

@@ -19,7 +19,14 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from bot.errors import InvalidInput
 from bot.i18n.catalog import N_
-from bot.scheduling.describe import describe_time
+from bot.scheduling.refusals import (
+    EMPTY,
+    TOO_LONG,
+    in_the_past,
+    needs_time_of_day,
+    no_such_day,
+    too_far,
+)
 from bot.scheduling.suggest import corrected
 from bot.scheduling.words import MONTH_NAMES, MONTHS, NUMBER_WORDS, WEEKDAYS
 from bot.scheduling.zones import parse_zone_suffix, to_utc
@@ -72,29 +79,14 @@ def normalise(text: str, what: str = "time", examples: str = WHEN_EXAMPLES) -> s
     """Lower-case `text` and collapse whitespace; refuse empty or overlong input."""
     if len(text) > MAX_INPUT_LENGTH:
         raise InvalidInput(
-            _TOO_LONG[what],
+            TOO_LONG[what],
             hint="Keep it under {limit} characters.",
             params={"length": len(text), "limit": MAX_INPUT_LENGTH},
         )
     clean = " ".join(text.lower().split())
     if not clean:
-        raise InvalidInput(_EMPTY[what], hint="Try {examples}.", params={"examples": examples})
+        raise InvalidInput(EMPTY[what], hint="Try {examples}.", params={"examples": examples})
     return clean
-
-
-# One message per kind of input, so that each language words it with its own grammar.
-_TOO_LONG = {
-    "time": N_("That time is too long ({length} characters)."),
-    "repeat rule": N_("That repeat rule is too long ({length} characters)."),
-}
-_EMPTY = {"time": N_("The time is empty."), "repeat rule": N_("The repeat rule is empty.")}
-
-
-def needs_time_of_day(text: str) -> InvalidInput:
-    """`every friday` and the like: a day without the time of day it needs."""
-    return InvalidInput(
-        "`{text}` needs a time of day.", hint="Add one, e.g. `{text} 18:00`.", params={"text": text}
-    )
 
 
 def parse_time_of_day(text: str) -> time:
@@ -182,7 +174,7 @@ def read_when(
         else:
             target = _parse_moment(clean, zone, now, locale.lower())
     except OverflowError:
-        raise _too_far(text) from None
+        raise too_far(text, MAX_YEARS_AHEAD) from None
     except InvalidInput as error:
         raise _with_suggestion(error, clean, zone, now, locale) from None
     target = target.replace(microsecond=0)
@@ -314,7 +306,7 @@ def candidate_dates(text: str, today: date, locale: str = "en-us") -> list[date]
         if year_text:
             return [_make_date(int(year_text), month, day)]
         if not 1 <= month <= 12:
-            raise _no_such_day(month, day, None)
+            raise no_such_day(month, day, None)
         return _yearly(month, day, today)
     if match := _DAY_MONTH.fullmatch(text):
         day_text, month_name, year = match.groups()
@@ -337,7 +329,7 @@ def _make_date(year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise _no_such_day(month, day, year) from None
+        raise no_such_day(month, day, year) from None
 
 
 def _yearly(month: int, day: int, today: date) -> list[date]:
@@ -349,44 +341,12 @@ def _yearly(month: int, day: int, today: date) -> list[date]:
         except ValueError:
             continue
     if not dates:
-        raise _no_such_day(month, day, None)
+        raise no_such_day(month, day, None)
     return dates
-
-
-def _no_such_day(month: int, day: int, year: int | None) -> InvalidInput:
-    if not 1 <= month <= 12:
-        return InvalidInput(
-            "There is no month {month}.", hint="Months go from 1 to 12.", params={"month": month}
-        )
-    hint = "Check the date, e.g. `2026-12-01 18:00`."
-    # The month is named by the user's language when shown (`month` is 1-12).
-    if year:
-        return InvalidInput(
-            "There is no day {day} in {month_name} {year}.",
-            hint=hint,
-            params={"day": day, "month_name": MONTH_NAMES[month - 1], "year": year},
-        )
-    return InvalidInput(
-        "There is no day {day} in {month_name}.",
-        hint=hint,
-        params={"day": day, "month_name": MONTH_NAMES[month - 1]},
-    )
 
 
 def _check_window(target: datetime, zone: tzinfo, now: datetime, text: str) -> None:
     if target <= now:
-        raise InvalidInput(
-            "{time} is in the past.",
-            hint="Pick a future time, e.g. `tomorrow 18:00` or `in 2 hours`.",
-            params={"time": describe_time(target, zone)},
-        )
+        raise in_the_past(target, zone)
     if target > now + MAX_AHEAD:
-        raise _too_far(text)
-
-
-def _too_far(text: str) -> InvalidInput:
-    return InvalidInput(
-        "`{text}` is more than {years} years away.",
-        hint="Schedules can start at most {years} years ahead.",
-        params={"text": text.strip(), "years": MAX_YEARS_AHEAD},
-    )
+        raise too_far(text, MAX_YEARS_AHEAD)
