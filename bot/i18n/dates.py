@@ -6,9 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
-from babel.dates import format_datetime, format_timedelta, get_day_names, get_month_names
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_timedelta,
+    get_day_names,
+    get_month_names,
+)
 from babel.lists import format_list
 
 from bot.i18n.locale import ENGLISH, SUPPORTED
@@ -36,6 +42,17 @@ def delay(target: datetime, now: datetime, locale: str) -> str:
 def day_name(weekday: int, locale: str) -> str:
     """The weekday's name (0 = Monday) in `locale`, e.g. `vendredi`, `Freitag`."""
     return get_day_names("wide", "format", locale=_babel_locale(locale))[weekday]
+
+
+def day_abbreviations(locale: str) -> tuple[str, ...]:
+    """Monday to Sunday, abbreviated in `locale`, e.g. `lun.` ... `dim.`."""
+    names = get_day_names("abbreviated", "format", locale=_babel_locale(locale))
+    return tuple(names[d] for d in range(7))
+
+
+def short_date(day: date, locale: str) -> str:
+    """A day and month, e.g. `11 déc.`, `11. Dez.`."""
+    return format_date(day, "d MMM", locale=_babel_locale(locale))
 
 
 def listed(items: Sequence[str], locale: str) -> str:

@@ -39,7 +39,7 @@ from cogs.publishing.messages import (
     diagnosis_text,
     result_line,
 )
-from cogs.publishing.schedule_text import history_text, schedule_list_text
+from cogs.publishing.schedule_text import calendar_words, history_text, schedule_list_text
 
 if TYPE_CHECKING:
     from bot.client import ChapterBot
@@ -289,7 +289,7 @@ class Publishing(commands.Cog):
         zone = await self._zone(interaction)
         days = await manage.schedule_calendar(self.svc, listed, zone, self._now())
         caption = t.gettext("Next 4 weeks ({zone})", zone=zone.key)
-        png = await asyncio.to_thread(draw_calendar, days, caption)
+        png = await asyncio.to_thread(draw_calendar, days, caption, calendar_words(t))
         with contextlib.suppress(discord.HTTPException):  # the list already answered
             await interaction.followup.send(
                 file=discord.File(io.BytesIO(png), filename=CALENDAR_NAME), ephemeral=True

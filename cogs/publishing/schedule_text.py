@@ -1,4 +1,5 @@
-"""How `/schedule list` and `/schedule history` read, in the user's language.
+"""How `/schedule list` (its text and its calendar picture) and `/schedule history` read, in
+the user's language.
 
 Each repeat rule is worded by `bot.scheduling.say_rule` in the schedule's own zone; a release
 event's detail is the bot's technical note as it was recorded, so it is shown as stored.
@@ -6,12 +7,15 @@ event's detail is the bot's technical note as it was recorded, so it is shown as
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 from discord.utils import escape_markdown
 
 from bot.errors import UserError
 from bot.i18n import SUPPORTED, Speaker
+from bot.i18n.dates import day_abbreviations, short_date
+from bot.publishing.calendar_png import CalendarWords
 from bot.publishing.manage import ListedSchedule
 from bot.publishing.releases import HistoryEntry
 from bot.scheduling import RepeatRule, discord_timestamp, parse_zone, say_rule
@@ -63,6 +67,18 @@ def schedule_list_text(listed: list[ListedSchedule], t: Speaker) -> str:
     """The whole `/schedule list` reply, within one message."""
     lines = [schedule_line(item, t) for item in listed] or [t.gettext("No schedules yet.")]
     return "\n".join(lines)[:REPLY_LIMIT]
+
+
+def calendar_words(t: Speaker) -> CalendarWords:
+    """The calendar picture's weekdays, dates and notes in `t`'s language."""
+    if t.locale not in SUPPORTED:
+        return CalendarWords()
+    return CalendarWords(
+        weekdays=day_abbreviations(t.locale),
+        day_label=functools.partial(short_date, locale=t.locale),
+        chapter=t.pgettext("calendar", "ch."),
+        more=lambda hidden: t.ngettext("+{n} more", "+{n} more", hidden),
+    )
 
 
 def outcome_word(outcome: str, t: Speaker) -> str:
