@@ -24,13 +24,7 @@ from bot.publishing.planner import Target, resolve_target
 from bot.publishing.policy import PublisherFacts, require_may_publish
 from bot.publishing.runner import RunResult
 from bot.publishing.service import PublishingService
-from bot.scheduling import (
-    RepeatRule,
-    discord_timestamp,
-    preview_repeat,
-    preview_when,
-    say_rule,
-)
+from bot.scheduling import RepeatRule, discord_timestamp, preview_repeat, preview_when, say_rule
 from bot.stories.policy import require_author
 from bot.stories.records import StoryRecord
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
