@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 
 from bot.i18n import SUPPORTED, Catalogs, Speaker, choose_locale
+from bot.stories.render import ChapterWords
 
 # The translator locations whose text is a name under Discord's naming rules.
 NAME_LOCATIONS = frozenset(
@@ -65,13 +66,23 @@ def relabel(view: discord.ui.View, speaker: Speaker) -> discord.ui.View:
     return view
 
 
-async def chapter_word(interaction: discord.Interaction) -> str:
-    """The server's word heading a chapter whose source gives no label ("Chapitre 3")."""
+async def chapter_word(interaction: discord.Interaction) -> ChapterWords:
+    """The server's word heading a chapter whose source gives no label ("Chapitre 3"), with
+    the labels of its summary and notes ("Résumé :") in the same language."""
     if interaction.guild_id is None:
-        return "Chapter"
+        return ChapterWords()
     voice = interaction.client.server_voice  # type: ignore[attr-defined]
-    speaker = await voice(interaction.guild_id)
-    return speaker.pgettext("chapter heading", "Chapter")
+    return chapter_words(await voice(interaction.guild_id))
+
+
+def chapter_words(speaker: Speaker) -> ChapterWords:
+    """The public chrome of a posted chapter in `speaker`'s language."""
+    return ChapterWords(
+        speaker.pgettext("chapter heading", "Chapter"),
+        summary=speaker.pgettext("chapter notes", "Summary:"),
+        notes=speaker.pgettext("chapter notes", "Notes:"),
+        end_notes=speaker.pgettext("chapter notes", "End notes:"),
+    )
 
 
 def guild_speaker(catalogs: Catalogs, guild: discord.Guild | None, override: str | None) -> Speaker:

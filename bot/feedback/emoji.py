@@ -45,8 +45,10 @@ def parse_reaction_set(text: str, guild_emoji_ids: Collection[int]) -> tuple[str
             chosen.append(emoji)
     if len(chosen) > MAX_REACTIONS:
         raise InvalidInput(
-            f"That is {len(chosen)} emojis; a story can have at most {MAX_REACTIONS}.",
+            "That is {n} emoji; a story can have at most {limit}.",
+            plural="That is {n} emojis; a story can have at most {limit}.",
             hint="Keep the ones readers will use most.",
+            params={"n": len(chosen), "limit": MAX_REACTIONS},
         )
     return tuple(chosen)
 
@@ -56,15 +58,17 @@ def _one_emoji(token: str, guild_emoji_ids: Collection[int]) -> str:
     if custom is not None:
         if int(custom.group(3)) not in guild_emoji_ids:
             raise InvalidInput(
-                f"`{token}` is not an emoji of this server.",
+                "`{emoji}` is not an emoji of this server.",
                 hint="Use this server's custom emojis or standard ones.",
+                params={"emoji": token},
             )
         return token
     if not _looks_like_emoji(token):
         shown = token if len(token) <= 40 else token[:39] + "…"
         raise InvalidInput(
-            f"`{shown}` is not a single emoji.",
+            "`{emoji}` is not a single emoji.",
             hint="Separate emojis with spaces; custom ones must come from this server.",
+            params={"emoji": shown},
         )
     return token
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from bot.actor import Actor
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.errors import InvalidInput, NotAllowed, NotFound, Translates
 from bot.feedback.emoji import DEFAULT_REACTIONS, parse_reaction_set
 from bot.feedback.note_key import new_key, sender_hash
 from bot.feedback.repository import (
@@ -21,6 +21,7 @@ from bot.feedback.repository import (
     NoteRecord,
     PageRef,
 )
+from bot.i18n import SOURCE
 from bot.storage import Database
 from bot.storage.repository import unix_now
 from bot.stories.policy import require_author
@@ -159,7 +160,9 @@ class FeedbackService:
         await require_author(self.stories, story, actor)
         if frequency not in DIGEST_FREQUENCIES:
             raise InvalidInput(
-                f"“{frequency}” is not a digest frequency.", hint="Use daily, weekly or off."
+                "“{frequency}” is not a digest frequency.",
+                hint="Use daily, weekly or off.",
+                params={"frequency": frequency},
             )
         if frequency == "off":
             return await self.repo.update_settings(
@@ -201,7 +204,9 @@ class FeedbackService:
         if not body:
             raise InvalidInput("The note is empty.", hint="Write something for the author.")
         if len(body) > NOTE_MAX_CHARS:
-            raise InvalidInput(f"A note can be at most {NOTE_MAX_CHARS:,} characters.")
+            raise InvalidInput(
+                "A note can be at most {limit} characters.", params={"limit": f"{NOTE_MAX_CHARS:,}"}
+            )
         story = target.story
         if user_id in target.author_ids:
             raise NotAllowed("You are an author of this story; notes are for its readers.")
@@ -209,7 +214,10 @@ class FeedbackService:
         now = self.clock()
         if await self.repo.notes_sent_since(sender, now - NOTE_WINDOW_S) >= NOTE_LIMIT:
             raise NotAllowed(
-                f"You have sent {NOTE_LIMIT} notes in the last hour.", hint="Try again later."
+                "You have sent {n} note in the last hour.",
+                plural="You have sent {n} notes in the last hour.",
+                hint="Try again later.",
+                params={"n": NOTE_LIMIT},
             )
         chapter = await self.stories.chapter(story.id, target.chapter_number or 0)
         return await self.repo.add_note(
@@ -292,17 +300,20 @@ class FeedbackService:
         return tuple(a.user_id for a in await self.stories.authors(story_id))
 
 
-def digest_text(digest: Digest) -> str:
-    """The digest DM, in plain words."""
-    title = digest.story.title
-    reactions = (
-        " ".join(f"{emoji} {count}" for emoji, count in digest.reactions) or "no new reactions"
+def digest_text(digest: Digest, t: Translates = SOURCE) -> str:
+    """The digest DM, in plain words, in `t`'s language (the server's: a DM has no locale)."""
+    params = {"title": digest.story.title, "since": f"<t:{digest.since}:f>"}
+    heading = (
+        t.gettext("📰 Your daily digest for “{title}” (since {since}):", **params)
+        if digest.frequency == "daily"
+        else t.gettext("📰 Your weekly digest for “{title}” (since {since}):", **params)
     )
+    reactions = " ".join(f"{emoji} {count}" for emoji, count in digest.reactions)
     lines = [
-        f"📰 Your {digest.frequency} digest for “{title}” (since <t:{digest.since}:f>):",
-        f"• New readers: {digest.new_readers}",
-        f"• Readers active: {digest.active_readers}",
-        f"• Reactions: {reactions}",
-        f"• Notes received: {digest.notes}",
+        heading,
+        t.gettext("• New readers: {count}", count=digest.new_readers),
+        t.gettext("• Readers active: {count}", count=digest.active_readers),
+        t.gettext("• Reactions: {reactions}", reactions=reactions or t.gettext("no new reactions")),
+        t.gettext("• Notes received: {count}", count=digest.notes),
     ]
     return "\n".join(lines)

@@ -1,11 +1,21 @@
-"""Times and delays in a reader's language, through Babel's CLDR data (day and month names,
-"dans 3 jours"); the zone label stays as the scheduler writes it (UTC, CET, +01:00)."""
+"""Times, delays and day names in a reader's language, through Babel's CLDR data (day and
+month names, "dans 3 jours", "lundi et jeudi"); the zone label stays as the scheduler writes
+it (UTC, CET, +01:00)."""
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
 
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_timedelta,
+    get_day_names,
+    get_month_names,
+)
+from babel.lists import format_list
 
 from bot.i18n.locale import ENGLISH, SUPPORTED
 
@@ -27,3 +37,68 @@ def delay(target: datetime, now: datetime, locale: str) -> str:
     return format_timedelta(
         target - now, granularity="minute", add_direction=True, locale=_babel_locale(locale)
     )
+
+
+def day_name(weekday: int, locale: str) -> str:
+    """The weekday's name (0 = Monday) in `locale`, e.g. `vendredi`, `Freitag`."""
+    return get_day_names("wide", "format", locale=_babel_locale(locale))[weekday]
+
+
+def day_abbreviations(locale: str) -> tuple[str, ...]:
+    """Monday to Sunday, abbreviated in `locale`, e.g. `lun.` ... `dim.`."""
+    names = get_day_names("abbreviated", "format", locale=_babel_locale(locale))
+    return tuple(names[d] for d in range(7))
+
+
+def short_date(day: date, locale: str) -> str:
+    """A day and month, e.g. `11 déc.`, `11. Dez.`."""
+    return format_date(day, "d MMM", locale=_babel_locale(locale))
+
+
+def listed(items: Sequence[str], locale: str) -> str:
+    """`items` joined the language's way, e.g. `lundi et jeudi`, `Montag und Donnerstag`."""
+    return format_list(list(items), locale=_babel_locale(locale))
+
+
+@dataclass(frozen=True)
+class MonthName:
+    """A month (1-12) as an error parameter: English as a string, the reader's language when a
+    `UserError` is rendered (`localized`)."""
+
+    number: int
+    english: str
+
+    def __str__(self) -> str:
+        return self.english
+
+    def __format__(self, spec: str) -> str:
+        return format(self.english, spec)
+
+    def localized(self, locale: str) -> str:
+        """The month's name in `locale`, e.g. `février`, `Februar`."""
+        if locale not in SUPPORTED:
+            return self.english
+        return get_month_names("wide", "format", locale=_babel_locale(locale))[self.number]
+
+
+@dataclass(frozen=True)
+class WallTime:
+    """A moment in a zone as an error parameter: English as a string (`english`), the reader's
+    language when a `UserError` is rendered (`localized`)."""
+
+    moment: datetime
+    zone: tzinfo
+    label: str
+    english: str
+
+    def __str__(self) -> str:
+        return self.english
+
+    def __format__(self, spec: str) -> str:
+        return format(self.english, spec)
+
+    def localized(self, locale: str) -> str:
+        """E.g. `ven. 11 déc. 2026 18:00 CET`."""
+        if locale not in SUPPORTED:
+            return self.english
+        return local_time(self.moment, self.zone, self.label, locale)

@@ -71,8 +71,9 @@ async def add_schedule(
     check_target(story, info, target.mode)
     if not await service.releases.unplanned_chapters(story.id, 1):
         raise InvalidInput(
-            f"“{story.title}” has nothing left to release.",
+            "“{title}” has nothing left to release.",
             hint="Add chapters with `/story update` first.",
+            params={"title": story.title},
         )
     schedule = await service.schedules.create(
         story.id,
@@ -126,7 +127,11 @@ async def cancel_schedule(
     schedule = await service.schedules.get(schedule_id)
     story = None if schedule is None else await service.stories.get(schedule.story_id)
     if schedule is None or story is None or story.guild_id != actor.guild_id:
-        raise NotFound(f"There is no schedule #{schedule_id} here.", hint="See `/schedule list`.")
+        raise NotFound(
+            "There is no schedule #{id} here.",
+            hint="See `/schedule list`.",
+            params={"id": schedule_id},
+        )
     await require_author(service.stories, story, actor)
     await service.schedules.delete(schedule_id)
     service.disarm(schedule_id)

@@ -34,6 +34,7 @@ from bot.scheduling.repeat import (
     WallClock,
     parse_repeat,
 )
+from bot.scheduling.spoken import Speaking, say_next, say_rule, say_unset_time
 from bot.scheduling.when import WHEN_EXAMPLES, parse_when, read_when
 from bot.scheduling.zones import parse_zone, resolve_zone, search_zones, to_utc
 
@@ -54,6 +55,7 @@ __all__ = [
     "preview_repeat",
     "preview_when",
     "resolve_zone",
+    "say_rule",
     "search_zones",
     "to_utc",
 ]
@@ -95,23 +97,49 @@ def preview_repeat(
     now: datetime,
     first_run: datetime | None = None,
     locale: str = "en-US",
+    speaker: Speaking | None = None,
 ) -> str:
     """How `text` would be understood as a repeat rule (after `first_run` if known), or why not.
 
-    Never raises; the result is at most 100 characters.
+    Never raises; the result is at most 100 characters. With a `speaker` for one of the
+    translated locales, the preview is in that language.
     """
+    if speaker is not None and speaker.locale not in SUPPORTED:
+        speaker = None  # English: the rule's own words
     if not text.strip():
+        if speaker is not None:
+            return speaker.gettext(
+                "Type a repeat, e.g. {examples}", examples="daily, every friday 18:00, 0 18 * * 5"
+            )
         return "Type a repeat, e.g. daily, every friday 18:00, every 2 days, 0 18 * * 5"
     try:
         rule = parse_repeat(text)
+        if speaker is not None:
+            return _fit(_spoken(rule, zone, now, first_run, speaker))
         if first_run is not None:
             return _fit(describe_repeat(rule, zone, first_run))
         return _fit(_unanchored(rule, zone, now))
     except UserError as exc:
-        return _problem(exc)
+        return _problem(exc, speaker)
     except Exception:  # autocomplete must answer; the bug still reaches the log
         _log.exception("previewing repeat=%r failed", text)
         return "✗ I can't read that repeat."
+
+
+def _spoken(
+    rule: RepeatRule, zone: ZoneInfo, now: datetime, first_run: datetime | None, speaker: Speaking
+) -> str:
+    """The translated preview, as `describe_repeat` / `_unanchored` word it in English."""
+    if first_run is None and isinstance(rule, CalendarInterval) and rule.at is None:
+        return say_unset_time(rule.days, speaker)
+    anchor = first_run or now
+    bound = rule.bind(anchor, zone)
+    words = say_rule(bound, zone, anchor, speaker)
+    if first_run is None and not isinstance(rule, WallClock):
+        return words + speaker.gettext(", counted from the first run")
+    following = bound.next_after(anchor, zone, anchor)
+    shown = local_time(following, zone, zone_label(following, zone), speaker.locale)
+    return words + say_next(shown, speaker)
 
 
 def _unanchored(rule: RepeatRule, zone: ZoneInfo, now: datetime) -> str:
@@ -138,8 +166,9 @@ def _problem(exc: UserError, speaker: Translates | None = None) -> str:
     "did you mean" suggestion is kept whole and the message (the echo) shortened instead."""
     message, hint = exc.message, exc.hint or ""
     if speaker is not None:
-        message = speaker.gettext(exc.message_id, **exc.params)
-        hint = speaker.gettext(exc.hint_id, **exc.params) if exc.hint_id else ""
+        params = exc.params_in(speaker)
+        message = speaker.gettext(exc.message_id, **params)
+        hint = speaker.gettext(exc.hint_id, **params) if exc.hint_id else ""
     full = f"✗ {message} {hint}" if hint else f"✗ {message}"
     if len(full) <= CHOICE_LIMIT:
         return full

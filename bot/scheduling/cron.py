@@ -207,7 +207,9 @@ def parse_crontab(expression: str) -> WallPattern:
     fields = expand_macro(expression).split()
     if len(fields) != 5:
         raise InvalidInput(
-            f"A cron expression has 5 fields, `{expression}` has {len(fields)}.", hint=CRON_HINT
+            "A cron expression has 5 fields, `{expression}` has {count}.",
+            hint=CRON_HINT,
+            params={"expression": expression, "count": len(fields)},
         )
     minute, hour, day, month, weekday = fields
     cron_weekdays = _parse_field(weekday, "weekday", 0, 7)
@@ -222,7 +224,11 @@ def parse_crontab(expression: str) -> WallPattern:
         every_real_hour=hour == "*",
     )
     if pattern.next_after(datetime(2000, 1, 1, tzinfo=UTC), ZoneInfo("UTC")) is None:
-        raise InvalidInput(f"`{expression}` never happens (no such day).", hint=CRON_HINT)
+        raise InvalidInput(
+            "`{expression}` never happens (no such day).",
+            hint=CRON_HINT,
+            params={"expression": expression},
+        )
     return pattern
 
 
@@ -231,11 +237,11 @@ def _parse_field(text: str, name: str, low: int, high: int) -> frozenset[int]:
     for item in text.split(","):
         match = _ITEM.fullmatch(item)
         if match is None:
-            raise InvalidInput(f"Cron {name} `{item}` is not a value I understand.", hint=CRON_HINT)
+            raise _field_error(_NOT_UNDERSTOOD, name, item)
         first, last, step = match["first"], match["last"], match["step"]
         if first == "*":
             if last:
-                raise InvalidInput(f"Cron {name} `{item}` is not a valid range.", hint=CRON_HINT)
+                raise _field_error("Cron {field} `{item}` is not a valid range.", name, item)
             start, end = low, high
         else:
             start = _value(first, name, low, high, is_end=False)
@@ -249,10 +255,10 @@ def _parse_field(text: str, name: str, low: int, high: int) -> frozenset[int]:
 
 def _range(item: str, name: str, start: int, end: int, step: int) -> range:
     if step < 1:
-        raise InvalidInput(f"Cron {name} `{item}` has a step of 0.", hint=CRON_HINT)
+        raise _field_error("Cron {field} `{item}` has a step of 0.", name, item)
     if start > end:
-        raise InvalidInput(
-            f"Cron {name} `{item}` runs backwards; write the smaller value first.", hint=CRON_HINT
+        raise _field_error(
+            "Cron {field} `{item}` runs backwards; write the smaller value first.", name, item
         )
     return range(start, end + 1, step)
 
@@ -266,7 +272,19 @@ def _value(text: str, name: str, low: int, high: int, *, is_end: bool) -> int:
         # `sun` closes a range as 7 so that `fri-sun` works; elsewhere it is 0.
         value = (WEEKDAYS[text] + 1) % 7 or (7 if is_end else 0)
     else:
-        raise InvalidInput(f"Cron {name} `{text}` is not a value I understand.", hint=CRON_HINT)
+        raise _field_error(_NOT_UNDERSTOOD, name, text)
     if not low <= value <= high:
-        raise InvalidInput(f"Cron {name} `{text}` is outside {low}-{high}.", hint=CRON_HINT)
+        raise InvalidInput(
+            "Cron {field} `{item}` is outside {low}-{high}.",
+            hint=CRON_HINT,
+            params={"field": name, "item": text, "low": low, "high": high},
+        )
     return value
+
+
+_NOT_UNDERSTOOD = "Cron {field} `{item}` is not a value I understand."
+
+
+def _field_error(message: str, field: str, item: str) -> InvalidInput:
+    """A problem with one field (`field` is cron's own name for it: minute, hour, ...)."""
+    return InvalidInput(message, hint=CRON_HINT, params={"field": field, "item": item})

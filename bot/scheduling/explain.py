@@ -56,7 +56,10 @@ def explain(
     """The schedule `when` (first run; may be empty with `repeat`, or itself a repeat phrase)
     and `repeat` (the following runs) describe; `InvalidInput` if either cannot be read."""
     if not 0 <= count <= MAX_COUNT:
-        raise InvalidInput(f"--count must be between 0 and {MAX_COUNT}, not {count}.")
+        raise InvalidInput(
+            "--count must be between 0 and {limit}, not {count}.",
+            params={"limit": MAX_COUNT, "count": count},
+        )
     now = now.replace(microsecond=0)
     rule = parse_repeat(repeat) if repeat is not None and repeat.strip() else None
     first: datetime | None = None

@@ -26,6 +26,7 @@ from apscheduler.triggers.base import BaseTrigger
 
 from bot.errors import InvalidInput
 from bot.scheduling.describe import clock, zone_label
+from bot.scheduling.refusals import needs_time_of_day
 from bot.scheduling.repeat import PHRASE_PARSERS, RepeatRule, parse_repeat
 from bot.scheduling.when import TIME_PATTERN, WEEKDAYS, parse_time_of_day
 from bot.scheduling.words import DAY_NAMES, ORDINALS, ordinal
@@ -227,7 +228,9 @@ def monthly_rule(months: int, day: int | None = None, at: time | None = None) ->
     if not 1 <= months <= MAX_MONTHS:
         raise InvalidInput("That repeat is too long.", hint="Repeats can be at most a year apart.")
     if day is not None and not (day == -1 or 1 <= day <= 31):
-        raise InvalidInput(f"There is no day {day} in a month.", hint="Days go from 1 to 31.")
+        raise InvalidInput(
+            "There is no day {day} in a month.", hint="Days go from 1 to 31.", params={"day": day}
+        )
     period = "every month" if months == 1 else f"every {months} months"
     if day is None:
         text = ("monthly" if months == 1 else period) + (f" at {_at_words(at)}" if at else "")
@@ -255,9 +258,7 @@ def _monthly_from(match: re.Match[str]) -> RepeatRule:
     months = int(match.groupdict().get("count") or 1)
     if match["nth"]:
         if at is None:
-            raise InvalidInput(
-                f"`{match[0]}` needs a time of day.", hint=f"Add one, e.g. `{match[0]} 18:00`."
-            )
+            raise needs_time_of_day(match[0])
         nth, weekday = ORDINALS[match["nth"]], WEEKDAYS[match["dow"]]
         which = "last" if nth == -1 else _NTH_WORDS[nth]
         text = f"every month on the {which} {DAY_NAMES[weekday].lower()} {_at_words(at)}"
@@ -275,9 +276,7 @@ def _weeks_from(match: re.Match[str], clean: str) -> RepeatRule:
     if -1 in weekdays or not weekdays:
         return None  # type: ignore[return-value]  # not this family: `repeat` explains
     if match["time"] is None:
-        raise InvalidInput(
-            f"`{clean}` needs a time of day.", hint=f"Add one, e.g. `{clean} 18:00`."
-        )
+        raise needs_time_of_day(clean)
     at = parse_time_of_day(match["time"])
     names = ", ".join(DAY_NAMES[d].lower() for d in sorted(weekdays))
     return WeeklyInterval(f"every {weeks} weeks on {names} {_at_words(at)}", weeks, weekdays, at)

@@ -37,6 +37,7 @@ from bot.scheduling.cron import (
     parse_crontab,
 )
 from bot.scheduling.describe import clock, zone_label
+from bot.scheduling.refusals import needs_time_of_day
 from bot.scheduling.suggest import corrected
 from bot.scheduling.when import (
     TIME_PATTERN,
@@ -185,7 +186,9 @@ class WallClock(RepeatRule):
     def _next(self, previous: datetime, zone: ZoneInfo, anchor: datetime) -> datetime:
         found = self.pattern.next_after(previous, zone)
         if found is None:  # parse_crontab refuses patterns that never match
-            raise InvalidInput(f"`{self.text}` never happens again.", hint=CRON_HINT)
+            raise InvalidInput(
+                "`{rule}` never happens again.", hint=CRON_HINT, params={"rule": self.text}
+            )
         return found
 
     def to_trigger(self, zone: ZoneInfo, first_run: datetime) -> BaseTrigger:
@@ -272,7 +275,8 @@ def _check_interval(seconds: int) -> None:
     if interval < MIN_INTERVAL:
         raise InvalidInput(
             "That repeats too often.",
-            hint=f"The shortest repeat is every {MIN_INTERVAL.seconds} seconds.",
+            hint="The shortest repeat is every {seconds} seconds.",
+            params={"seconds": MIN_INTERVAL.seconds},
         )
     if interval > MAX_INTERVAL:
         raise InvalidInput("That repeat is too long.", hint="Repeats can be at most a year apart.")
@@ -302,8 +306,10 @@ def parse_repeat(text: str) -> RepeatRule:
             _parse_clean(fixed)
         except InvalidInput:
             raise error from None
-        hint = f'Did you mean "{fixed}"? {error.hint or ""}'.strip()
-        raise InvalidInput(error.message, hint=hint) from None
+        hint = 'Did you mean "{fixed}"?' + (f" {error.hint_id}" if error.hint_id else "")
+        raise InvalidInput(
+            error.message_id, hint=hint, params={**error.params, "fixed": fixed}
+        ) from None
 
 
 def _parse_clean(clean: str) -> RepeatRule:
@@ -344,9 +350,7 @@ def _parse_every(body: str) -> RepeatRule:
     if weekdays is None:
         raise _unreadable("every " + body)
     if at is None:
-        raise InvalidInput(
-            f"`every {body}` needs a time of day.", hint=f"Add one, e.g. `every {body} 18:00`."
-        )
+        raise needs_time_of_day(f"every {body}")
     return weekday_rule(weekdays, at)
 
 
@@ -378,4 +382,8 @@ def _time_only(text: str) -> time:
 
 
 def _unreadable(text: str) -> InvalidInput:
-    return InvalidInput(f"I can't read `{text}` as a repeat.", hint=f"Try {REPEAT_EXAMPLES}.")
+    return InvalidInput(
+        "I can't read `{text}` as a repeat.",
+        hint="Try {examples}.",
+        params={"text": text, "examples": REPEAT_EXAMPLES},
+    )

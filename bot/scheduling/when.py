@@ -18,7 +18,15 @@ import re
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from bot.errors import InvalidInput
-from bot.scheduling.describe import describe_time
+from bot.i18n.catalog import N_
+from bot.scheduling.refusals import (
+    EMPTY,
+    TOO_LONG,
+    in_the_past,
+    needs_time_of_day,
+    no_such_day,
+    too_far,
+)
 from bot.scheduling.suggest import corrected
 from bot.scheduling.words import MONTH_NAMES, MONTHS, NUMBER_WORDS, WEEKDAYS
 from bot.scheduling.zones import parse_zone_suffix, to_utc
@@ -71,12 +79,13 @@ def normalise(text: str, what: str = "time", examples: str = WHEN_EXAMPLES) -> s
     """Lower-case `text` and collapse whitespace; refuse empty or overlong input."""
     if len(text) > MAX_INPUT_LENGTH:
         raise InvalidInput(
-            f"That {what} is too long ({len(text)} characters).",
-            hint=f"Keep it under {MAX_INPUT_LENGTH} characters.",
+            TOO_LONG[what],
+            hint="Keep it under {limit} characters.",
+            params={"length": len(text), "limit": MAX_INPUT_LENGTH},
         )
     clean = " ".join(text.lower().split())
     if not clean:
-        raise InvalidInput(f"The {what} is empty.", hint=f"Try {examples}.")
+        raise InvalidInput(EMPTY[what], hint="Try {examples}.", params={"examples": examples})
     return clean
 
 
@@ -86,18 +95,29 @@ def parse_time_of_day(text: str) -> time:
         return time(12 if text == "noon" else 0)
     match = _TIME_OF_DAY.fullmatch(text)
     if match is None:
-        raise InvalidInput(f"`{text}` is not a time of day.", hint="Write it like 18:00 or 6pm.")
+        raise InvalidInput(
+            "`{text}` is not a time of day.",
+            hint="Write it like 18:00 or 6pm.",
+            params={"text": text},
+        )
     hour, minute, second = (int(group or 0) for group in match.group(1, 2, 3))
     if match.group(4):
         if not 1 <= hour <= 12:
-            raise InvalidInput(f"`{text}` is not a time: with am/pm the hour goes 1 to 12.")
+            raise InvalidInput(
+                "`{text}` is not a time: with am/pm the hour goes 1 to 12.", params={"text": text}
+            )
         hour = hour % 12 + (12 if match.group(4) == "pm" else 0)
-    limits = ((hour, 23, "hours"), (minute, 59, "minutes"), (second, 59, "seconds"))
-    for value, limit, name in limits:
+    limits = (
+        (hour, 23, N_("`{text}` is not a time of day: hours go from 0 to {limit}.")),
+        (minute, 59, N_("`{text}` is not a time of day: minutes go from 0 to {limit}.")),
+        (second, 59, N_("`{text}` is not a time of day: seconds go from 0 to {limit}.")),
+    )
+    for value, limit, message in limits:
         if value > limit:
             raise InvalidInput(
-                f"`{text}` is not a time of day: {name} go from 0 to {limit}.",
+                message,
                 hint="Write it like 18:00, 18:00:30 or 6pm.",
+                params={"text": text, "limit": limit},
             )
     return time(hour, minute, second)
 
@@ -119,8 +139,9 @@ def parse_duration(text: str) -> timedelta:
     parts = duration_parts(text)
     if parts is None:
         raise InvalidInput(
-            f"I can't read `{text}` as a duration.",
+            "I can't read `{text}` as a duration.",
             hint="Write it like `in 90 seconds`, `in 2 hours`, `in 1 day` or `in 2h30m`.",
+            params={"text": text},
         )
     return timedelta(seconds=duration_seconds(parts))
 
@@ -153,7 +174,7 @@ def read_when(
         else:
             target = _parse_moment(clean, zone, now, locale.lower())
     except OverflowError:
-        raise _too_far(text) from None
+        raise too_far(text, MAX_YEARS_AHEAD) from None
     except InvalidInput as error:
         raise _with_suggestion(error, clean, zone, now, locale) from None
     target = target.replace(microsecond=0)
@@ -214,9 +235,7 @@ def _parse_moment(clean: str, zone: tzinfo, now: datetime, locale: str) -> datet
             # `this friday` without a time: that day at the time it is now.
             return to_utc(datetime.combine(dates[0], local_now.time().replace(second=0)), zone)
         if dates is not None:
-            raise InvalidInput(
-                f"`{clean}` needs a time of day.", hint=f"Add one, e.g. `{clean} 18:00`."
-            )
+            raise needs_time_of_day(clean)
         raise InvalidInput(
             "I can't read `{text}` as a time.",
             hint="Try {examples}.",
@@ -274,13 +293,20 @@ def candidate_dates(text: str, today: date, locale: str = "en-us") -> list[date]
         if month_first and month > 12 >= day >= 1:
             swapped = f"{day}/{month}" + (f"/{year_text}" if year_text else "")
             raise InvalidInput(
-                f"There is no month {month}: in US English `{text}` is month/day/year.",
-                hint=f"Write `{swapped}`, or `{first} {_MONTH_NAME_OF[day]}`.",
+                "There is no month {month}: in US English `{text}` is month/day/year.",
+                hint="Write `{swapped}`, or `{first} {name}`.",
+                params={
+                    "month": month,
+                    "text": text,
+                    "swapped": swapped,
+                    "first": first,
+                    "name": _MONTH_NAME_OF[day],
+                },
             )
         if year_text:
             return [_make_date(int(year_text), month, day)]
         if not 1 <= month <= 12:
-            raise _no_such_day(month, day, None)
+            raise no_such_day(month, day, None)
         return _yearly(month, day, today)
     if match := _DAY_MONTH.fullmatch(text):
         day_text, month_name, year = match.groups()
@@ -295,11 +321,15 @@ def candidate_dates(text: str, today: date, locale: str = "en-us") -> list[date]
 
 def _make_date(year: int, month: int, day: int) -> date:
     if year < 1:
-        raise InvalidInput(f"There is no year {year}.", hint="Write it like `2026-12-01 18:00`.")
+        raise InvalidInput(
+            "There is no year {year}.",
+            hint="Write it like `2026-12-01 18:00`.",
+            params={"year": year},
+        )
     try:
         return date(year, month, day)
     except ValueError:
-        raise _no_such_day(month, day, year) from None
+        raise no_such_day(month, day, year) from None
 
 
 def _yearly(month: int, day: int, today: date) -> list[date]:
@@ -311,31 +341,12 @@ def _yearly(month: int, day: int, today: date) -> list[date]:
         except ValueError:
             continue
     if not dates:
-        raise _no_such_day(month, day, None)
+        raise no_such_day(month, day, None)
     return dates
-
-
-def _no_such_day(month: int, day: int, year: int | None) -> InvalidInput:
-    if not 1 <= month <= 12:
-        return InvalidInput(f"There is no month {month}.", hint="Months go from 1 to 12.")
-    where = f"{MONTH_NAMES[month - 1]} {year}" if year else MONTH_NAMES[month - 1]
-    return InvalidInput(
-        f"There is no day {day} in {where}.", hint="Check the date, e.g. `2026-12-01 18:00`."
-    )
 
 
 def _check_window(target: datetime, zone: tzinfo, now: datetime, text: str) -> None:
     if target <= now:
-        raise InvalidInput(
-            f"{describe_time(target, zone)} is in the past.",
-            hint="Pick a future time, e.g. `tomorrow 18:00` or `in 2 hours`.",
-        )
+        raise in_the_past(target, zone)
     if target > now + MAX_AHEAD:
-        raise _too_far(text)
-
-
-def _too_far(text: str) -> InvalidInput:
-    return InvalidInput(
-        f"`{text.strip()}` is more than {MAX_YEARS_AHEAD} years away.",
-        hint=f"Schedules can start at most {MAX_YEARS_AHEAD} years ahead.",
-    )
+        raise too_far(text, MAX_YEARS_AHEAD)

@@ -100,16 +100,18 @@ def _unknown_zone(text: str, key: str) -> InvalidInput:
     suggestions = suggest_zones(key)
     abbreviated = key in _by_abbreviation(datetime.now(UTC).year)
     reason = (
-        f"`{shown}` is an abbreviation, not a time zone; it can mean different places."
+        "`{zone}` is an abbreviation, not a time zone; it can mean different places."
         if abbreviated
-        else f"`{shown}` is not a time zone I know."
+        else "`{zone}` is not a time zone I know."
     )
     hint = (
-        f"Did you mean {', '.join(suggestions)}?"
+        "Did you mean {suggestions}?"
         if suggestions
         else "Use a name like Europe/Berlin, America/New_York or UTC."
     )
-    return InvalidInput(reason, hint=hint)
+    return InvalidInput(
+        reason, hint=hint, params={"zone": shown, "suggestions": ", ".join(suggestions)}
+    )
 
 
 def suggest_zones(typed: str, limit: int = 5) -> list[str]:
@@ -200,7 +202,9 @@ def parse_zone_suffix(word: str) -> tzinfo | None:
     if match := _OFFSET.fullmatch(word):
         sign, hours, minutes = match[1], int(match[2]), int(match[3] or 0)
         if hours > 14 or minutes > 59:
-            raise InvalidInput(f"`{word}` is not a UTC offset.", hint="Write it like +01:00.")
+            raise InvalidInput(
+                "`{word}` is not a UTC offset.", hint="Write it like +01:00.", params={"word": word}
+            )
         offset = timedelta(hours=hours, minutes=minutes) * (-1 if sign == "-" else 1)
         return timezone(offset, f"UTC{sign}{hours:02d}:{minutes:02d}") if offset else UTC
     if "/" in word:

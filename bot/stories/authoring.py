@@ -295,24 +295,38 @@ class Authoring:
         """Set where a story is posted, after checking the channel suits the mode and rating."""
         await require_author(self.stories, story, actor)
         if mode not in CHANNEL_MODES:
-            raise InvalidInput(f"Unknown mode “{mode}”.", hint="Use messages, thread or forum.")
+            raise InvalidInput(
+                "Unknown mode “{mode}”.",
+                hint="Use messages, thread or forum.",
+                params={"mode": mode},
+            )
         if mode == "forum" and channel.kind != "forum":
             raise InvalidInput(
-                f"<#{channel.id}> is not a forum channel, so forum mode cannot post there.",
+                "{channel} is not a forum channel, so forum mode cannot post there.",
                 hint="Pick a forum channel, or use mode messages or thread.",
+                params={"channel": f"<#{channel.id}>"},
             )
         if mode != "forum" and channel.kind not in ("text", "announcement"):
             raise InvalidInput(
-                f"Mode {mode} needs a text or announcement channel; <#{channel.id}> is not one.",
+                "Mode {mode} needs a text or announcement channel; {channel} is not one.",
                 hint="Use mode forum for forum channels.",
+                params={"mode": mode, "channel": f"<#{channel.id}>"},
             )
         if not channel.member_can_post:
-            raise NotAllowed(f"You cannot post in <#{channel.id}>, so the story cannot go there.")
+            raise NotAllowed(
+                "You cannot post in {channel}, so the story cannot go there.",
+                params={"channel": f"<#{channel.id}>"},
+            )
         if needs_age_restriction(story.rating) and not channel.nsfw:
             raise NotAllowed(
-                f"“{story.title}” is rated {story.rating}; it can only be posted in an "
-                f"age-restricted channel and <#{channel.id}> is not one.",
+                "“{title}” is rated {rating}; it can only be posted in an "
+                "age-restricted channel and {channel} is not one.",
                 hint="Pick an age-restricted channel, or mark this one age-restricted.",
+                params={
+                    "title": story.title,
+                    "rating": story.rating,
+                    "channel": f"<#{channel.id}>",
+                },
             )
         return await self._update(story, channel_id=channel.id, channel_mode=mode)
 
@@ -325,9 +339,10 @@ class Authoring:
             raise InvalidInput("@everyone cannot be a notify role.", hint="Pick a role.")
         if role_id is not None and not may_mention:
             raise NotAllowed(
-                f"You cannot mention <@&{role_id}>: it is not mentionable and you lack the "
+                "You cannot mention {role}: it is not mentionable and you lack the "
                 "Mention Everyone permission.",
                 hint="Ask an admin to make the role mentionable.",
+                params={"role": f"<@&{role_id}>"},
             )
         return await self._update(story, notify_role_id=role_id)
 
@@ -361,7 +376,9 @@ class Authoring:
         """Whether releases missed while the bot was down all go out, or only the latest."""
         require_manager(actor)
         if policy not in MISSED_RELEASE_POLICIES:
-            raise InvalidInput(f"Unknown policy “{policy}”.", hint="Use all or latest.")
+            raise InvalidInput(
+                "Unknown policy “{policy}”.", hint="Use all or latest.", params={"policy": policy}
+            )
         await self.settings.set_guild(actor.guild_id, missed_release_policy=policy)
 
     async def set_author_role(self, actor: Actor, role_id: int | None) -> None:

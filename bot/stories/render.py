@@ -8,7 +8,8 @@ A chapter renders to these blocks, in order, joined by a blank line ("\\n\\n"):
    "Chapter 1: Chapter 1. …";
 2. the warnings line, e.g. `⚠️ Warnings: ||Graphic Depictions Of Violence||` (spoilered so a
    reader chooses to look; "No Archive Warnings Apply" warns of nothing, so it stays visible);
-3. the chapter summary and notes as block quotes labelled **Summary:** / **Notes:**;
+3. the chapter summary and notes as block quotes labelled **Summary:** / **Notes:** (in the
+   server's language when the caller passes `ChapterWords`);
 4. the body: paragraphs, block quotes (`> ` on every line) and scene breaks, drawn as `⁂` (an
    asterism: one character, unmistakably a separator, and free of markdown);
 5. the end notes as a block quote labelled **End notes:**.
@@ -48,6 +49,32 @@ _UNNUMBERED_PART = re.compile(
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
 
 
+class ChapterWords(str):
+    """The server's word for "Chapter" (the string itself) and, in the same language, the
+    labels of a chapter's summary, notes and end notes.
+
+    A `str`, so every caller that passes a plain word (or the English default) keeps working
+    and the word travels unchanged through the story commands to `render_chapter`.
+    """
+
+    summary: str
+    notes: str
+    end_notes: str
+
+    def __new__(
+        cls,
+        chapter: str = "Chapter",
+        *,
+        summary: str = "Summary:",
+        notes: str = "Notes:",
+        end_notes: str = "End notes:",
+    ) -> ChapterWords:
+        """The word `chapter` with its note labels."""
+        words = super().__new__(cls, chapter)
+        words.summary, words.notes, words.end_notes = summary, notes, end_notes
+        return words
+
+
 @dataclass(frozen=True)
 class RenderedChapter:
     """A chapter as Discord markdown: its blocks, their joined `text`, and marker positions."""
@@ -76,14 +103,15 @@ def render_chapter(
 
     `fallback_title` titles the heading of an untitled chapter (a one-shot's story title).
     """
+    labels = chapter_word if isinstance(chapter_word, ChapterWords) else ChapterWords(chapter_word)
     builder = _Builder()
     if include_heading:
         heading = heading_text(chapter, fallback_title, chapter_word)
         builder.add(render_runs([(heading, BOLD)]))
     if warnings:
         builder.add(render_runs(warning_runs(warnings)))
-    builder.add_note("Summary:", chapter.summary)
-    builder.add_note("Notes:", chapter.notes)
+    builder.add_note(labels.summary, chapter.summary)
+    builder.add_note(labels.notes, chapter.notes)
     for block in chapter.blocks:
         if isinstance(block, SceneBreak):
             builder.add(Inline(SCENE_BREAK))
@@ -91,7 +119,7 @@ def render_chapter(
             builder.add_quote([_runs(p) for p in block.paragraphs])
         else:
             builder.add(render_runs(_runs(block)))
-    builder.add_note("End notes:", chapter.end_notes)
+    builder.add_note(labels.end_notes, chapter.end_notes)
     return builder.build(chapter.number)
 
 

@@ -18,6 +18,7 @@ from discord.utils import escape_markdown
 from bot.events import ChapterReleased
 from bot.feedback.repository import FeedbackSettings, NoteRecord
 from bot.feedback.service import NoteTarget, digest_text
+from bot.i18n import SOURCE, Speaker
 
 if TYPE_CHECKING:
     from bot.client import ChapterBot
@@ -64,18 +65,24 @@ async def auto_react(bot: ChapterBot, event: ChapterReleased) -> None:
 
 
 def note_embed(
-    note: NoteRecord, target: NoteTarget, sender: discord.abc.User | None
+    note: NoteRecord, target: NoteTarget, sender: discord.abc.User | None, t: Speaker = SOURCE
 ) -> discord.Embed:
-    """A note as an embed (a note can be longer than a message: descriptions hold 4,096)."""
+    """A note as an embed (a note can be longer than a message: descriptions hold 4,096), in
+    the authors' language: the server's (a DM has no interaction locale)."""
     title = escape_markdown(target.story.title)
     embed = discord.Embed(
-        title=f"💬 Note on “{title[:200]}”, chapter {target.chapter_number}",
+        title=t.gettext(
+            "💬 Note on “{title}”, chapter {number}",
+            title=title[:200],
+            number=target.chapter_number,
+        ),
         description=note.text,
         colour=discord.Colour.blurple(),
         timestamp=datetime.fromtimestamp(note.created_at, UTC),
     )
-    who = "an anonymous reader" if note.anonymous or sender is None else f"<@{sender.id}>"
-    embed.add_field(name="From", value=who)
+    anonymous = note.anonymous or sender is None
+    who = t.gettext("an anonymous reader") if anonymous else f"<@{sender.id}>"  # type: ignore[union-attr]
+    embed.add_field(name=t.gettext("From"), value=who)
     return embed
 
 
@@ -87,7 +94,8 @@ async def deliver_note(
     Returns False when it reached nobody: it stays pending, and `/stats` says so once.
     """
     service = bot.services.feedback
-    embed = note_embed(note, target, sender)
+    voice = await bot.server_voice(target.story.guild_id)
+    embed = note_embed(note, target, sender, voice)
     if target.channel_id is not None and await _post(bot, target.channel_id, embed):
         await service.delivered(note, "channel")
         return True
@@ -178,7 +186,7 @@ async def digest_job(bot: ChapterBot, story_id: int) -> None:
     digest = await service.run_digest(story_id)
     if digest is None:
         return
-    text = digest_text(digest)
+    text = digest_text(digest, await bot.server_voice(digest.story.guild_id))
     reached = [a for a in await service.author_ids(story_id) if await send_dm(bot, a, text)]
     settings = await service.settings(story_id)
     if not reached and settings.feedback_channel_id is not None:

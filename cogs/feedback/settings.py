@@ -16,8 +16,10 @@ from discord import app_commands
 from discord.utils import escape_markdown
 
 from bot.feedback.service import FeedbackService, NoteTarget
+from bot.i18n import Speaker
 from cogs.common import STORY_HELP, actor_of, chapterbot, resolve_story, story_autocomplete
 from cogs.feedback.delivery import arm_digest, deliver_pending
+from cogs.i18n import speaker_of
 
 if TYPE_CHECKING:
     from bot.client import ChapterBot
@@ -44,9 +46,10 @@ async def reactions(interaction: discord.Interaction, story: str, emojis: str) -
     chosen = await _service(interaction).set_reactions(
         actor_of(interaction), record, emojis, guild_emojis
     )
-    await interaction.response.send_message(
-        f"✅ Reactions for “{_title(record.title)}”: {' '.join(chosen)}", ephemeral=True
+    text = speaker_of(interaction).gettext(
+        "✅ Reactions for “{title}”: {emojis}", title=_title(record.title), emojis=" ".join(chosen)
     )
+    await interaction.response.send_message(text, ephemeral=True)
 
 
 @app_commands.describe(story=STORY_HELP, enabled="True: add the reactions under each chapter")
@@ -55,12 +58,17 @@ async def auto_react(interaction: discord.Interaction, story: str, enabled: bool
     """Turn on or off adding the reaction set under each chapter's last page."""
     record = await resolve_story(interaction, story)
     await _service(interaction).set_auto_react(actor_of(interaction), record, enabled)
+    t = speaker_of(interaction)
+    title = _title(record.title)
     text = (
-        "I'll add the story's reactions under the last page of each new chapter."
+        t.gettext(
+            "✅ “{title}”: I'll add the story's reactions under the last page of each new chapter.",
+            title=title,
+        )
         if enabled
-        else "I won't add reactions under new chapters."
+        else t.gettext("✅ “{title}”: I won't add reactions under new chapters.", title=title)
     )
-    await interaction.response.send_message(f"✅ “{_title(record.title)}”: {text}", ephemeral=True)
+    await interaction.response.send_message(text, ephemeral=True)
 
 
 @app_commands.describe(
@@ -73,16 +81,18 @@ async def feedback_channel(
     """Send readers' notes to an authors' channel instead of DMs (empty: back to DMs)."""
     record = await resolve_story(interaction, story)
     actor = actor_of(interaction)
-    problem = _channel_problem(interaction, channel) if channel is not None else None
+    t = speaker_of(interaction)
+    # The problem is worded here, in the member's language (it names Discord permissions).
+    problem = _channel_problem(interaction, channel, t) if channel is not None else None
     service = _service(interaction)
     settings = await service.set_feedback_channel(
         actor, record, channel.id if channel else None, problem=problem
     )
     if channel is None:
-        await interaction.response.send_message(
-            f"✅ Notes on “{_title(record.title)}” will be sent to the authors by DM.",
-            ephemeral=True,
+        text = t.gettext(
+            "✅ Notes on “{title}” will be sent to the authors by DM.", title=_title(record.title)
         )
+        await interaction.response.send_message(text, ephemeral=True)
         return
     await interaction.response.defer(ephemeral=True, thinking=True)
     authors = await service.author_ids(record.id)
@@ -91,22 +101,38 @@ async def feedback_channel(
         record.id,
         NoteTarget(record, None, authors, settings.feedback_channel_id),
     )
-    extra = f" {delivered} waiting note(s) were delivered there." if delivered else ""
-    await interaction.followup.send(
-        f"✅ Notes on “{_title(record.title)}” will be posted in {channel.mention}.{extra}",
-        ephemeral=True,
+    text = t.gettext(
+        "✅ Notes on “{title}” will be posted in {channel}.",
+        title=_title(record.title),
+        channel=channel.mention,
     )
+    if delivered:
+        text += " " + t.ngettext(
+            "{n} waiting note was delivered there.",
+            "{n} waiting notes were delivered there.",
+            delivered,
+        )
+    await interaction.followup.send(text, ephemeral=True)
 
 
-def _channel_problem(interaction: discord.Interaction, channel: discord.TextChannel) -> str | None:
+def _channel_problem(
+    interaction: discord.Interaction, channel: discord.TextChannel, t: Speaker
+) -> str | None:
     """Why notes can't go to `channel`: the member must see it, the bot must post embeds there."""
     member = interaction.user
     if isinstance(member, discord.Member) and not channel.permissions_for(member).view_channel:
-        return f"You can't see {channel.mention}; pick a channel you can read."
+        return t.gettext(
+            "You can't see {channel}; pick a channel you can read.", channel=channel.mention
+        )
     perms = channel.permissions_for(channel.guild.me)
+    # Discord's permission names, as its settings show them in English.
     missing = [n.replace("_", " ").title() for n in _CHANNEL_NEEDS if not getattr(perms, n)]
     if missing:
-        return f"I can't post notes in {channel.mention}: I'm missing {', '.join(missing)}."
+        return t.gettext(
+            "I can't post notes in {channel}: I'm missing {permissions}.",
+            channel=channel.mention,
+            permissions=", ".join(missing),
+        )
     return None
 
 
@@ -119,12 +145,22 @@ async def digest(
     record = await resolve_story(interaction, story)
     settings = await _service(interaction).set_digest(actor_of(interaction), record, frequency)
     arm_digest(chapterbot(interaction), settings)
+    t = speaker_of(interaction)
+    title = _title(record.title)
+    first = f"<t:{settings.next_digest_at}:R>"
     if frequency == "off":
-        text = f"✅ No more digests for “{_title(record.title)}”."
+        text = t.gettext("✅ No more digests for “{title}”.", title=title)
+    elif frequency == "daily":
+        text = t.gettext(
+            "✅ A daily digest of “{title}” will be sent to the authors; the first one {first}.",
+            title=title,
+            first=first,
+        )
     else:
-        text = (
-            f"✅ A {frequency} digest of “{_title(record.title)}” will be sent to the authors; "
-            f"the first one <t:{settings.next_digest_at}:R>."
+        text = t.gettext(
+            "✅ A weekly digest of “{title}” will be sent to the authors; the first one {first}.",
+            title=title,
+            first=first,
         )
     await interaction.response.send_message(text, ephemeral=True)
 

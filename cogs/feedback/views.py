@@ -13,9 +13,10 @@ import discord
 
 from bot.app_errors import report_error
 from bot.feedback.service import NOTE_MAX_CHARS, FeedbackService, NoteTarget
-from bot.i18n import N_
+from bot.i18n import N_, SOURCE, Speaker
 from cogs.common import GuardedItem, chapterbot
 from cogs.feedback.delivery import deliver_note
+from cogs.i18n import speaker_of
 
 ANONYMOUS = "anonymous"
 NAMED = "named"
@@ -56,7 +57,7 @@ class FeedbackButton(
         target = await service_of(interaction).note_target(
             interaction.guild_id, self.story_id, self.chapter
         )
-        await interaction.response.send_modal(NoteModal(target))
+        await interaction.response.send_modal(NoteModal(target, speaker_of(interaction)))
 
 
 NOTE_MODAL_TIMEOUT_S = 3600.0
@@ -65,8 +66,8 @@ NOTE_MODAL_TIMEOUT_S = 3600.0
 class NoteModal(discord.ui.Modal):
     """The note: up to 4,000 characters, and whether to stay anonymous (the default)."""
 
-    def __init__(self, target: NoteTarget) -> None:
-        title = f"Note to the author · Ch. {target.chapter_number}"
+    def __init__(self, target: NoteTarget, t: Speaker = SOURCE) -> None:
+        title = t.gettext("Note to the author · Ch. {number}", number=target.chapter_number)
         # discord.py keeps an open modal until it times out, so a dismissed one must expire;
         # an hour leaves room to write a long note before submitting.
         super().__init__(title=title[:MODAL_TITLE_LIMIT], timeout=NOTE_MODAL_TIMEOUT_S)
@@ -76,7 +77,7 @@ class NoteModal(discord.ui.Modal):
             custom_id="note",
             max_length=NOTE_MAX_CHARS,
             min_length=1,
-            placeholder="What did you think? Only the author(s) will see this.",
+            placeholder=t.gettext("What did you think? Only the author(s) will see this."),
         )
         self.who = discord.ui.Select(
             custom_id="who",
@@ -84,20 +85,20 @@ class NoteModal(discord.ui.Modal):
             max_values=1,
             options=[
                 discord.SelectOption(
-                    label="Stay anonymous",
+                    label=t.gettext("Stay anonymous"),
                     value=ANONYMOUS,
-                    description="The author will not see who wrote this.",
+                    description=t.gettext("The author will not see who wrote this."),
                     default=True,
                 ),
                 discord.SelectOption(
-                    label="Show my name",
+                    label=t.gettext("Show my name"),
                     value=NAMED,
-                    description="The author sees your name and can reply.",
+                    description=t.gettext("The author sees your name and can reply."),
                 ),
             ],
         )
-        self.add_item(discord.ui.Label(text="Your note", component=self.text))
-        self.add_item(discord.ui.Label(text="Who is it from?", component=self.who))
+        self.add_item(discord.ui.Label(text=t.gettext("Your note"), component=self.text))
+        self.add_item(discord.ui.Label(text=t.gettext("Who is it from?"), component=self.who))
 
     @property
     def anonymous(self) -> bool:
@@ -117,10 +118,13 @@ class NoteModal(discord.ui.Modal):
         await interaction.response.defer(ephemeral=True, thinking=True)
         sender = None if note.anonymous else interaction.user
         await deliver_note(chapterbot(interaction), note, target, sender=sender)
-        how = "anonymously" if note.anonymous else "with your name"
-        await interaction.followup.send(
-            f"✅ Thank you! Your note was sent {how} to the author(s).", ephemeral=True
+        t = speaker_of(interaction)
+        text = (
+            t.gettext("✅ Thank you! Your note was sent anonymously to the author(s).")
+            if note.anonymous
+            else t.gettext("✅ Thank you! Your note was sent with your name to the author(s).")
         )
+        await interaction.followup.send(text, ephemeral=True)
 
     async def on_error(  # type: ignore[override]
         self, interaction: discord.Interaction, error: Exception

@@ -17,6 +17,7 @@ from discord.ext import commands
 from discord.utils import escape_markdown
 
 from bot.events import SchedulePaused, StoryChannelLost
+from bot.i18n import SOURCE, Speaker
 from cogs.lifecycle.stale_buttons import answer_if_stale
 
 if TYPE_CHECKING:
@@ -29,21 +30,27 @@ OWNER_DM = "lifecycle.owner_dm"
 FAILURE_DM = "lifecycle.failure_dm"
 
 
-def channel_lost_text(event: StoryChannelLost) -> str:
-    """The owner's DM: which story, what happened, and the fix."""
-    return (
-        f"“{escape_markdown(event.title)}” can't be posted: its channel (<#{event.channel_id}>)"
-        " was deleted, so its schedules are paused. Choose a new channel with"
-        " `/settings channel`, then `/schedule resume`."
+def channel_lost_text(event: StoryChannelLost, t: Speaker = SOURCE) -> str:
+    """The owner's DM: which story, what happened, and the fix (in the server's language)."""
+    return t.gettext(
+        "“{title}” can't be posted: its channel ({channel}) was deleted, so its schedules are "
+        "paused. Choose a new channel with `/settings channel`, then `/schedule resume`.",
+        title=escape_markdown(event.title),
+        channel=f"<#{event.channel_id}>",
     )
 
 
-def schedule_paused_text(event: SchedulePaused) -> str:
-    """The owner's DM after a scheduled release failed: which story, why, and the fix."""
-    return (
-        f"“{escape_markdown(event.title)}”: chapter {event.chapter_number} could not be posted "
-        f"({escape_markdown(event.error)}), so its schedules are paused. `/doctor` shows what "
-        "to fix; then `/schedule resume`."
+def schedule_paused_text(event: SchedulePaused, t: Speaker = SOURCE) -> str:
+    """The owner's DM after a scheduled release failed: which story, why, and the fix.
+
+    The error is the release's recorded reason, shown as it was recorded.
+    """
+    return t.gettext(
+        "“{title}”: chapter {number} could not be posted ({error}), so its schedules are "
+        "paused. `/doctor` shows what to fix; then `/schedule resume`.",
+        title=escape_markdown(event.title),
+        number=event.chapter_number,
+        error=escape_markdown(event.error),
     )
 
 
@@ -122,11 +129,14 @@ class LifecycleListeners(commands.Cog):
 
     async def _channel_lost(self, event: StoryChannelLost) -> None:
         """Tell the owner their story's channel is gone."""
-        await self._tell_owner(event.owner_id, event.story_id, channel_lost_text(event))
+        voice = await self.bot.server_voice(event.guild_id)
+        await self._tell_owner(event.owner_id, event.story_id, channel_lost_text(event, voice))
 
     async def _schedule_paused(self, event: SchedulePaused) -> None:
         """Tell the owner a scheduled release failed and the story is paused."""
-        await self._tell_owner(event.owner_id, event.story_id, schedule_paused_text(event))
+        voice = await self.bot.server_voice(event.guild_id)
+        text = schedule_paused_text(event, voice)
+        await self._tell_owner(event.owner_id, event.story_id, text)
 
     async def _tell_owner(self, owner_id: int, story_id: int, text: str) -> None:
         """DM the owner once; closed DMs are not retried (`/doctor` still explains)."""

@@ -13,7 +13,10 @@ from typing import Any
 
 import discord
 
-STALE_BUTTON_TEXT = "This button no longer works — use /next to carry on reading."
+from bot.i18n import N_
+from cogs.i18n import speaker_of
+
+STALE_BUTTON_TEXT = N_("This button no longer works — use /next to carry on reading.")
 
 
 def routed_by_view_store(store: Any, interaction: discord.Interaction[Any]) -> bool:
@@ -40,5 +43,6 @@ async def answer_if_stale(interaction: discord.Interaction[Any], store: Any) -> 
         return False
     if routed_by_view_store(store, interaction) or interaction.response.is_done():
         return False
-    await interaction.response.send_message(STALE_BUTTON_TEXT, ephemeral=True)
+    text = speaker_of(interaction).gettext(STALE_BUTTON_TEXT)
+    await interaction.response.send_message(text, ephemeral=True)
     return True

@@ -24,17 +24,16 @@ from bot.publishing.planner import Target, resolve_target
 from bot.publishing.policy import PublisherFacts, require_may_publish
 from bot.publishing.runner import RunResult
 from bot.publishing.service import PublishingService
-from bot.scheduling import RepeatRule, discord_timestamp, preview_repeat, preview_when
+from bot.scheduling import RepeatRule, discord_timestamp, preview_repeat, preview_when, say_rule
 from bot.stories.policy import require_author
 from bot.stories.records import StoryRecord
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
 from cogs.i18n import speaker_of
 from cogs.publishing.messages import (
     diagnosis_text,
-    history_text,
     result_line,
-    schedule_line,
 )
+from cogs.publishing.schedule_text import calendar_words, history_text, schedule_list_text
 
 if TYPE_CHECKING:
     from bot.client import ChapterBot
@@ -232,7 +231,7 @@ class Publishing(commands.Cog):
         t = speaker_of(interaction)
         then = ""
         if created.rule:
-            rule = RepeatRule.from_text(created.rule).phrase(zone, first)
+            rule = say_rule(RepeatRule.from_text(created.rule), zone, first, t)
             then = t.gettext(", then {rule}", rule=rule)
         await interaction.response.send_message(
             "🗓️ "
@@ -263,7 +262,8 @@ class Publishing(commands.Cog):
     async def _repeat_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await self._preview_choices(interaction, current, preview_repeat, REPEAT_EXAMPLES)
+        repeat = functools.partial(preview_repeat, speaker=speaker_of(interaction))
+        return await self._preview_choices(interaction, current, repeat, REPEAT_EXAMPLES)
 
     @schedule.command(name="list", description="Schedules of a story, or of the whole server")
     @app_commands.describe(story=STORY_HELP)
@@ -275,14 +275,15 @@ class Publishing(commands.Cog):
         actor = actor_of(interaction)
         record = await resolve_story(interaction, story) if story else None
         listed = await manage.list_schedules(self.svc, actor.guild_id, record)
-        lines = [schedule_line(item) for item in listed] or ["No schedules yet."]
+        t = speaker_of(interaction)
         # The text list answers at once and stays (screen readers); the picture follows.
-        await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True)
+        await interaction.response.send_message(schedule_list_text(listed, t), ephemeral=True)
         if not listed:
             return
         zone = await self._zone(interaction)
         days = await manage.schedule_calendar(self.svc, listed, zone, self._now())
-        png = await asyncio.to_thread(draw_calendar, days, f"Next 4 weeks ({zone.key})")
+        caption = t.gettext("Next 4 weeks ({zone})", zone=zone.key)
+        png = await asyncio.to_thread(draw_calendar, days, caption, calendar_words(t))
         with contextlib.suppress(discord.HTTPException):  # the list already answered
             await interaction.followup.send(
                 file=discord.File(io.BytesIO(png), filename=CALENDAR_NAME), ephemeral=True
@@ -294,9 +295,10 @@ class Publishing(commands.Cog):
         """Delete one schedule."""
         story = await manage.cancel_schedule(self.svc, actor_of(interaction), id)
         title = discord.utils.escape_markdown(story.title)
-        await interaction.response.send_message(
-            f"🗑️ Schedule #{id} of “{title}” is cancelled.", ephemeral=True
+        text = speaker_of(interaction).gettext(
+            "🗑️ Schedule #{id} of “{title}” is cancelled.", id=id, title=title
         )
+        await interaction.response.send_message(text, ephemeral=True)
 
     @schedule.command(name="pause", description="Pause a story's schedules")
     @app_commands.describe(story=STORY_HELP)
@@ -305,11 +307,12 @@ class Publishing(commands.Cog):
         """Pause: runs that fall due wait until resumed."""
         record = await resolve_story(interaction, story)
         await manage.set_paused(self.svc, record, actor_of(interaction), True)
-        await interaction.response.send_message(
-            f"⏸️ “{discord.utils.escape_markdown(record.title)}” is paused; runs that fall due "
-            "wait for `/schedule resume` (then the server's missed-release setting applies).",
-            ephemeral=True,
+        text = speaker_of(interaction).gettext(
+            "⏸️ “{title}” is paused; runs that fall due wait for `/schedule resume` "
+            "(then the server's missed-release setting applies).",
+            title=discord.utils.escape_markdown(record.title),
         )
+        await interaction.response.send_message(text, ephemeral=True)
 
     @schedule.command(name="resume", description="Resume a paused story's schedules")
     @app_commands.describe(story=STORY_HELP)
@@ -318,10 +321,10 @@ class Publishing(commands.Cog):
         """Resume: the next run on each schedule's grid posts again."""
         record = await resolve_story(interaction, story)
         await manage.set_paused(self.svc, record, actor_of(interaction), False)
-        await interaction.response.send_message(
-            f"▶️ “{discord.utils.escape_markdown(record.title)}” is publishing again.",
-            ephemeral=True,
+        text = speaker_of(interaction).gettext(
+            "▶️ “{title}” is publishing again.", title=discord.utils.escape_markdown(record.title)
         )
+        await interaction.response.send_message(text, ephemeral=True)
 
     @schedule.command(name="history", description="Every release attempt of a story")
     @app_commands.describe(story=STORY_HELP)
@@ -330,7 +333,8 @@ class Publishing(commands.Cog):
         """Show release attempts and their outcomes, newest first."""
         record = await resolve_story(interaction, story)
         entries = await manage.release_history(self.svc, record, actor_of(interaction))
-        await interaction.response.send_message(history_text(record, entries), ephemeral=True)
+        text = history_text(record, entries, speaker_of(interaction))
+        await interaction.response.send_message(text, ephemeral=True)
 
     # -- /doctor --------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""How publishing results look in replies: progress results, schedules, history, diagnoses."""
+"""How publishing results look in replies: progress results and diagnoses (schedules and
+history: `schedule_text`)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,9 @@ from datetime import UTC, datetime
 from discord.utils import escape_markdown
 
 from bot.publishing.doctor import Diagnosis
-from bot.publishing.manage import ListedSchedule
-from bot.publishing.releases import HistoryEntry
 from bot.publishing.runner import RunResult
 from bot.scheduling import discord_timestamp
-from bot.stories.records import StoryRecord
 
-REPLY_LIMIT = 2000
 ICONS = {"ok": "✅", "warn": "⚠️", "error": "❌"}
 
 
@@ -34,42 +31,6 @@ def result_line(result: RunResult) -> str:
             "restarting; it resumes where it stopped when I am back."
         )
     return f"↪️ Release #{result.release_id} is already being posted."
-
-
-def schedule_line(item: ListedSchedule) -> str:
-    """`#3 · Title · next <t:…:F> (<t:…:R>) · every day · 1 chapter/run`."""
-    schedule, story = item.schedule, item.story
-    parts = [f"**#{schedule.id}** · {escape_markdown(story.title)}"]
-    if schedule.active and schedule.next_run_at is not None:
-        parts.append(f"next {_when(schedule.next_run_at)} ({_when(schedule.next_run_at, 'R')})")
-    else:
-        parts.append("ended")
-    parts.append(schedule.rule or "once")
-    parts.append(f"{schedule.chapters_per_run} chapter(s)/run")
-    if story.paused:
-        parts.append("⏸️ paused")
-    if schedule.channel_id:
-        parts.append(f"in <#{schedule.channel_id}>")
-    return " · ".join(parts)
-
-
-def history_text(story: StoryRecord, entries: list[HistoryEntry]) -> str:
-    """A story's release history, newest first, within one message."""
-    title = escape_markdown(story.title)
-    if not entries:
-        return f"“{title}” has no releases yet."
-    lines = [f"Release history of “{title}” (newest first):"]
-    for entry in entries:
-        detail = f" — {entry.detail}" if entry.detail else ""
-        line = (
-            f"{_when(entry.at, 'f')} · Ch. {entry.chapter_number} · release #{entry.release_id}"
-            f" · **{entry.outcome}**{detail}"
-        )
-        if sum(len(x) + 1 for x in lines) + len(line) > REPLY_LIMIT - 10:
-            lines.append("…")
-            break
-        lines.append(line)
-    return "\n".join(lines)
 
 
 def diagnosis_text(diagnosis: Diagnosis) -> str:

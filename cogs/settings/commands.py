@@ -10,7 +10,10 @@ from discord import app_commands
 from discord.ext import commands
 from discord.utils import escape_markdown
 
+from bot.i18n import SOURCE, SUPPORTED, Speaker
+from bot.i18n.dates import local_time as localized_time
 from bot.scheduling import describe_time, parse_zone, search_zones
+from bot.scheduling.describe import zone_label
 from bot.stories.authoring import ChannelFacts, ChannelKind
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
 from cogs.i18n import speaker_of
@@ -41,10 +44,13 @@ def channel_facts(
     )
 
 
-def local_time(zone_name: str) -> str:
-    """The current time in a zone, e.g. "Fri 27 Nov 2026 18:00 CET"."""
+def local_time(zone_name: str, t: Speaker = SOURCE) -> str:
+    """The current time in a zone in `t`'s language, e.g. "Fri 27 Nov 2026 18:00 CET"."""
     zone = parse_zone(zone_name)
-    return describe_time(datetime.now(UTC).astimezone(zone), zone)
+    now = datetime.now(UTC).astimezone(zone)
+    if t.locale in SUPPORTED:
+        return localized_time(now, zone, zone_label(now, zone), t.locale)
+    return describe_time(now, zone)
 
 
 async def zone_autocomplete(
@@ -91,11 +97,16 @@ class SettingsCommands(commands.Cog):
         record = await resolve_story(interaction, story)
         facts = channel_facts(channel, member_of(interaction))
         updated = await self.service.set_channel(actor_of(interaction), record, facts, mode)
-        await interaction.response.send_message(
-            f"✅ “{escape_markdown(updated.title)}” will be posted in <#{updated.channel_id}> "
-            f"({updated.channel_mode} mode).",
-            ephemeral=True,
+        t = speaker_of(interaction)
+        modes = {
+            "messages": t.gettext("✅ “{title}” will be posted in {channel} (messages mode)."),
+            "thread": t.gettext("✅ “{title}” will be posted in {channel} (thread mode)."),
+            "forum": t.gettext("✅ “{title}” will be posted in {channel} (forum mode)."),
+        }
+        text = modes[updated.channel_mode].format(
+            title=escape_markdown(updated.title), channel=f"<#{updated.channel_id}>"
         )
+        await interaction.response.send_message(text, ephemeral=True)
 
     @settings.command(name="notify-role", description="The role pinged when a chapter is out")
     @app_commands.describe(story=STORY_HELP, role="The role to ping; leave empty to ping nobody")
@@ -111,10 +122,15 @@ class SettingsCommands(commands.Cog):
             actor_of(interaction), record, role.id if role else None, may_mention=may_mention
         )
         title = escape_markdown(updated.title)
+        t = speaker_of(interaction)
         text = (
-            f"✅ New chapters of “{title}” will ping <@&{updated.notify_role_id}>."
+            t.gettext(
+                "✅ New chapters of “{title}” will ping {role}.",
+                title=title,
+                role=f"<@&{updated.notify_role_id}>",
+            )
             if updated.notify_role_id
-            else f"✅ New chapters of “{title}” will ping nobody."
+            else t.gettext("✅ New chapters of “{title}” will ping nobody.", title=title)
         )
         await interaction.response.send_message(text, ephemeral=True)
 
@@ -125,10 +141,14 @@ class SettingsCommands(commands.Cog):
         """Turn silent posting on or off."""
         record = await resolve_story(interaction, story)
         updated = await self.service.set_silent(actor_of(interaction), record, enabled)
-        state = "silently" if updated.silent else "with notifications"
-        await interaction.response.send_message(
-            f"✅ “{escape_markdown(updated.title)}” will be posted {state}.", ephemeral=True
+        t = speaker_of(interaction)
+        title = escape_markdown(updated.title)
+        text = (
+            t.gettext("✅ “{title}” will be posted silently.", title=title)
+            if updated.silent
+            else t.gettext("✅ “{title}” will be posted with notifications.", title=title)
         )
+        await interaction.response.send_message(text, ephemeral=True)
 
     # -- personal ---------------------------------------------------------------------------
 
@@ -138,9 +158,13 @@ class SettingsCommands(commands.Cog):
     async def timezone(self, interaction: discord.Interaction, zone: str) -> None:
         """Set the invoking user's zone."""
         name = await self.service.set_user_timezone(actor_of(interaction), zone)
-        await interaction.response.send_message(
-            f"✅ Your time zone is now {name} (it is {local_time(name)} there).", ephemeral=True
+        t = speaker_of(interaction)
+        text = t.gettext(
+            "✅ Your time zone is now {zone} (it is {time} there).",
+            zone=name,
+            time=local_time(name, t),
         )
+        await interaction.response.send_message(text, ephemeral=True)
 
     # -- server scope (Manage Server; the domain re-checks: admins can override defaults) ----
 
@@ -151,10 +175,13 @@ class SettingsCommands(commands.Cog):
     async def server_timezone(self, interaction: discord.Interaction, zone: str) -> None:
         """Set the zone used for members who set none."""
         name = await self.service.set_server_timezone(actor_of(interaction), zone)
-        await interaction.response.send_message(
-            f"✅ This server's time zone is now {name} (it is {local_time(name)} there).",
-            ephemeral=True,
+        t = speaker_of(interaction)
+        text = t.gettext(
+            "✅ This server's time zone is now {zone} (it is {time} there).",
+            zone=name,
+            time=local_time(name, t),
         )
+        await interaction.response.send_message(text, ephemeral=True)
 
     @settings.command(name="missed-releases", description="After downtime: post all, or latest")
     @app_commands.describe(policy="all: post every missed release; latest: only the newest")
@@ -164,10 +191,13 @@ class SettingsCommands(commands.Cog):
     ) -> None:
         """Choose what happens to releases missed while the bot was down."""
         await self.service.set_missed_releases(actor_of(interaction), policy)
-        what = "every missed release" if policy == "all" else "only the latest missed release"
-        await interaction.response.send_message(
-            f"✅ After downtime I will post {what}.", ephemeral=True
+        t = speaker_of(interaction)
+        text = (
+            t.gettext("✅ After downtime I will post every missed release.")
+            if policy == "all"
+            else t.gettext("✅ After downtime I will post only the latest missed release.")
         )
+        await interaction.response.send_message(text, ephemeral=True)
 
     @settings.command(name="author-role", description="Who may upload stories (empty: everyone)")
     @app_commands.describe(role="Only members with this role may upload; leave empty for all")
@@ -178,10 +208,14 @@ class SettingsCommands(commands.Cog):
         """Restrict uploads to a role, or open them to everyone."""
         actor = actor_of(interaction)
         await self.service.set_author_role(actor, role.id if role else None)
+        t = speaker_of(interaction)
         text = (
-            f"✅ Only members with {role.mention} (or Manage Server) can upload stories now."
+            t.gettext(
+                "✅ Only members with {role} (or Manage Server) can upload stories now.",
+                role=role.mention,
+            )
             if role is not None and role.id != actor.guild_id
-            else "✅ Everyone can upload stories now."
+            else t.gettext("✅ Everyone can upload stories now.")
         )
         await interaction.response.send_message(text, ephemeral=True)
 

@@ -196,6 +196,7 @@ class UserActions:
             name=f"modal {modal['custom_id']}",
             source_message_id=parent.source_message_id,
             parent=parent,
+            locale=parent.locale,  # the same user's client: Discord sends their locale again
         )
         source = self.world.messages.get(parent.source_message_id or 0)
         return await self._run(rec, source)
