@@ -8,8 +8,8 @@ import pytest
 
 from bot.events import (
     EVENT_TYPES,
-    EarlyAccessOpened,
     ChapterReleased,
+    EarlyAccessOpened,
     EventBus,
     PostedMessage,
     ReaderProgressed,
