@@ -124,6 +124,10 @@ async def test_early_access_end_to_end(
     assert "caught up" in ((await emulator.slash(bob, "next")).content or "")
     in_dm = await emulator.click(bob, early_dm, button_id(early_dm, "Read"))
     assert in_dm.message is not None and "Chapter 2/3" in str(in_dm.message.embeds[0])
+    dm_back = await emulator.click(bob, in_dm.message, button_id(in_dm.message, "Back"))
+    assert footer(dm_back) == "Chapter 1/3 · page 1/1"
+    dm_next = await emulator.click(bob, dm_back.message, button_id(dm_back.message, "Next"))
+    assert footer(dm_next) == "Chapter 2/3 · page 1/1"  # the role, asked of the server, in DMs
     choices = await emulator.autocomplete(bob, "read", focused="story", story="Secret")
     assert [c["name"] for c in choices] == ["Secret Draft"]
 
@@ -182,6 +186,8 @@ async def test_early_access_end_to_end(
     assert "caught up" in ((await emulator.slash(bob, "next")).content or "")
     dm_gone = await emulator.click(bob, third_dm, button_id(third_dm, "Read"))
     assert "not available" in (dm_gone.content or "")
+    dm_next = await emulator.click(bob, dm_next.message, button_id(dm_next.message, "Next"))
+    assert "caught up" in (dm_next.message.content if dm_next.message else "")
     assert await emulator.autocomplete(bob, "read", focused="story", story="Secret") == []
     released = [c.number for c in await repo(bot).chapters(story.id) if c.released_at]
     assert released == [1, 2]
