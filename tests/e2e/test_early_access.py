@@ -93,6 +93,19 @@ async def test_early_access_end_to_end(
         emulator.user("dave"), "settings early-access", story=str(story.id), role=insiders, hours=3
     )
     assert not_author.ephemeral and "Only the authors" in (not_author.content or "")
+    too_long = await emulator.slash(
+        alice, "settings early-access", story=str(story.id), role=insiders, hours=500
+    )
+    assert "1 to 168 hours" in (too_long.content or "")
+    in_french = await emulator.slash(
+        alice,
+        "settings early-access",
+        story=str(story.id),
+        role=insiders,
+        hours=3,
+        user_locale="fr",
+    )
+    assert "lisent chaque chapitre 3 heures avant sa publication" in (in_french.content or "")
 
     # Five hours before the release, three hours of early access have not begun.
     early_miss = await emulator.slash(bob, "read", story=str(story.id), chapter=2)
