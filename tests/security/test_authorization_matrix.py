@@ -117,6 +117,7 @@ COMMANDS: dict[str, tuple[str, Options | None]] = {
     "settings feedback-channel": ("author", story_only({"channel": "general"})),
     "settings digest": ("author", story_only({"frequency": "daily"})),
     "settings follow-dm": ("author", story_only({"on": "off"})),
+    "settings early-access": ("author", story_only({"hours": 0})),
     "publish": ("author", story_only()),
     "schedule add": ("author", story_only({"when": "in 2 hours"})),
     "schedule cancel": ("author", with_schedule),
