@@ -309,7 +309,7 @@ class ReadingService(ReadingAccess):
     async def catch_up(self, reader: Reader, typed: str) -> CatchUp:
         """Chapters released since the reader's last read that they have not reached yet."""
         story = await self.resolve(reader, typed)
-        await self._check_story(reader, story)
+        await self._check_story(reader, story, await self.early_range(reader, story))
         progress = await self.progress.get(reader.user_id, story.id)
         after, since = (progress.furthest_chapter, progress.last_read_at) if progress else (0, 0)
         chapters, total = await self.progress.new_chapters(
