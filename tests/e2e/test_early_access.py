@@ -155,6 +155,11 @@ async def test_early_access_end_to_end(
     picker = await emulator.click(carol, start.message, button_id(start.message, "Chapters"))
     assert options(picker) == ["1"]
     assert await emulator.autocomplete(carol, "read", focused="story", story="Secret") == []
+    first_dm = dms_to(emulator, carol)[0]
+    carol_dm = await emulator.click(carol, first_dm, button_id(first_dm, "Read"))
+    assert carol_dm.message is not None and "Chapter 1/3" in str(carol_dm.message.embeds[0])
+    carol_next = await emulator.click(carol, carol_dm.message, button_id(carol_dm.message, "Next"))
+    assert "caught up" in (carol_next.message.content if carol_next.message else "")
     secret_miss = await emulator.slash(carol, "next", story=str(secret.id))
     assert footer_free(secret_miss)
     catch = await emulator.slash(carol, "catchup", story=str(story.id))
