@@ -20,7 +20,7 @@ from testkit.clock import WarpClock
 from testkit.emulator import DiscordEmulator
 from testkit.emulator.client import FAST_CLIENT_OPTIONS, pointed_at, start_client, stop_client
 from testkit.emulator.interactions import InteractionResult
-from tests.e2e.feedback_helpers import readers_in_text, stats_reply
+from tests.e2e.feedback_helpers import eventually, readers_in_text, stats_reply
 from tests.e2e.following_helpers import button_id, dms_to
 from tests.e2e.publishing_helpers import THREE_CHAPTERS, finished, repo, upload_story
 
@@ -180,10 +180,13 @@ async def test_early_access_end_to_end(
     assert "New in" in public_dm.content and "Noon" in public_dm.content
     assert "Early access" not in public_dm.content
     assert [m for m in emulator.messages(general) if "second chapter" in (m.content or "")]
-    rows = await FollowRepository(bot.database).deliveries_of(story.id, RUN_1)
-    assert sorted((r.user_id, r.kind, r.status) for r in rows) == sorted(
-        [(bob.id, "early", "sent"), (carol.id, "release", "sent")]
-    )
+    expected = sorted([(bob.id, "early", "sent"), (carol.id, "release", "sent")])
+
+    async def both_sent() -> bool:  # marked sent once Discord answered the DM
+        rows = await FollowRepository(bot.database).deliveries_of(story.id, RUN_1)
+        return sorted((r.user_id, r.kind, r.status) for r in rows) == expected
+
+    await eventually(both_sent, timeout=10.0)
     assert len(dms_to(emulator, bob)) == 2
     assert "Chapter 2/3" in footer(
         await emulator.slash(carol, "read", story=str(story.id), chapter=2)
