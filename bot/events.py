@@ -211,6 +211,25 @@ class SchedulePaused(Event):
         return f"story:{self.story_id}:paused:{self.release_id}"
 
 
+@dataclass(frozen=True)
+class EarlyAccessOpened(Event):
+    """A scheduled run's chapters opened to a story's early-access role (`run_at` minus the
+    story's hours). Durable subscribers tell the followers holding the role."""
+
+    kind: ClassVar[str] = "early_access_opened"
+
+    story_id: int
+    guild_id: int
+    role_id: int
+    run_at: int  # the run's scheduled public release
+    chapter_numbers: tuple[int, ...]
+
+    @property
+    def key(self) -> str:
+        """Early access opens once per run."""
+        return f"story:{self.story_id}:early:{self.run_at}"
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -222,6 +241,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         GuildReturned,
         StoryChannelLost,
         SchedulePaused,
+        EarlyAccessOpened,
     )
 }
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from apscheduler.schedulers.base import BaseScheduler
 
+from bot.early_access.service import EarlyAccessService
 from bot.events import EventBus
 from bot.feedback.service import FeedbackService
 from bot.following.service import FollowingService
@@ -48,6 +49,7 @@ class Services:
     reading: ReadingService
     feedback: FeedbackService
     following: FollowingService
+    early_access: EarlyAccessService
     lifecycle: ServerLifecycle
 
     @classmethod
@@ -94,6 +96,9 @@ class Services:
             feedback=FeedbackService(db, clock=clock, note_key=note_key),
             # Deliveries are outbox work: a crashed sender's claim lapses like an outbox row's.
             following=FollowingService(db, clock=clock, lease_s=outbox_lease_s, shards=shards),
+            early_access=EarlyAccessService(
+                db, scheduler, outbox=outbox, clock=clock, shards=shards
+            ),
             lifecycle=ServerLifecycle(
                 db, scheduler, bus, retention_days=retention_days, clock=clock, shards=shards
             ),

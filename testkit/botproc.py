@@ -70,6 +70,9 @@ class BotProcess:
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
+            # At DEBUG, discord.py logs the whole command sync as one line (over 64 KiB,
+            # asyncio's default line limit, once every command is localized).
+            limit=2**20,
         )
         self._reader = asyncio.create_task(self._read())
         if wait_ready:

@@ -9,6 +9,7 @@ import pytest
 from bot.events import (
     EVENT_TYPES,
     ChapterReleased,
+    EarlyAccessOpened,
     EventBus,
     PostedMessage,
     ReaderProgressed,
@@ -95,7 +96,11 @@ def test_kinds_and_keys() -> None:
         "guild_returned",
         "story_channel_lost",
         "schedule_paused",
+        "early_access_opened",
     }
+    opened = EarlyAccessOpened(3, 10, 55, 1_000, (4, 5))
+    assert opened.key == "story:3:early:1000"  # once per run
+    assert from_payload(opened.kind, to_payload(opened)) == opened
     assert ReleaseFailed(7, 3, 10, 2, 1, "x").key != ReleaseFailed(7, 3, 10, 2, 2, "x").key
     many = ChapterReleased(
         1,

@@ -40,6 +40,12 @@ class DeliveryRecord:
     created_at: int
     sent_at: int | None
     message_id: int | None
+    kind: str = "release"  # 'early': sent when early access opened for the run (role holders)
+
+    @property
+    def early(self) -> bool:
+        """True for the DM sent when early access opened (before the public release)."""
+        return self.kind == "early"
 
 
 @dataclass(frozen=True)

@@ -176,9 +176,15 @@ class FollowRepository(Repository):
         return [row["chapter_id"] for row in rows if row["status"] == "done"]
 
     async def add_deliveries(
-        self, run_at: int, story_id: int, guild_id: int, user_ids: Iterable[int]
+        self,
+        run_at: int,
+        story_id: int,
+        guild_id: int,
+        user_ids: Iterable[int],
+        kind: str = "release",
     ) -> int:
-        """One pending DM per follower for a release run; rows that exist stay as they are.
+        """One pending DM per follower for a release run; rows that exist stay as they are
+        (so a follower who got the run's early-access DM gets no second one at its release).
 
         Returns how many rows are new.
         """
@@ -188,7 +194,8 @@ class FollowRepository(Repository):
             for user_id in user_ids:
                 added += await tx.execute(
                     "INSERT INTO follow_deliveries (run_at, story_id, guild_id, user_id,"
-                    " nonce, created_at) VALUES (:run, :story, :guild, :user, :nonce, :now)"
+                    " nonce, created_at, kind)"
+                    " VALUES (:run, :story, :guild, :user, :nonce, :now, :kind)"
                     " ON CONFLICT (story_id, run_at, user_id) DO NOTHING",
                     {
                         "run": run_at,
@@ -198,6 +205,7 @@ class FollowRepository(Repository):
                         # Discord nonces are at most 25 characters.
                         "nonce": uuid.uuid4().hex[:25],
                         "now": now,
+                        "kind": kind,
                     },
                 )
         return added

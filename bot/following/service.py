@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.actor import Actor
+from bot.early_access.windows import EarlyWindows
 from bot.following.policy import (
     ChannelFacts,
     may_see,
@@ -59,6 +60,11 @@ class DeliveryPlan:
     story: StoryRecord
     chapters: tuple[DeliveryChapter, ...]
 
+    @property
+    def early(self) -> bool:
+        """True for an early-access DM (its chapters are not public yet)."""
+        return self.delivery.early
+
 
 class FollowingService:
     """The following feature's use cases over one database."""
@@ -75,6 +81,7 @@ class FollowingService:
         self.shards = shards
         self.repo = FollowRepository(db, clock=clock)
         self.stories = StoryRepository(db, clock=clock)
+        self.early = EarlyWindows(db, clock=clock)
         self.clock = clock
 
     async def follow(self, user_id: int, story: StoryRecord, facts: ChannelFacts) -> bool:
@@ -142,6 +149,15 @@ class FollowingService:
         users = [user for user, facts in visibility.items() if may_see(story, facts)]
         return await self.repo.add_deliveries(run_at, story.id, story.guild_id, users)
 
+    async def plan_early(
+        self, run_at: int, story: StoryRecord, visibility: Mapping[int, ChannelFacts]
+    ) -> int:
+        """Early access opened for the run at `run_at`: record one pending early DM per
+        follower holding the role (the cog hands in only those) who can see the story. It is
+        the follower's delivery for that run, so its public release sends them nothing more."""
+        users = [user for user, facts in visibility.items() if may_see(story, facts)]
+        return await self.repo.add_deliveries(run_at, story.id, story.guild_id, users, "early")
+
     async def claim(self, limit: int) -> list[DeliveryPlan]:
         """Claim pending DMs with what they list; deliveries of vanished stories are skipped."""
         plans: list[DeliveryPlan] = []
@@ -156,6 +172,8 @@ class FollowingService:
 
     async def _chapters(self, delivery: DeliveryRecord) -> tuple[DeliveryChapter, ...]:
         wanted = set(await self.repo.run_chapters(delivery.story_id, delivery.run_at) or [])
+        if not wanted and delivery.early:  # not released yet: the run's planned chapters
+            wanted = await self._early_chapters(delivery)
         found = []
         for chapter in await self.stories.chapters(delivery.story_id):
             if chapter.id not in wanted:
@@ -173,6 +191,17 @@ class FollowingService:
                 )
             )
         return tuple(sorted(found, key=lambda c: c.number))
+
+    async def _early_chapters(self, delivery: DeliveryRecord) -> set[int]:
+        """The chapters the run will release, while its early access is still open."""
+        story = await self.stories.get(delivery.story_id)
+        setting = await self.early.setting(delivery.story_id)
+        if story is None or setting is None:
+            return set()
+        for run in await self.early.runs(story, setting):
+            if run.run_at == delivery.run_at:
+                return set(run.chapter_ids)
+        return set()
 
     async def sent(self, delivery: DeliveryRecord, message_id: int) -> None:
         """Discord accepted the DM: it is done."""

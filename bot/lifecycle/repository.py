@@ -31,6 +31,7 @@ PURGE_ORDER: tuple[tuple[str, str], ...] = (
     ("follow_deliveries", _OF_GUILD),
     ("follows", _OF_GUILD),
     ("story_following", f"story_id IN ({_STORIES})"),
+    ("story_early_access", f"story_id IN ({_STORIES})"),
     ("follow_dm_optouts", "guild_id = :guild"),
     ("notes", _OF_GUILD),
     ("reactions", _OF_GUILD),

@@ -10,13 +10,19 @@ them):
 * Mature/Explicit stories are served only to readers asking from an age-restricted channel;
 * in DMs, a reader may go on reading a story they have already read in the server (their
   progress row proves it), and a Mature/Explicit one only if they read it from an
-  age-restricted channel.
+  age-restricted channel;
+* early access (`early_range`): a reader holding a story's early-access role may also read the
+  unreleased chapters whose scheduled release is within the story's early-access hours; to
+  everyone else those chapters do not exist. The range goes into every readable-page query
+  (`bot.reading.queries.READABLE`), so each path (pages, chapter lists, counts) answers alike.
 
 Unreadable stories and chapters are refused alike with missing ones: nothing unreleased leaks.
 """
 
 from __future__ import annotations
 
+from bot.early_access.records import NO_RANGE, ChapterRange
+from bot.early_access.windows import EarlyWindows
 from bot.errors import NotAllowed, NotFound
 from bot.reading.model import (
     ADULT_RATINGS,
@@ -39,6 +45,40 @@ class ReadingAccess:
 
     stories: StoryRepository
     progress: ProgressRepository
+    early: EarlyWindows
+
+    # -- early access -------------------------------------------------------------------------
+
+    async def early_range(self, reader: Reader, story: StoryRecord) -> ChapterRange:
+        """The unreleased chapters this reader may read early in `story` (`NO_RANGE`: none).
+
+        Only a reader holding the story's early-access role in the story's server gets any;
+        the chapters are those whose scheduled release is at most the story's hours away.
+        """
+        if reader.holds_role is None:
+            return NO_RANGE
+        setting = await self.early.setting(story.id)
+        if setting is None or not await reader.holds_role(story.guild_id, setting.role_id):
+            return NO_RANGE
+        return await self.early.open_range(story, setting)
+
+    async def _early_stories(self, reader: Reader, seen: dict[int, ReadableStory]) -> None:
+        """Add the stories of the reader's server readable only early (nothing released yet)."""
+        if reader.guild_id is None or reader.holds_role is None:
+            return
+        for setting in await self.early.settings.for_guild(reader.guild_id):
+            if setting.story_id in seen:
+                continue
+            story = await self.stories.get(setting.story_id)
+            if story is None or story.channel_id is None or (is_adult(story) and not reader.age_ok):
+                continue
+            if not await reader.holds_role(story.guild_id, setting.role_id):
+                continue
+            early = await self.early.open_range(story, setting)
+            if not early.empty and await reader.can_view(story.channel_id):
+                seen[story.id] = ReadableStory(
+                    story.id, story.title, story.rating, early.first, story.channel_id
+                )
 
     # -- finding stories ----------------------------------------------------------------------
 
@@ -55,7 +95,12 @@ class ReadingAccess:
                 continue
             if await reader.can_view(row.channel_id):
                 seen[row.story_id] = row
-        return list(seen.values())
+        released = len(seen)
+        await self._early_stories(reader, seen)
+        found = list(seen.values())
+        if len(found) > released:  # early-only stories join the list in title order
+            found.sort(key=lambda s: (s.title.casefold(), s.story_id))
+        return found
 
     async def choices(self, reader: Reader, typed: str) -> list[tuple[str, str]]:
         """Autocomplete `(title, id)` pairs: only stories this reader can read here."""
@@ -111,11 +156,21 @@ class ReadingAccess:
             raise no_story(f"#{story_id}")
         return story
 
-    async def _check_page(self, reader: Reader, story: StoryRecord, page: PagePosition) -> None:
-        """Refuse a page the reader may not see (unposted, hidden channel, age restriction)."""
-        if not page.posted or page.channel_id is None:
+    async def _check_page(
+        self,
+        reader: Reader,
+        story: StoryRecord,
+        page: PagePosition,
+        early: ChapterRange = NO_RANGE,
+    ) -> None:
+        """Refuse a page the reader may not see (unposted and not open early to them, hidden
+        channel, age restriction). An early page is checked against the story's channels."""
+        if page.posted and page.channel_id is not None:
+            await self._check_story_access(reader, story, [page.channel_id])
+            return
+        if page.posted or page.chapter_number not in early:
             raise no_chapter(page.chapter_number, page.page_number)
-        await self._check_story_access(reader, story, [page.channel_id])
+        await self._check_story(reader, story, early)
 
     async def _check_story_access(
         self, reader: Reader, story: StoryRecord, channel_ids: list[int]
@@ -139,5 +194,10 @@ class ReadingAccess:
                 hint="Run the command in a channel marked age-restricted (NSFW).",
             )
 
-    async def _check_story(self, reader: Reader, story: StoryRecord) -> None:
-        await self._check_story_access(reader, story, await self.progress.story_channels(story.id))
+    async def _check_story(
+        self, reader: Reader, story: StoryRecord, early: ChapterRange = NO_RANGE
+    ) -> None:
+        channels = await self.progress.story_channels(story.id)
+        if not early.empty and story.channel_id is not None:
+            channels.append(story.channel_id)  # where the early chapters will be posted
+        await self._check_story_access(reader, story, channels)

@@ -19,6 +19,9 @@ PROGRESS_LIMIT = 10
 CATCHUP_LIMIT = 20
 
 ChannelCheck = Callable[[int], Awaitable[bool]]
+RoleCheck = Callable[[int, int], Awaitable[bool]]
+"""`holds(guild_id, role_id)`: whether the reader holds a role in a server (the cog asks
+Discord: the interaction's member in a server, the server's member in DMs)."""
 
 
 class DirectMessagesClosed(UserError):
@@ -30,13 +33,16 @@ class Reader:
     """Who is reading and from where.
 
     `guild_id` is None in DMs. `can_view(channel_id)` says whether the reader can see a server
-    channel (or a thread's parent); `age_ok` whether they asked from an age-restricted channel.
+    channel (or a thread's parent); `age_ok` whether they asked from an age-restricted channel;
+    `holds_role(guild_id, role_id)` whether they hold a role there (early access; None: no role
+    is known, e.g. in tests).
     """
 
     user_id: int
     guild_id: int | None
     can_view: ChannelCheck
     age_ok: bool = False
+    holds_role: RoleCheck | None = None
 
     @property
     def in_dm(self) -> bool:

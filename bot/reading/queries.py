@@ -35,6 +35,13 @@ LATEST_PROGRESS_SQL = (
     " ORDER BY last_read_at DESC LIMIT :limit"
 )
 
+# Readable: a posted page, or, for an early reader, a page of an unreleased chapter in the early
+# range :early_from..:early_to (1..0, empty, for everyone else: see bot.reading.access).
+READABLE = (
+    "(p.message_id IS NOT NULL OR (c.released_at IS NULL"
+    " AND c.number BETWEEN :early_from AND :early_to))"
+)
+
 _PAGE_SELECT = (
     "SELECT c.story_id AS story_id, c.id AS chapter_id, c.number AS chapter_number,"
     " (SELECT COUNT(*) FROM chapters WHERE story_id = c.story_id) AS chapter_count,"
@@ -52,14 +59,16 @@ PAGE_AT_SQL = (
 # (chapter_id, number) indexes in order and stops at the first hit.
 PAGE_AFTER_SQL = (
     _PAGE_SELECT + " WHERE c.story_id = :story AND c.number >= :chapter"
-    " AND (c.number > :chapter OR p.number > :page) AND p.message_id IS NOT NULL"
-    " ORDER BY c.number, p.number LIMIT 1"
+    " AND (c.number > :chapter OR p.number > :page) AND "
+    + READABLE
+    + " ORDER BY c.number, p.number LIMIT 1"
 )
 
 PAGE_BEFORE_SQL = (
     _PAGE_SELECT + " WHERE c.story_id = :story AND c.number <= :chapter"
-    " AND (c.number < :chapter OR p.number < :page) AND p.message_id IS NOT NULL"
-    " ORDER BY c.number DESC, p.number DESC LIMIT 1"
+    " AND (c.number < :chapter OR p.number < :page) AND "
+    + READABLE
+    + " ORDER BY c.number DESC, p.number DESC LIMIT 1"
 )
 
 # The columns of the page after a position, as `g_`-prefixed columns of gc/gp (see below).
@@ -82,7 +91,7 @@ def _next_page_join(story: str, chapter: str, page: str) -> str:
         " LEFT JOIN pages gp ON gp.id = (SELECT p.id FROM chapters c JOIN pages p"
         f" ON p.chapter_id = c.id WHERE c.story_id = {story} AND c.number >= {chapter}"
         f" AND (c.number > {chapter} OR p.number > {page})"
-        " AND p.message_id IS NOT NULL ORDER BY c.number, p.number LIMIT 1)"
+        f" AND {READABLE} ORDER BY c.number, p.number LIMIT 1)"
         " LEFT JOIN chapters gc ON gc.id = gp.chapter_id"
     )
 
@@ -116,12 +125,12 @@ STORY_NEXT_SQL = (
 
 LAST_PAGE_OF_CHAPTER_SQL = (
     _PAGE_SELECT + " WHERE c.story_id = :story AND c.number = :chapter"
-    " AND p.message_id IS NOT NULL ORDER BY p.number DESC LIMIT 1"
+    " AND " + READABLE + " ORDER BY p.number DESC LIMIT 1"
 )
 
 _RELEASED_FROM = (
     " FROM chapters c JOIN pages p ON p.chapter_id = c.id AND p.number = 1"
-    " WHERE c.story_id = :story AND p.message_id IS NOT NULL"
+    " WHERE c.story_id = :story AND " + READABLE
 )
 _RELEASED_SELECT = (
     "SELECT c.id AS chapter_id, c.number AS number, c.title AS title,"
@@ -144,7 +153,7 @@ PAGES_READ_SQL = (
     "SELECT COALESCE(SUM(CASE WHEN c.number < :chapter OR (c.number = :chapter"
     " AND p.number <= :page) THEN 1 ELSE 0 END), 0) AS done, COUNT(*) AS total"
     " FROM chapters c JOIN pages p ON p.chapter_id = c.id"
-    " WHERE c.story_id = :story AND p.message_id IS NOT NULL"
+    " WHERE c.story_id = :story AND " + READABLE
 )
 
 READABLE_STORIES_SQL = (

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
+from bot.early_access.records import NO_RANGE, ChapterRange
 from bot.reading.queries import (
     CHAPTER_READERS_SQL,
     EVENTS_FOR_SQL,
@@ -125,13 +126,15 @@ class ProgressRepository(Repository):
         """
         pending = self.buffer.latest_story(guild_id, user_id)
         if pending is None:
-            row = await self.db.fetch_point(LATEST_NEXT_SQL, {"guild": guild_id, "user": user_id})
+            params = {"guild": guild_id, "user": user_id, **_early(NO_RANGE)}
+            row = await self.db.fetch_point(LATEST_NEXT_SQL, params)
         else:
             params = {
                 "user": user_id,
                 "story": pending.story_id,
                 "chapter": pending.chapter_number,
                 "page": pending.page_number,
+                **_early(NO_RANGE),
             }
             row = await self.db.fetch_point(STORY_NEXT_SQL, params)
         if row is None:
@@ -158,59 +161,70 @@ class ProgressRepository(Repository):
         row = await self.db.fetch_point(PAGE_AT_SQL, params)
         return None if row is None else PagePosition.from_row(row)
 
-    async def page_after(self, story_id: int, chapter: int, page: int) -> PagePosition | None:
+    async def page_after(
+        self, story_id: int, chapter: int, page: int, early: ChapterRange = NO_RANGE
+    ) -> PagePosition | None:
         """The first readable page after (chapter, page); (1, 0) gives the story's first one."""
-        params = {"story": story_id, "chapter": chapter, "page": page}
+        params = {"story": story_id, "chapter": chapter, "page": page, **_early(early)}
         row = await self.db.fetch_point(PAGE_AFTER_SQL, params)
         return None if row is None else PagePosition.from_row(row)
 
-    async def page_before(self, story_id: int, chapter: int, page: int) -> PagePosition | None:
+    async def page_before(
+        self, story_id: int, chapter: int, page: int, early: ChapterRange = NO_RANGE
+    ) -> PagePosition | None:
         """The last readable page before (chapter, page), or None at the start."""
-        params = {"story": story_id, "chapter": chapter, "page": page}
+        params = {"story": story_id, "chapter": chapter, "page": page, **_early(early)}
         row = await self.db.fetch_point(PAGE_BEFORE_SQL, params)
         return None if row is None else PagePosition.from_row(row)
 
-    async def last_page_of(self, story_id: int, chapter: int) -> PagePosition | None:
+    async def last_page_of(
+        self, story_id: int, chapter: int, early: ChapterRange = NO_RANGE
+    ) -> PagePosition | None:
         """The last readable page of a chapter, or None if none is readable."""
-        params = {"story": story_id, "chapter": chapter}
+        params = {"story": story_id, "chapter": chapter, **_early(early)}
         row = await self.db.fetch_one(LAST_PAGE_OF_CHAPTER_SQL, params)
         return None if row is None else PagePosition.from_row(row)
 
     async def released_chapters(
-        self, story_id: int, *, offset: int = 0, limit: int = 25
+        self, story_id: int, *, offset: int = 0, limit: int = 25, early: ChapterRange = NO_RANGE
     ) -> list[ReleasedChapter]:
         """Readable chapters in order, `limit` of them from `offset`."""
-        params = {"story": story_id, "limit": limit, "offset": offset}
+        params = {"story": story_id, "limit": limit, "offset": offset, **_early(early)}
         rows = await self.db.fetch_all(RELEASED_CHAPTERS_SQL, params)
         return [ReleasedChapter.from_row(row) for row in rows]
 
-    async def released_chapter(self, story_id: int, number: int) -> ReleasedChapter | None:
+    async def released_chapter(
+        self, story_id: int, number: int, early: ChapterRange = NO_RANGE
+    ) -> ReleasedChapter | None:
         """One chapter if it is readable, else None."""
-        params = {"story": story_id, "chapter": number}
+        params = {"story": story_id, "chapter": number, **_early(early)}
         row = await self.db.fetch_one(RELEASED_CHAPTER_SQL, params)
         return None if row is None else ReleasedChapter.from_row(row)
 
-    async def released_chapter_count(self, story_id: int) -> int:
+    async def released_chapter_count(self, story_id: int, early: ChapterRange = NO_RANGE) -> int:
         """How many chapters of a story are readable."""
-        return int(await self.db.fetch_value(RELEASED_CHAPTER_COUNT_SQL, {"story": story_id}))
+        params = {"story": story_id, **_early(early)}
+        return int(await self.db.fetch_value(RELEASED_CHAPTER_COUNT_SQL, params))
 
     async def story_channels(self, story_id: int) -> list[int]:
         """The channels (or threads) a story's readable chapters were posted in."""
-        rows = await self.db.fetch_all(STORY_CHANNELS_SQL, {"story": story_id})
+        rows = await self.db.fetch_all(STORY_CHANNELS_SQL, {"story": story_id, **_early(NO_RANGE)})
         return [int(row[0]) for row in rows if row[0] is not None]
 
     async def new_chapters(
         self, story_id: int, after_chapter: int, since: int, limit: int = 25
     ) -> tuple[list[ReleasedChapter], int]:
         """Readable chapters past `after_chapter` that came out at or after `since`, and count."""
-        params = {"story": story_id, "after": after_chapter, "since": since}
+        params = {"story": story_id, "after": after_chapter, "since": since, **_early(NO_RANGE)}
         rows = await self.db.fetch_all(NEW_CHAPTERS_SQL, {**params, "limit": limit})
         count = await self.db.fetch_value(NEW_CHAPTER_COUNT_SQL, params)
         return [ReleasedChapter.from_row(row) for row in rows], int(count)
 
-    async def pages_read(self, story_id: int, chapter: int, page: int) -> tuple[int, int]:
+    async def pages_read(
+        self, story_id: int, chapter: int, page: int, early: ChapterRange = NO_RANGE
+    ) -> tuple[int, int]:
         """(readable pages up to and including (chapter, page), readable pages in all)."""
-        params = {"story": story_id, "chapter": chapter, "page": page}
+        params = {"story": story_id, "chapter": chapter, "page": page, **_early(early)}
         row = await self.db.fetch_one(PAGES_READ_SQL, params)
         assert row is not None  # an aggregate always returns a row
         return int(row["done"]), int(row["total"])
@@ -333,6 +347,11 @@ async def write_buffered_reads(db: Database, batch: Sequence[PendingRead]) -> No
             for chapter_id, page_id, at in read.events
         )
     await db.write_batch(statements)
+
+
+def _early(early: ChapterRange) -> dict[str, int]:
+    """The early-access range parameters of the readable-page condition (`READABLE`)."""
+    return {"early_from": early.first, "early_to": early.last}
 
 
 def _progress_params(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.early_access.records import NO_RANGE, ChapterRange
+from bot.early_access.windows import EarlyWindows
 from bot.errors import InvalidInput, NotFound, UserError
 from bot.events import EventBus, ReaderProgressed
 from bot.publishing.schedules import ScheduleRepository
@@ -72,6 +74,7 @@ class ReadingService(ReadingAccess):
         self.stories = StoryRepository(db, clock=clock)
         self.progress = ProgressRepository(db, clock=clock)
         self.schedules = ScheduleRepository(db, clock=clock)
+        self.early = EarlyWindows(db, clock=clock)
         self.write_behind = write_behind
         self._bus = bus
         self._clock = clock
@@ -104,8 +107,13 @@ class ReadingService(ReadingAccess):
         story, at = latest.story, latest.progress
         if story is None or not await self._may_open(reader, story):
             raise no_story(f"#{at.story_id}")
+        found, early = latest.page, await self.early_range(reader, story)
+        if not early.empty:  # the one query knew only released pages
+            found = await self.progress.page_after(
+                story.id, at.chapter_number, at.page_number, early
+            )
         return await self._after(
-            reader, story, at.chapter_number, at.page_number, latest.page, True, record
+            reader, story, at.chapter_number, at.page_number, found, True, record, early
         )
 
     async def starters(self, reader: Reader) -> list[StoryChoice]:
@@ -131,12 +139,13 @@ class ReadingService(ReadingAccess):
         With `record=False` the caller records it with `record_read` once it was delivered.
         """
         story = story or await self._story(reader, story_id)
+        early = await self.early_range(reader, story)
         found = (
-            await self.progress.page_after(story.id, chapter, page)
+            await self.progress.page_after(story.id, chapter, page, early)
             if forward
-            else await self.progress.page_before(story.id, chapter, page)
+            else await self.progress.page_before(story.id, chapter, page, early)
         )
-        return await self._after(reader, story, chapter, page, found, forward, record)
+        return await self._after(reader, story, chapter, page, found, forward, record, early)
 
     async def _after(
         self,
@@ -147,16 +156,17 @@ class ReadingService(ReadingAccess):
         found: PagePosition | None,
         forward: bool,
         record: bool,
+        early: ChapterRange = NO_RANGE,
     ) -> PageView | CaughtUp:
         """Show `found` (the page next to (chapter, page)), or "caught up" when there is none."""
         if found is None:
-            await self._check_story(reader, story)
+            await self._check_story(reader, story, early)
             if not forward:
                 raise NotFound("This is the first page.", hint="Use Next ▶ to read on.")
             if chapter <= 1 and page <= 0:
                 raise no_story(story.title)  # nothing released at all
             return CaughtUp(story.id, story.title, chapter, page, await self.next_release(story))
-        return await self._show(reader, story, found, record=record)
+        return await self._show(reader, story, found, record=record, early=early)
 
     async def read_at(
         self, reader: Reader, story_id: int, chapter: int, page: int = 1, *, record: bool = True
@@ -165,17 +175,24 @@ class ReadingService(ReadingAccess):
         story = await self._story(reader, story_id)
         if chapter < 1 or page < 1:
             raise InvalidInput("Chapter and page numbers start at 1.")
+        early = await self.early_range(reader, story)
         found = await self.progress.page_at(story.id, chapter, page)
-        if found is None or not found.posted:
+        if found is None or not (found.posted or chapter in early):
             if page == 1 or await self.progress.released_chapter(story.id, chapter) is None:
                 raise no_chapter(chapter)
             raise no_chapter(chapter, page)
-        return await self._show(reader, story, found, record=record)
+        return await self._show(reader, story, found, record=record, early=early)
 
     async def _show(
-        self, reader: Reader, story: StoryRecord, page: PagePosition, *, record: bool = True
+        self,
+        reader: Reader,
+        story: StoryRecord,
+        page: PagePosition,
+        *,
+        record: bool = True,
+        early: ChapterRange = NO_RANGE,
     ) -> PageView:
-        await self._check_page(reader, story, page)
+        await self._check_page(reader, story, page, early)
         view = PageView(story.id, story.title, story.style, page, story.guild_id)
         if record:
             await self.record_read(reader, view)
@@ -225,21 +242,23 @@ class ReadingService(ReadingAccess):
     async def chapters(self, reader: Reader, story_id: int, offset: int = 0) -> ChapterListing:
         """Up to 25 readable chapters from `offset`, for the chapter picker."""
         story = await self._story(reader, story_id)
-        await self._check_story(reader, story)
-        total = await self.progress.released_chapter_count(story.id)
+        early = await self.early_range(reader, story)
+        await self._check_story(reader, story, early)
+        total = await self.progress.released_chapter_count(story.id, early)
         offset = max(0, min(offset, max(0, total - 1)))
         chapters = await self.progress.released_chapters(
-            story.id, offset=offset, limit=CHAPTERS_PER_PICKER
+            story.id, offset=offset, limit=CHAPTERS_PER_PICKER, early=early
         )
         return ChapterListing(story.id, story.title, chapters, offset, total)
 
     async def mark_read(self, reader: Reader, story_id: int, chapter: int) -> tuple[str, bool]:
         """Mark a released chapter read; returns (story title, newly marked)."""
         story = await self._story(reader, story_id)
-        last = await self.progress.last_page_of(story.id, chapter)
-        if last is None or await self.progress.released_chapter(story.id, chapter) is None:
+        early = await self.early_range(reader, story)
+        last = await self.progress.last_page_of(story.id, chapter, early)
+        if last is None or await self.progress.released_chapter(story.id, chapter, early) is None:
             raise no_chapter(chapter)
-        await self._check_page(reader, story, last)
+        await self._check_page(reader, story, last, early)
         added = await self.progress.mark_chapter_read(
             story.guild_id, reader.user_id, last, adult_ok=reader.age_ok and not reader.in_dm
         )
@@ -264,12 +283,13 @@ class ReadingService(ReadingAccess):
         story = await self.stories.get(progress.story_id)
         if story is None:
             return None
+        early = await self.early_range(reader, story)
         try:
-            await self._check_story(reader, story)
+            await self._check_story(reader, story, early)
         except UserError:
             return None
         done, total = await self.progress.pages_read(
-            story.id, progress.furthest_chapter, progress.furthest_page
+            story.id, progress.furthest_chapter, progress.furthest_page, early
         )
         _, new = await self.progress.new_chapters(
             story.id, progress.furthest_chapter, progress.last_read_at, limit=0
@@ -278,7 +298,7 @@ class ReadingService(ReadingAccess):
             story_id=story.id,
             title=story.title,
             chapter_number=progress.chapter_number,
-            released_chapters=await self.progress.released_chapter_count(story.id),
+            released_chapters=await self.progress.released_chapter_count(story.id, early),
             pages_done=done,
             pages_total=total,
             new_chapters=new,
@@ -289,7 +309,7 @@ class ReadingService(ReadingAccess):
     async def catch_up(self, reader: Reader, typed: str) -> CatchUp:
         """Chapters released since the reader's last read that they have not reached yet."""
         story = await self.resolve(reader, typed)
-        await self._check_story(reader, story)
+        await self._check_story(reader, story, await self.early_range(reader, story))
         progress = await self.progress.get(reader.user_id, story.id)
         after, since = (progress.furthest_chapter, progress.last_read_at) if progress else (0, 0)
         chapters, total = await self.progress.new_chapters(

@@ -16,11 +16,11 @@ from discord import app_commands
 from discord.ext import commands
 from discord.utils import escape_markdown
 
-from bot.events import ChapterReleased
+from bot.events import ChapterReleased, EarlyAccessOpened
 from bot.i18n import N_
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
 from cogs.following.access import channel_facts
-from cogs.following.delivery import DmSender, plan
+from cogs.following.delivery import DmSender, plan, plan_early
 from cogs.following.views import DmReadButton, FollowButton
 from cogs.i18n import speaker_of
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from bot.client import ChapterBot
 
 PLAN_DMS = "following.plan_dms"  # the outbox subscriber's name: stored in rows, keep stable
+PLAN_EARLY_DMS = "following.plan_early_dms"  # likewise, for early access opening
 DECORATION = "following"
 DECORATION_ORDER = 30  # after the reader's and feedback's buttons
 SWEEP_S = 5.0  # retries whose pause ended are picked up this often
@@ -72,6 +73,7 @@ class FollowingCog(commands.Cog, name="Following"):
             DECORATION, lambda story, chapter: [FollowButton(story)], order=DECORATION_ORDER
         )
         self.bot.services.outbox.subscribe(ChapterReleased, PLAN_DMS, self._plan)
+        self.bot.services.outbox.subscribe(EarlyAccessOpened, PLAN_EARLY_DMS, self._plan_early)
         self.bot.settings_extensions.add(self.bot.tree, FOLLOW_DM)
         self.bot.stats_extensions.add(DECORATION, self._stats_line)
         self._sweep = asyncio.get_running_loop().create_task(self._every(), name="follow-sweep")
@@ -81,6 +83,7 @@ class FollowingCog(commands.Cog, name="Following"):
         self.bot.remove_dynamic_items(FollowButton, DmReadButton)
         self.bot.decorations.remove(DECORATION)
         self.bot.services.outbox.unsubscribe(PLAN_DMS)
+        self.bot.services.outbox.unsubscribe(PLAN_EARLY_DMS)
         self.bot.settings_extensions.remove(self.bot.tree, FOLLOW_DM.name)
         self.bot.stats_extensions.remove(DECORATION)
         await self.drain()
@@ -107,6 +110,10 @@ class FollowingCog(commands.Cog, name="Following"):
 
     async def _plan(self, event: ChapterReleased) -> None:
         await plan(self.bot, event, self.sender.bucket)
+        self.sender.kick()
+
+    async def _plan_early(self, event: EarlyAccessOpened) -> None:
+        await plan_early(self.bot, event, self.sender.bucket)
         self.sender.kick()
 
     # -- commands ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.utils import escape_markdown
 
-from bot.events import ChapterReleased
+from bot.events import ChapterReleased, EarlyAccessOpened
 from bot.following.policy import ChannelFacts
 from bot.following.service import DeliveryPlan
 from bot.i18n import SOURCE, Speaker
@@ -56,6 +56,25 @@ async def plan(bot: ChapterBot, event: ChapterReleased, bucket: TokenBucket | No
     return await following.plan_release(event.release_id, story, visibility)
 
 
+async def plan_early(
+    bot: ChapterBot, event: EarlyAccessOpened, bucket: TokenBucket | None = None
+) -> int:
+    """Early access opened for a run: record the early DMs of the followers holding the role
+    (asked of Discord now: the role is what counts, when it opens). Returns how many are new."""
+    following = bot.services.following
+    found = await following.release_recipients(event.story_id)
+    guild = bot.get_guild(event.guild_id)
+    if found is None or guild is None:
+        return 0
+    story, users = found
+    visibility: dict[int, ChannelFacts] = {}
+    for user_id in users:
+        member = await member_of(guild, user_id, bucket.take if bucket else None)
+        if member is not None and member.get_role(event.role_id) is not None:
+            visibility[user_id] = channel_facts(guild, member, story)
+    return await following.plan_early(event.run_at, story, visibility)
+
+
 def jump_url(guild_id: int, channel_id: int, message_id: int) -> str:
     """A message link."""
     return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
@@ -65,7 +84,17 @@ def dm_message(plan: DeliveryPlan, t: Speaker = SOURCE) -> dict[str, Any]:
     """The DM: the story, each chapter's label, title and link, and a `Read ▶` button, in the
     server's language (a DM has no interaction to tell the reader's)."""
     story, delivery = plan.story, plan.delivery
-    lines = [t.gettext("🔔 New in **{title}**:", title=escape_markdown(story.title))]
+    title = escape_markdown(story.title)
+    early = plan.early and not any(c.message_id for c in plan.chapters)  # still not public
+    lines = [
+        t.gettext(
+            "🔓 Early access in **{title}**, before the public release {when}:",
+            title=title,
+            when=f"<t:{delivery.run_at}:R>",
+        )
+        if early
+        else t.gettext("🔔 New in **{title}**:", title=title)
+    ]
     for chapter in plan.chapters:
         name = escape_markdown(chapter.label)
         if chapter.title and chapter.title not in chapter.label:

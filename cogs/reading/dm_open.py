@@ -16,6 +16,7 @@ from bot.errors import NotFound
 from bot.reading.service import Reader
 from cogs.common import chapterbot
 from cogs.reading.messages import page_message
+from cogs.reading.roles import member_roles
 from cogs.reading.views import _age_restricted, _member_sees, send_public, service_of
 
 
@@ -35,7 +36,13 @@ async def open_as_member(
 
     # A Mature/Explicit story is only ever posted to an age-restricted channel.
     channel: Any = guild.get_channel_or_thread(story.channel_id) if story.channel_id else None
-    reader = Reader(member.id, guild.id, can_view, age_ok=_age_restricted(channel))
+    reader = Reader(
+        member.id,
+        guild.id,
+        can_view,
+        age_ok=_age_restricted(channel),
+        holds_role=member_roles(member),
+    )
     service = service_of(interaction)
     page = await service.read_at(reader, story_id, chapter, 1)
     await service.flush()  # Back / Next in DMs find the reader's progress row

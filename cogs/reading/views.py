@@ -25,6 +25,7 @@ from bot.reading.service import ChapterListing, PageView, Reader, ReadingService
 from cogs.common import GuardedItem, chapterbot
 from cogs.i18n import speaker_of
 from cogs.reading.messages import caught_up_message, page_message, picker_message
+from cogs.reading.roles import member_roles, roles_in_dms
 
 
 def service_of(interaction: discord.Interaction) -> ReadingService:
@@ -46,7 +47,12 @@ def reader_of(interaction: discord.Interaction) -> Reader:
     guild = interaction.guild
     member = interaction.user
     if guild is None or not isinstance(member, discord.Member):
-        return Reader(user_id=interaction.user.id, guild_id=None, can_view=_never)
+        return Reader(
+            user_id=interaction.user.id,
+            guild_id=None,
+            can_view=_never,
+            holds_role=roles_in_dms(chapterbot(interaction), interaction.user.id),
+        )
     seen: dict[int, bool] = {}
 
     async def can_view(channel_id: int) -> bool:
@@ -59,6 +65,7 @@ def reader_of(interaction: discord.Interaction) -> Reader:
         guild_id=guild.id,
         can_view=can_view,
         age_ok=_age_restricted(interaction.channel),
+        holds_role=member_roles(member),
     )
 
 

@@ -296,6 +296,14 @@ class DiscordEmulator(UserActions, ServerEvents):
             member.roles.append(role.id)
         self._member_update(target, user)
 
+    def take_role(self, user: User, role: Role, guild: Guild | None = None) -> None:
+        """Remove ``role`` from ``user``'s member, dispatched as GUILD_MEMBER_UPDATE."""
+        target = guild or self.guild
+        member = target.members[user.id]
+        if role.id in member.roles:
+            member.roles.remove(role.id)
+        self._member_update(target, user)
+
     def _member_update(self, guild: Guild, user: User) -> None:
         data = {**member_payload(self.world, guild, user.id), "guild_id": str(guild.id)}
         self.gateway.dispatch("GUILD_MEMBER_UPDATE", data, intent=1 << 1, guild_id=guild.id)

@@ -269,20 +269,22 @@ async def test_deleting_a_story_removes_its_progress_and_read_log(
     assert await progress.events_for(GUILD, BOB) == 0
 
 
+EARLY = {"early_from": 3, "early_to": 4}  # an early reader's range (the plans are the same)
+
 HOT_QUERIES = {
     "GET_PROGRESS_SQL": {"user": BOB, "story": 1},
     "LATEST_PROGRESS_SQL": {"guild": GUILD, "user": BOB, "limit": 1},
-    "LATEST_NEXT_SQL": {"guild": GUILD, "user": BOB},
-    "STORY_NEXT_SQL": {"user": BOB, "story": 1, "chapter": 1, "page": 1},
+    "LATEST_NEXT_SQL": {"guild": GUILD, "user": BOB, **EARLY},
+    "STORY_NEXT_SQL": {"user": BOB, "story": 1, "chapter": 1, "page": 1, **EARLY},
     "PAGE_AT_SQL": {"story": 1, "chapter": 1, "page": 1},
-    "PAGE_AFTER_SQL": {"story": 1, "chapter": 1, "page": 0},
-    "PAGE_BEFORE_SQL": {"story": 1, "chapter": 2, "page": 1},
-    "LAST_PAGE_OF_CHAPTER_SQL": {"story": 1, "chapter": 1},
-    "RELEASED_CHAPTERS_SQL": {"story": 1, "limit": 25, "offset": 0},
-    "RELEASED_CHAPTER_SQL": {"story": 1, "chapter": 1},
-    "STORY_CHANNELS_SQL": {"story": 1},
-    "NEW_CHAPTERS_SQL": {"story": 1, "after": 0, "since": 0, "limit": 25},
-    "PAGES_READ_SQL": {"story": 1, "chapter": 1, "page": 1},
+    "PAGE_AFTER_SQL": {"story": 1, "chapter": 1, "page": 0, **EARLY},
+    "PAGE_BEFORE_SQL": {"story": 1, "chapter": 2, "page": 1, **EARLY},
+    "LAST_PAGE_OF_CHAPTER_SQL": {"story": 1, "chapter": 1, **EARLY},
+    "RELEASED_CHAPTERS_SQL": {"story": 1, "limit": 25, "offset": 0, **EARLY},
+    "RELEASED_CHAPTER_SQL": {"story": 1, "chapter": 1, **EARLY},
+    "STORY_CHANNELS_SQL": {"story": 1, **EARLY},
+    "NEW_CHAPTERS_SQL": {"story": 1, "after": 0, "since": 0, "limit": 25, **EARLY},
+    "PAGES_READ_SQL": {"story": 1, "chapter": 1, "page": 1, **EARLY},
     "CHAPTER_READERS_SQL": {"chapter_id": 1},
 }
 

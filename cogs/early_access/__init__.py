@@ -1,0 +1,1 @@
+"""Early access: `/settings early-access`, its opening timers and the early-readers stat."""
