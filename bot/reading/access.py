@@ -21,7 +21,7 @@ Unreadable stories and chapters are refused alike with missing ones: nothing unr
 
 from __future__ import annotations
 
-from bot.early_access.records import NO_RANGE, ChapterRange
+from bot.early_access.records import NO_RANGE, ChapterRange, EarlyAccessSetting
 from bot.early_access.windows import EarlyWindows
 from bot.errors import NotAllowed, NotFound
 from bot.reading.model import (
@@ -57,8 +57,15 @@ class ReadingAccess:
         """
         if reader.holds_role is None:
             return NO_RANGE
-        setting = await self.early.setting(story.id)
-        if setting is None or not await reader.holds_role(story.guild_id, setting.role_id):
+        return await self.early_range_of(reader, story, await self.early.setting(story.id))
+
+    async def early_range_of(
+        self, reader: Reader, story: StoryRecord, setting: EarlyAccessSetting | None
+    ) -> ChapterRange:
+        """`early_range` with the story's setting already known (None: it has none)."""
+        if setting is None or reader.holds_role is None:
+            return NO_RANGE
+        if not await reader.holds_role(story.guild_id, setting.role_id):
             return NO_RANGE
         return await self.early.open_range(story, setting)
 

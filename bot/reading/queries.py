@@ -96,30 +96,39 @@ def _next_page_join(story: str, chapter: str, page: str) -> str:
     )
 
 
+# The story's early-access setting rides along (NULLs when it has none), so that /next asks
+# nothing more for the many stories without early access.
+_EARLY_COLUMNS = "ea.role_id AS e_role_id, ea.hours AS e_hours"
+_EARLY_JOIN = " LEFT JOIN story_early_access ea ON ea.story_id = s.id"
+
 # `/next` with no story in one query: the reader's latest progress here (walking
 # progress_reader_recent newest first, LIMIT 1), its story, and the first readable page after
 # the position.
 LATEST_NEXT_SQL = (
     f"SELECT {_aliased(ProgressRecord, 'r', 'r_')}, {_aliased(StoryRecord, 's', 's_')},"
-    f" {_NEXT_PAGE_COLUMNS}"
+    f" {_NEXT_PAGE_COLUMNS}, {_EARLY_COLUMNS}"
     " FROM progress r LEFT JOIN stories s ON s.id = r.story_id"
     + _next_page_join("r.story_id", "r.chapter_number", "r.page_number")
+    + _EARLY_JOIN
     + " WHERE r.guild_id = :guild AND r.user_id = :user ORDER BY r.last_read_at DESC LIMIT 1"
 )
 
 # Both queries' rows are ProgressRecord, StoryRecord and PagePosition columns side by side, each
-# in field order, so the hot path decodes them by position: where each record starts.
+# in field order, then the early-access role and hours, so the hot path decodes them by
+# position: where each part starts.
 NEXT_ROW_STORY_FROM = len(fields(ProgressRecord))
 NEXT_ROW_PAGE_FROM = NEXT_ROW_STORY_FROM + len(fields(StoryRecord))
+NEXT_ROW_EARLY_FROM = NEXT_ROW_PAGE_FROM + len(fields(PagePosition))
 NEXT_ROW_PAGE_ID_AT = [f.name for f in fields(PagePosition)].index("page_id")
 
 # The same for a position known from buffered reads: the story, the reader's stored progress
 # (NULL before the first flush) and the first readable page after (chapter, page).
 STORY_NEXT_SQL = (
     f"SELECT {_aliased(ProgressRecord, 'r', 'r_')}, {_aliased(StoryRecord, 's', 's_')},"
-    f" {_NEXT_PAGE_COLUMNS}"
+    f" {_NEXT_PAGE_COLUMNS}, {_EARLY_COLUMNS}"
     " FROM stories s LEFT JOIN progress r ON r.user_id = :user AND r.story_id = s.id"
     + _next_page_join("s.id", ":chapter", ":page")
+    + _EARLY_JOIN
     + " WHERE s.id = :story"
 )
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
+from bot.early_access.records import EarlyAccessSetting
 from bot.storage import Row
 from bot.stories.records import StoryRecord
 
@@ -108,3 +109,4 @@ class LatestNext:
     progress: ProgressRecord
     story: StoryRecord | None
     page: PagePosition | None
+    early: EarlyAccessSetting | None = None  # the story's early access, if it has one

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from bot.early_access.records import NO_RANGE, ChapterRange
+from bot.early_access.records import NO_RANGE, ChapterRange, EarlyAccessSetting
 from bot.reading.queries import (
     CHAPTER_READERS_SQL,
     EVENTS_FOR_SQL,
@@ -27,6 +27,7 @@ from bot.reading.queries import (
     MARK_CHAPTER_SQL,
     NEW_CHAPTER_COUNT_SQL,
     NEW_CHAPTERS_SQL,
+    NEXT_ROW_EARLY_FROM,
     NEXT_ROW_PAGE_FROM,
     NEXT_ROW_PAGE_ID_AT,
     NEXT_ROW_STORY_FROM,
@@ -142,7 +143,8 @@ class ProgressRepository(Repository):
         # The row is the three records' columns side by side, in field order (see queries).
         values = tuple(row)
         stored, story = values[:NEXT_ROW_STORY_FROM], values[NEXT_ROW_STORY_FROM:NEXT_ROW_PAGE_FROM]
-        page = values[NEXT_ROW_PAGE_FROM:]
+        page = values[NEXT_ROW_PAGE_FROM:NEXT_ROW_EARLY_FROM]
+        role_id, hours = values[NEXT_ROW_EARLY_FROM:]
         progress = None if stored[0] is None else ProgressRecord.from_values(stored)
         if pending is not None:
             progress = self.buffer.overlay(user_id, pending.story_id, progress)
@@ -151,6 +153,7 @@ class ProgressRepository(Repository):
             progress,
             None if story[0] is None else StoryRecord.from_values(story),
             None if page[NEXT_ROW_PAGE_ID_AT] is None else PagePosition(*page),
+            None if role_id is None else EarlyAccessSetting(story[0], role_id, hours),
         )
 
     # -- released pages and chapters ----------------------------------------------------------

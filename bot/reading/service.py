@@ -107,7 +107,8 @@ class ReadingService(ReadingAccess):
         story, at = latest.story, latest.progress
         if story is None or not await self._may_open(reader, story):
             raise no_story(f"#{at.story_id}")
-        found, early = latest.page, await self.early_range(reader, story)
+        # The one query brought the story's early-access setting: nothing more to ask for most.
+        found, early = latest.page, await self.early_range_of(reader, story, latest.early)
         if not early.empty:  # the one query knew only released pages
             found = await self.progress.page_after(
                 story.id, at.chapter_number, at.page_number, early

@@ -7,6 +7,8 @@ from dataclasses import replace
 
 import pytest
 
+from bot.early_access.records import EarlyAccessSetting
+from bot.early_access.repository import EarlyAccessRepository
 from bot.reading import repository as sql
 from bot.reading.repository import ProgressRepository
 from bot.storage import Database
@@ -93,6 +95,10 @@ async def test_latest_with_next_decodes_the_same_records_as_the_named_reads(
     assert latest.story == await stories.get(story.id)
     assert latest.page == await progress.page_at(story.id, 1, 2)
     assert latest.progress.adult_ok is True and isinstance(latest.story.silent, bool)
+    assert latest.early is None  # no early access: the row's last columns are NULL
+    await EarlyAccessRepository(stories.db).set(story.id, role_id=77, hours=24)
+    carried = await progress.latest_with_next(GUILD, BOB)
+    assert carried is not None and carried.early == EarlyAccessSetting(story.id, 77, 24)
 
 
 async def test_record_read_moves_the_position_and_keeps_the_furthest(
