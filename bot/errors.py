@@ -2,7 +2,9 @@
 
 The message and hint are English message ids with `{named}` placeholders filled from `params`;
 the cog's error handler renders them in the user's language (`render`), the domain stays
-discord-free and language-free.
+discord-free and language-free. A message that counts something gives its `plural` id and the
+count as `params["n"]` (rendered with the language's plural rules); numbers meant to be read
+go in as `bot.i18n.Quantity`, so each language writes them with its own separators.
 """
 
 from __future__ import annotations
@@ -12,11 +14,27 @@ from typing import Protocol
 
 
 class Translates(Protocol):
-    """What rendering needs: `bot.i18n.Speaker.gettext`."""
+    """What rendering needs: `bot.i18n.Speaker.gettext` (and `ngettext` for counts)."""
 
     def gettext(self, message: str, /, **params: object) -> str:
         """The translation of `message` with its placeholders filled."""
         ...
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **params: object) -> str:
+        """The plural form of a message for `n`, placeholders filled."""
+        ...
+
+
+class _English:
+    """The source language: message ids as they are, counts with English separators."""
+
+    def gettext(self, message: str, /, **params: object) -> str:
+        """`message` with its placeholders filled."""
+        return message.format(**params) if params else message
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **params: object) -> str:
+        """The English singular or plural, `{n}` written `1,234`."""
+        return (singular if n == 1 else plural).format(n=f"{n:,}", **params)
 
 
 class UserError(Exception):
@@ -28,17 +46,27 @@ class UserError(Exception):
         *,
         hint: str | None = None,
         params: Mapping[str, object] | None = None,
+        plural: str | None = None,
     ) -> None:
         self.message_id = message
+        self.plural_id = plural
         self.hint_id = hint
         self.params = dict(params or {})
-        self.message = message.format(**self.params) if self.params else message
-        self.hint = hint.format(**self.params) if hint and self.params else hint
+        english = _English()
+        self.message = self._message(english)
+        self.hint = english.gettext(hint, **self.params) if hint else hint
         super().__init__(self.message)
+
+    def _message(self, speaker: Translates) -> str:
+        if self.plural_id is None:
+            return speaker.gettext(self.message_id, **self.params)
+        params = dict(self.params)
+        n = int(params.pop("n"))  # type: ignore[call-overload]
+        return speaker.ngettext(self.message_id, self.plural_id, n, **params)
 
     def render(self, speaker: Translates) -> str:
         """The message and hint in `speaker`'s language, placeholders filled."""
-        text = speaker.gettext(self.message_id, **self.params)
+        text = self._message(speaker)
         if self.hint_id:
             text += " " + speaker.gettext(self.hint_id, **self.params)
         return text

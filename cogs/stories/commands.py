@@ -12,6 +12,7 @@ from discord.ext import commands
 from discord.utils import escape_markdown
 
 from bot.errors import ImportRefused
+from bot.i18n import N_
 from bot.publishing.manage import queue_repost
 from bot.stories.authoring import RATINGS, StorySummary, check_upload, prepare_story
 from bot.stories.chapters import ChapterSync
@@ -96,7 +97,9 @@ async def download(file: discord.Attachment) -> bytes:
         return await file.read()
     except (discord.HTTPException, discord.NotFound) as exc:
         raise ImportRefused(
-            f"I could not download `{file.filename}`.", hint="Upload it again in a moment."
+            N_("I could not download `{filename}`."),
+            hint=N_("Upload it again in a moment."),
+            params={"filename": file.filename},
         ) from exc
 
 
