@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Literal
 
 from bot.actor import Actor
-from bot.errors import ImportRefused, InvalidInput, NotAllowed, NotFound
+from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.events import EventBus, StoryDeleted
 from bot.i18n import N_
 from bot.scheduling import parse_zone
@@ -20,13 +19,8 @@ from bot.settings.records import MISSED_RELEASE_POLICIES
 from bot.settings.repository import SettingsRepository
 from bot.storage import Database
 from bot.stories.chapters import ChapterSync, NewChapter, StoryCounts
-from bot.stories.importers import (
-    MAX_UPLOAD_BYTES,
-    SUPPORTED_EXTENSIONS,
-    import_story,
-    too_large,
-    unsupported_type,
-)
+from bot.stories.importers import check_upload as check_upload  # the cogs' entry point
+from bot.stories.importers import import_story
 from bot.stories.model import Chapter, Story
 from bot.stories.paginate import paginate, paginate_story, style_limit
 from bot.stories.policy import require_author, require_manager, require_upload_role
@@ -43,8 +37,6 @@ RATINGS: tuple[str, ...] = (
     "Not Rated",
 )
 AGE_RESTRICTED_RATINGS = frozenset({"mature", "explicit"})
-# Files without an extension are sniffed by the importer; ".zip" is how some send an EPUB.
-UPLOAD_EXTENSIONS = (*SUPPORTED_EXTENSIONS, ".text", ".zip", "")
 CLEAR_WORDS = frozenset({"none", "-", ""})  # Discord cannot send an empty option to clear one
 ChannelKind = Literal["text", "announcement", "forum", "other"]
 
@@ -97,21 +89,6 @@ class ChapterPreview:
     pages: list[PageRecord]
     chapter_numbers: list[int]
     chapter_titles: list[str | None]
-
-
-def check_upload(filename: str, size: int, *, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
-    """Refuse an attachment from its name and size alone, before downloading it."""
-    if size > max_bytes:
-        raise too_large(filename, size, max_bytes)
-    if size == 0:
-        raise ImportRefused(
-            N_("`{filename}` is empty."),
-            hint=N_("Upload a file with the story's text."),
-            params={"filename": filename},
-        )
-    suffix = PurePath(filename.lower()).suffix
-    if suffix not in UPLOAD_EXTENSIONS:
-        raise unsupported_type(filename, suffix)
 
 
 def prepare_story(

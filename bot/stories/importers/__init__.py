@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 SUPPORTED_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".epub")
+# Files without an extension are sniffed by the importer; ".zip" is how some send an EPUB.
+UPLOAD_EXTENSIONS = (*SUPPORTED_EXTENSIONS, ".text", ".zip", "")
 
 
 def import_story(raw: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Story:
@@ -130,3 +132,18 @@ def _parse(kind: str, raw: bytes) -> Story:
     from bot.stories.importers.plain_text import parse_text
 
     return parse_text(text)
+
+
+def check_upload(filename: str, size: int, *, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
+    """Refuse an attachment from its name and size alone, before downloading it."""
+    if size > max_bytes:
+        raise too_large(filename, size, max_bytes)
+    if size == 0:
+        raise ImportRefused(
+            N_("`{filename}` is empty."),
+            hint=N_("Upload a file with the story's text."),
+            params={"filename": filename},
+        )
+    suffix = PurePath(filename.lower()).suffix
+    if suffix not in UPLOAD_EXTENSIONS:
+        raise unsupported_type(filename, suffix)
