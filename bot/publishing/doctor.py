@@ -85,7 +85,8 @@ async def diagnose(service: PublishingService, story: StoryRecord) -> Diagnosis:
                     "`/story repost` posts it again."
                 ),
                 {"chapter": missing.chapter_number, "pages": pages, "n": len(missing.page_numbers)},
-                plural=N_(
+                # The plural form sits with the singular in the catalogs (one entry).
+                plural=(
                     "Chapter {chapter}: pages {pages} missing (deleted on Discord): "
                     "`/story repost` posts them again."
                 ),
