@@ -81,13 +81,13 @@ async def diagnose(service: PublishingService, story: StoryRecord) -> Diagnosis:
             Finding(
                 "warn",
                 N_(
-                    "Chapter {chapter}: page {pages} missing (deleted on Discord): "
+                    "chapter {chapter}: page {pages} missing (deleted on Discord): "
                     "`/story repost` posts it again."
                 ),
                 {"chapter": missing.chapter_number, "pages": pages, "n": len(missing.page_numbers)},
                 # The plural form sits with the singular in the catalogs (one entry).
                 plural=(
-                    "Chapter {chapter}: pages {pages} missing (deleted on Discord): "
+                    "chapter {chapter}: pages {pages} missing (deleted on Discord): "
                     "`/story repost` posts them again."
                 ),
             )
