@@ -109,6 +109,14 @@ async def test_a_french_author_publishes_and_diagnoses_in_french(
     assert lines[0].startswith("✅ Chapitre 1 publié dans <#"), summary
     assert re.fullmatch(r"✅ Chapitre 2 publié dans <#\d+> \(\d+ pages?\)\.", lines[1])
     assert not ENGLISH_WORDS.findall(summary), summary
+    # The progress line the author saw while the pages went out was French too.
+    progress = [
+        r.body.get("content") or ""
+        for r in emulator.requests
+        if r.method == "PATCH" and "/webhooks/" in r.path and isinstance(r.body, dict)
+    ]
+    assert any(re.fullmatch(r"Publication du chapitre 2 : (\d+)/\1", p) for p in progress), progress
+    assert not any(p.startswith("Posting") for p in progress), progress
 
     report = (await emulator.slash(alice, "doctor", user_locale="fr")).content or ""
     assert f"<#{general.id}> est un salon textuel (mode : messages)." in report
