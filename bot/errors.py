@@ -4,7 +4,8 @@ The message and hint are English message ids with `{named}` placeholders filled 
 the cog's error handler renders them in the user's language (`render`), the domain stays
 discord-free and language-free. A message that counts something gives its `plural` id and the
 count as `params["n"]` (rendered with the language's plural rules); numbers meant to be read
-go in as `bot.i18n.Quantity`, so each language writes them with its own separators.
+go in as `bot.i18n.Quantity`, so each language writes them with its own separators; `terms`
+names the params that are message ids themselves (a rating, a channel mode), translated too.
 """
 
 from __future__ import annotations
@@ -47,9 +48,11 @@ class UserError(Exception):
         hint: str | None = None,
         params: Mapping[str, object] | None = None,
         plural: str | None = None,
+        terms: tuple[str, ...] = (),
     ) -> None:
         self.message_id = message
         self.plural_id = plural
+        self.terms = terms
         self.hint_id = hint
         self.params = dict(params or {})
         english = _English()
@@ -57,10 +60,16 @@ class UserError(Exception):
         self.hint = english.gettext(hint, **self.params) if hint else hint
         super().__init__(self.message)
 
+    def _params(self, speaker: Translates) -> dict[str, object]:
+        return {
+            name: speaker.gettext(value) if name in self.terms and isinstance(value, str) else value
+            for name, value in self.params.items()
+        }
+
     def _message(self, speaker: Translates) -> str:
+        params = self._params(speaker)
         if self.plural_id is None:
-            return speaker.gettext(self.message_id, **self.params)
-        params = dict(self.params)
+            return speaker.gettext(self.message_id, **params)
         n = int(params.pop("n"))  # type: ignore[call-overload]
         return speaker.ngettext(self.message_id, self.plural_id, n, **params)
 
@@ -68,7 +77,7 @@ class UserError(Exception):
         """The message and hint in `speaker`'s language, placeholders filled."""
         text = self._message(speaker)
         if self.hint_id:
-            text += " " + speaker.gettext(self.hint_id, **self.params)
+            text += " " + speaker.gettext(self.hint_id, **self._params(speaker))
         return text
 
     def __str__(self) -> str:

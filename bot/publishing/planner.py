@@ -96,7 +96,12 @@ def check_target(story: StoryRecord, info: TargetInfo, mode: str) -> None:
         return
     message, params = problem
     if is_gated(story) and not info.nsfw and info.kind != "missing":
-        raise NotAllowed(message, hint=N_("Pick an age-restricted (NSFW) channel."), params=params)
+        raise NotAllowed(
+            message,
+            hint=N_("Pick an age-restricted (NSFW) channel."),
+            params=params,
+            terms=("rating",),  # the ratings offered are catalog entries
+        )
     if info.bot_missing:
         raise NotAllowed(
             message, hint=N_("Ask a server admin to grant it, then try again."), params=params

@@ -310,6 +310,7 @@ class Authoring:
                 N_("Mode {mode} needs a text or announcement channel; {channel} is not one."),
                 hint=N_("Use mode forum for forum channels."),
                 params={"mode": mode, "channel": f"<#{channel.id}>"},
+                terms=("mode",),
             )
         if not channel.member_can_post:
             raise NotAllowed(
@@ -328,6 +329,7 @@ class Authoring:
                     "rating": story.rating,
                     "channel": f"<#{channel.id}>",
                 },
+                terms=("rating",),
             )
         return await self._update(story, channel_id=channel.id, channel_mode=mode)
 

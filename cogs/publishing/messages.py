@@ -27,7 +27,12 @@ def failure_text(result: RunResult, t: Speaker) -> str:
     own answers stay as Discord gave them)."""
     if result.reason is not None:
         message, params = result.reason
-        return t.gettext(message, **params)
+        # A rating the author picked from the list has its own catalog entry.
+        shown = {
+            k: t.gettext(v) if k == "rating" and isinstance(v, str) else v
+            for k, v in params.items()
+        }
+        return t.gettext(message, **shown)
     if result.error == "deleted":
         return t.gettext("The story or chapter was deleted.")
     return result.error or result.status
