@@ -19,6 +19,7 @@ from bot.events import ChapterReleased, Event, EventBus, PostedMessage, ReleaseF
 from bot.i18n import SOURCE
 from bot.outbox import Outbox
 from bot.publishing.crosspost import Crossposter
+from bot.publishing.outcome import RunResult
 from bot.publishing.planner import header_text, pick_tag, target_refusal, thread_name
 from bot.publishing.port import ForumPost, PageSend, PostingError, PublishPort, TargetInfo
 from bot.publishing.records import ReleaseRecord
@@ -36,22 +37,6 @@ RETRY_PAUSE_S = 0.5
 
 Progress = Callable[[int, int, int], Awaitable[None]]
 """`progress(chapter_number, pages_posted, pages_total)`, called after each page."""
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """How one attempt at a release ended."""
-
-    release_id: int
-    chapter_number: int
-    status: str  # done, failed, interrupted, skipped
-    posted: int = 0
-    total: int = 0
-    error: str | None = None
-    channel_id: int | None = None
-    # Why a release could not start, as a message id and params (the reply translates it;
-    # `error` is the English text its history keeps).
-    reason: tuple[str, dict[str, object]] | None = None
 
 
 def page_nonce(page_id: int) -> str:

@@ -22,22 +22,6 @@ def _when(ts: int, style: str = "F") -> str:
     return discord_timestamp(datetime.fromtimestamp(ts, UTC), style)
 
 
-def failure_text(result: RunResult, t: Speaker) -> str:
-    """Why a release failed, in `t`'s language when chapterbot knows the reason (Discord's
-    own answers stay as Discord gave them)."""
-    if result.reason is not None:
-        message, params = result.reason
-        # A rating the author picked from the list has its own catalog entry.
-        shown = {
-            k: t.gettext(v) if k == "rating" and isinstance(v, str) else v
-            for k, v in params.items()
-        }
-        return t.gettext(message, **shown)
-    if result.error == "deleted":
-        return t.gettext("The story or chapter was deleted.")
-    return result.error or result.status
-
-
 def result_line(result: RunResult, t: Speaker) -> str:
     """One line per release attempt for the `/publish` reply."""
     chapter = result.chapter_number
@@ -53,7 +37,7 @@ def result_line(result: RunResult, t: Speaker) -> str:
         return t.gettext(
             "❌ Chapter {chapter} failed: {error} See `/schedule history` and `/doctor`.",
             chapter=chapter,
-            error=failure_text(result, t),
+            error=result.failure(t),
         )
     if result.status == "interrupted":
         return t.gettext(

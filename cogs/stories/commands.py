@@ -21,7 +21,6 @@ from bot.stories.importers.matter import skipped_summary
 from bot.stories.importers.text_checks import text_problems
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
 from cogs.i18n import chapter_word, relabel, speaker_of
-from cogs.publishing.messages import failure_text
 from cogs.stories.replies import info_embed, summary_embed, sync_report
 from cogs.stories.views import (
     DYNAMIC_ITEMS,
@@ -310,7 +309,7 @@ class StoryCommands(commands.Cog):
             text = t.gettext(
                 "❌ Chapter {chapter} could not be posted again: {error}",
                 chapter=chapter,
-                error=failure_text(result, t),
+                error=result.failure(t),
             )
         await interaction.edit_original_response(content=text)
 
