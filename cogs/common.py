@@ -10,6 +10,7 @@ from discord import app_commands
 from bot.actor import Actor
 from bot.app_errors import report_error
 from bot.errors import UserError
+from bot.i18n import N_
 from bot.stories.lookup import StoryFinder
 from bot.stories.records import StoryRecord
 
@@ -37,7 +38,9 @@ def stories_of(interaction: discord.Interaction) -> StoryFinder:
 def actor_of(interaction: discord.Interaction) -> Actor:
     """The invoking member as the domain sees them; refuses outside a server."""
     if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
-        raise GuildOnly("This command only works in a server.", hint="Run it in a server channel.")
+        raise GuildOnly(
+            N_("This command only works in a server."), hint=N_("Run it in a server channel.")
+        )
     member = interaction.user
     return Actor(
         user_id=member.id,

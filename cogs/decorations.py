@@ -14,6 +14,7 @@ from typing import Any
 import discord
 
 from bot.errors import NotFound
+from bot.i18n import SOURCE, Speaker
 
 DecorationFactory = Callable[[int, int], Sequence[discord.ui.Item[Any]]]
 """`factory(story_id, chapter_number)`: the items one feature puts under a chapter."""
@@ -113,8 +114,9 @@ class ChapterOpeners:
         await self._opener(interaction, guild_id, story_id, chapter)
 
 
-StatsLine = Callable[[int], Awaitable[str | None]]
-"""`line(story_id)`: one line a feature adds to `/stats` (None: nothing to say)."""
+StatsLine = Callable[[int, Speaker], Awaitable[str | None]]
+"""`line(story_id, speaker)`: one line a feature adds to `/stats`, in the speaker's language
+(None: nothing to say)."""
 
 
 class StatsExtensions:
@@ -131,11 +133,11 @@ class StatsExtensions:
         """Forget a feature's line (its cog unloaded)."""
         self._lines.pop(name, None)
 
-    async def lines(self, story_id: int) -> list[str]:
-        """Every registered line for a story, by feature name."""
+    async def lines(self, story_id: int, speaker: Speaker = SOURCE) -> list[str]:
+        """Every registered line for a story, by feature name, in `speaker`'s language."""
         found = []
         for name in sorted(self._lines):
-            line = await self._lines[name](story_id)
+            line = await self._lines[name](story_id, speaker)
             if line:
                 found.append(line)
         return found

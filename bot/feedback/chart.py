@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass
 
 from bot.feedback.stats import StoryStats
+from bot.i18n import SOURCE, Speaker
 from bot.text import clip
 
 # Past this many chapters the x labels would overlap; show every n-th one.
@@ -26,8 +27,9 @@ class Chart:
     retention: tuple[float | None, ...]
 
 
-def draw_stats_chart(stats: StoryStats) -> Chart:
-    """Draw the chart of `stats` as a PNG (CPU-bound: run it in a thread from async code)."""
+def draw_stats_chart(stats: StoryStats, t: Speaker = SOURCE) -> Chart:
+    """Draw the chart of `stats` as a PNG, labelled in `t`'s language (CPU-bound: run it in
+    a thread from async code)."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -41,9 +43,10 @@ def draw_stats_chart(stats: StoryStats) -> Chart:
     # A Figure (not pyplot) keeps no global state, so concurrent /stats calls can't mix.
     figure = Figure(figsize=(max(6.0, min(16.0, 0.35 * len(numbers) + 4)), 4.0), dpi=100)
     bars_axes = figure.add_subplot()
-    bars = bars_axes.bar(positions, readers, color="#5865F2", label="Readers")
-    bars_axes.set_xlabel("Chapter")
-    bars_axes.set_ylabel("Readers")
+    readers_label = t.gettext("Readers")
+    bars = bars_axes.bar(positions, readers, color="#5865F2", label=readers_label)
+    bars_axes.set_xlabel(t.pgettext("chapter heading", "Chapter"))
+    bars_axes.set_ylabel(readers_label)
     # "$" would start matplotlib mathtext.
     bars_axes.set_title(clip(stats.story.title, 60).replace("$", r"\$"))
     step = max(1, -(-len(numbers) // MAX_X_LABELS))
@@ -51,6 +54,7 @@ def draw_stats_chart(stats: StoryStats) -> Chart:
     bars_axes.set_ylim(0, max(readers, default=0) * 1.15 + 1)
 
     line_axes = bars_axes.twinx()
+    retention_label = t.gettext("Retention vs chapter 1 (%)")
     shown = [(p, r) for p, r in zip(positions, retention, strict=True) if r is not None]
     if shown:
         line_axes.plot(
@@ -58,10 +62,10 @@ def draw_stats_chart(stats: StoryStats) -> Chart:
             [r for _, r in shown],
             color="#ED4245",
             marker="o",
-            label="Retention vs chapter 1 (%)",
+            label=retention_label,
         )
     line_axes.set_ylim(0, 105)
-    line_axes.set_ylabel("Retention vs chapter 1 (%)")
+    line_axes.set_ylabel(retention_label)
     handles = [bars, *line_axes.get_lines()]
     bars_axes.legend(handles=handles, loc="upper right", fontsize="small")
     figure.tight_layout()

@@ -11,8 +11,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from bot.actor import Actor
+from bot.errors import Translates
 from bot.feedback.emoji import emoji_key, in_set
 from bot.feedback.service import FeedbackService
+from bot.i18n import SOURCE, Quantity
 from bot.stories.policy import require_author
 from bot.stories.records import StoryRecord
 
@@ -107,54 +109,67 @@ def _chapter(
     )
 
 
-def retention_words(stats: StoryStats, chapter: ChapterStats) -> str:
+def retention_words(stats: StoryStats, chapter: ChapterStats, t: Translates = SOURCE) -> str:
     """E.g. "62 % of readers who started chapter 1 reached chapter 4"."""
     first = stats.first
     if first is None or chapter.retention is None:
-        return "nobody has read the first chapter yet"
-    return (
-        f"{chapter.retention} % of readers who started chapter {first.number} "
-        f"reached chapter {chapter.number}"
+        return t.gettext("nobody has read the first chapter yet")
+    return t.gettext(
+        "{percent} % of readers who started chapter {first} reached chapter {number}",
+        percent=Quantity(chapter.retention),
+        first=first.number,
+        number=chapter.number,
     )
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+def _others(t: Translates, count: int) -> str:
+    """Reactions outside the story's set, e.g. "other 3"."""
+    return t.gettext("other {count}", count=Quantity(count))
 
 
-def chapter_line(stats: StoryStats, chapter: ChapterStats) -> str:
-    """One chapter's numbers on one line."""
+def chapter_line(stats: StoryStats, chapter: ChapterStats, t: Translates = SOURCE) -> str:
+    """One chapter's numbers on one line, in `t`'s language."""
     title = f" — {chapter.title}" if chapter.title else ""
-    parts = [f"**Ch. {chapter.number}{title}**: {_plural(chapter.readers, 'reader')}"]
+    heading = t.gettext("Ch. {number}", number=chapter.number)
+    readers = t.ngettext("{n} reader", "{n} readers", chapter.readers)
+    parts = [f"**{heading}{title}**: {readers}"]
     if chapter is not stats.first:
-        parts.append(retention_words(stats, chapter))
+        parts.append(retention_words(stats, chapter, t))
     reactions = " ".join(f"{emoji} {count}" for emoji, count in chapter.reactions)
     if chapter.other_reactions:
-        reactions = f"{reactions} other {chapter.other_reactions}".strip()
-    parts.append(reactions or "no reactions")
-    parts.append(_plural(chapter.notes, "note"))
+        reactions = f"{reactions} {_others(t, chapter.other_reactions)}".strip()
+    parts.append(reactions or t.gettext("no reactions"))
+    parts.append(t.ngettext("{n} note", "{n} notes", chapter.notes))
     return " · ".join(parts)
 
 
-def stats_text(stats: StoryStats, *, limit: int = EMBED_LIMIT) -> str:
-    """The whole statistics text, cut (by chapter) to fit an embed description."""
+def stats_text(stats: StoryStats, *, limit: int = EMBED_LIMIT, t: Translates = SOURCE) -> str:
+    """The whole statistics text in `t`'s language, cut (by chapter) to fit an embed."""
     if not stats.chapters:
-        return "No chapter is released yet, so there is nothing to count."
+        return t.gettext("No chapter is released yet, so there is nothing to count.")
     totals = " ".join(f"{emoji} {count}" for emoji, count in stats.reaction_totals)
     if stats.other_total:
-        totals = f"{totals} other {stats.other_total}".strip()
+        totals = f"{totals} {_others(t, stats.other_total)}".strip()
     head = [
-        f"Reactions: {totals or 'none yet'} · Notes received: {stats.notes_total}",
+        t.gettext(
+            "Reactions: {reactions} · Notes received: {notes}",
+            reactions=totals or t.gettext("none yet"),
+            notes=Quantity(stats.notes_total),
+        ),
         "",
     ]
-    lines = [chapter_line(stats, c) for c in stats.chapters]
+    lines = [chapter_line(stats, c, t) for c in stats.chapters]
     text = "\n".join(head + lines)
     if len(text) <= limit:
         return text
     kept: list[str] = []
     for index, line in enumerate(lines):
         rest = len(lines) - index
-        tail = f"… and {rest} more chapters (see the chart)."
+        tail = t.ngettext(
+            "… and {n} more chapter (see the chart).",
+            "… and {n} more chapters (see the chart).",
+            rest,
+        )
         if len("\n".join(head + kept + [line, tail])) > limit:
             return "\n".join(head + kept + [tail])
         kept.append(line)

@@ -7,6 +7,7 @@ Discord-free: `bot.i18n.catalog` loads and compiles `bot/locales/*/LC_MESSAGES/c
 
 from bot.i18n.catalog import DOMAIN, LOCALES_DIR, N_, SOURCE, Catalogs, Speaker
 from bot.i18n.locale import ENGLISH, SUPPORTED, choose_locale
+from bot.i18n.numbers import Quantity, number
 
 __all__ = [
     "DOMAIN",
@@ -16,6 +17,8 @@ __all__ = [
     "SOURCE",
     "SUPPORTED",
     "Catalogs",
+    "Quantity",
     "Speaker",
     "choose_locale",
+    "number",
 ]

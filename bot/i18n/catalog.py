@@ -16,6 +16,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from bot.i18n.locale import ENGLISH, SUPPORTED
+from bot.i18n.numbers import Quantity, number
 
 DOMAIN = "chapterbot"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -49,13 +50,26 @@ class Speaker:
     translations: gettext.NullTranslations
 
     def gettext(self, message: str, /, **params: object) -> str:
-        """The translation of `message` with `{name}` placeholders filled from `params`."""
+        """The translation of `message` with `{name}` placeholders filled from `params`
+        (a `Quantity` written with this language's separators)."""
         text = self.translations.gettext(message)
-        return text.format(**params) if params else text
+        return text.format(**self._localized(params)) if params else text
 
     def ngettext(self, singular: str, plural: str, n: int, /, **params: object) -> str:
-        """The plural form for `n` (the language's own rules); `{n}` is always available."""
-        return self.translations.ngettext(singular, plural, n).format(n=n, **params)
+        """The plural form for `n` (the language's own rules); `{n}` is always available,
+        written with this language's separators."""
+        text = self.translations.ngettext(singular, plural, n)
+        return text.format(n=number(n, self.locale), **self._localized(params))
+
+    def number(self, value: float, decimals: int = 0) -> str:
+        """`value` with this language's separators (`12 345` in French)."""
+        return number(value, self.locale, decimals=decimals)
+
+    def _localized(self, params: dict[str, object]) -> dict[str, object]:
+        return {
+            name: value.localized(self.locale) if isinstance(value, Quantity) else value
+            for name, value in params.items()
+        }
 
     def pgettext(self, context: str, message: str, /) -> str:
         """The translation of `message` in `context` (e.g. a command name)."""

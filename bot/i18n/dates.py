@@ -17,12 +17,8 @@ from babel.dates import (
 )
 from babel.lists import format_list
 
-from bot.i18n.locale import ENGLISH, SUPPORTED
-
-
-def _babel_locale(locale: str) -> str:
-    """The Babel/CLDR name of a Discord locale."""
-    return SUPPORTED.get(locale, "en_US" if locale == ENGLISH else locale.replace("-", "_"))
+from bot.i18n.locale import SUPPORTED
+from bot.i18n.locale import babel_locale as _babel_locale
 
 
 def local_time(moment: datetime, zone: tzinfo, zone_label: str, locale: str) -> str:

@@ -20,3 +20,8 @@ def choose_locale(*candidates: str | None) -> str:
         if code in ("en-US", "en-GB"):
             return ENGLISH
     return ENGLISH
+
+
+def babel_locale(locale: str) -> str:
+    """The Babel/CLDR name of a Discord locale (`es-ES` -> `es_ES`, English -> `en_US`)."""
+    return SUPPORTED.get(locale, "en_US" if locale == ENGLISH else locale.replace("-", "_"))

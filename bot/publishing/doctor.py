@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.errors import Translates
+from bot.i18n import N_, SOURCE
 from bot.publishing.deletions import PageDeletions
 from bot.publishing.planner import is_gated, pick_tag
 from bot.publishing.service import PublishingService
@@ -15,10 +17,31 @@ Level = Literal["ok", "warn", "error"]
 
 @dataclass(frozen=True)
 class Finding:
-    """One observation: fine, worth a look, or blocking."""
+    """One observation: fine, worth a look, or blocking.
+
+    `message` is an English message id with `{named}` placeholders (`plural` and `params["n"]`
+    when it counts something); `terms` names the params that are themselves message ids (a
+    channel mode), translated too.
+    """
 
     level: Level
-    text: str
+    message: str
+    params: dict[str, object] = field(default_factory=dict)
+    plural: str | None = None
+    terms: tuple[str, ...] = ()
+
+    def render(self, t: Translates) -> str:
+        """The finding in `t`'s language."""
+        params = {k: t.gettext(v) if k in self.terms else v for k, v in self.params.items()}
+        if self.plural is None:
+            return t.gettext(self.message, **params)
+        n = int(params.pop("n"))  # type: ignore[call-overload]
+        return t.ngettext(self.message, self.plural, n, **params)
+
+    @property
+    def text(self) -> str:
+        """The finding in English."""
+        return self.render(SOURCE)
 
 
 @dataclass(frozen=True)
@@ -44,22 +67,38 @@ async def diagnose(service: PublishingService, story: StoryRecord) -> Diagnosis:
     channels.discard(None)
     if not channels:
         findings.append(
-            Finding("error", "No channel is set. Use `/settings channel` to choose one.")
+            Finding("error", N_("No channel is set. Use `/settings channel` to choose one."))
         )
     for channel_id in sorted(c for c in channels if c is not None):
         findings.extend(await _channel_findings(service, story, channel_id))
     if story.paused:
-        findings.append(Finding("warn", "Publishing is paused: `/schedule resume` restarts it."))
+        findings.append(
+            Finding("warn", N_("Publishing is paused: `/schedule resume` restarts it."))
+        )
     for missing in await PageDeletions(service.schedules.db).missing(story.id):
-        text = f"{missing.describe()} (deleted on Discord): `/story repost` posts it again."
-        findings.append(Finding("warn", text))
+        pages = ", ".join(str(n) for n in missing.page_numbers)
+        findings.append(
+            Finding(
+                "warn",
+                N_(
+                    "chapter {chapter}: page {pages} missing (deleted on Discord): "
+                    "`/story repost` posts it again."
+                ),
+                {"chapter": missing.chapter_number, "pages": pages, "n": len(missing.page_numbers)},
+                # The plural form sits with the singular in the catalogs (one entry).
+                plural=(
+                    "chapter {chapter}: pages {pages} missing (deleted on Discord): "
+                    "`/story repost` posts them again."
+                ),
+            )
+        )
     left = await service.releases.unplanned_chapters(story.id, 1)
     if not left:
-        findings.append(Finding("ok", "Every chapter is released or queued."))
+        findings.append(Finding("ok", N_("Every chapter is released or queued.")))
     next_runs = [s.next_run_at for s in schedules if s.next_run_at is not None]
     next_run = min(next_runs) if next_runs else None
     if next_run is None and left:
-        findings.append(Finding("warn", "No active schedule: add one with `/schedule add`."))
+        findings.append(Finding("warn", N_("No active schedule: add one with `/schedule add`.")))
     last_error = next(
         (r.last_error for r in await service.releases.for_story(story.id, 10) if r.last_error),
         None,
@@ -73,38 +112,65 @@ async def _channel_findings(
     """What is wrong (or right) with posting `story` into one channel."""
     mode = story.channel_mode if channel_id == story.channel_id else "messages"
     info = await service.port.target(channel_id, mode, story.style)
-    where = f"<#{channel_id}>"
+    where = {"channel": f"<#{channel_id}>"}
     if info.kind == "missing":
-        return [Finding("error", f"{where} no longer exists, or I can't see it.")]
+        return [Finding("error", N_("{channel} no longer exists, or I can't see it."), where)]
     findings: list[Finding] = []
     if info.kind == "forum":
         mode = "forum"
     if mode == "forum" and info.kind != "forum":
-        findings.append(Finding("error", f"{where} is not a forum, but the mode is forum."))
+        findings.append(
+            Finding("error", N_("{channel} is not a forum, but the mode is forum."), where)
+        )
     elif mode != "forum" and info.kind not in ("text", "announcement"):
-        findings.append(Finding("error", f"{where} is a {info.kind} channel; I can't post there."))
+        findings.append(
+            Finding(
+                "error",
+                N_("{channel} is not a text or announcement channel; I can't post there."),
+                where,
+            )
+        )
     else:
-        findings.append(Finding("ok", f"{where} is a {info.kind} channel ({mode} mode)."))
+        findings.append(_channel_ok(info.kind, mode, where))
     if info.requires_tag:
         tag = pick_tag(info, story)
         name = next((n for t, n in info.tags if t == tag), None)
-        level: Level = "ok" if name else "error"
         findings.append(
             Finding(
-                level,
-                f"{where} requires a tag; posts get “{name}”."
-                if name
-                else f"{where} requires a tag but has none to choose from.",
+                "ok", N_("{channel} requires a tag; posts get “{tag}”."), {**where, "tag": name}
+            )
+            if name
+            else Finding(
+                "error", N_("{channel} requires a tag but has none to choose from."), where
             )
         )
     if is_gated(story) and not info.nsfw:
         findings.append(
             Finding(
                 "error",
-                f"“{story.title}” is rated {story.rating}; {where} is not age-restricted.",
+                N_("“{title}” is rated {rating}; {channel} is not age-restricted."),
+                {"title": story.title, "rating": story.rating, **where},
+                terms=("rating",),
             )
         )
     for permission in info.bot_missing:
-        text = f"I am missing the **{permission}** permission in {where}."
-        findings.append(Finding("error", text))
+        findings.append(
+            Finding(
+                "error",
+                N_("I am missing the **{permission}** permission in {channel}."),
+                {"permission": permission, **where},
+            )
+        )
     return findings
+
+
+def _channel_ok(kind: str, mode: str, where: dict[str, object]) -> Finding:
+    """A channel chapterbot can post in, and how it posts there."""
+    if kind == "forum":
+        return Finding("ok", N_("{channel} is a forum channel (forum mode)."), where)
+    params = {**where, "mode": mode}
+    if kind == "announcement":
+        message = N_("{channel} is an announcement channel (mode: {mode}).")
+    else:
+        message = N_("{channel} is a text channel (mode: {mode}).")
+    return Finding("ok", message, params, terms=("mode",))

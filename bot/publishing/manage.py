@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.actor import Actor
 from bot.errors import InvalidInput, NotFound
+from bot.i18n import N_
 from bot.publishing.calendar import CalendarDay, CalendarSource, build_calendar
 from bot.publishing.deletions import PageDeletions
 from bot.publishing.planner import Target, check_target
@@ -64,15 +65,15 @@ async def add_schedule(
     """Validate and store a schedule, then arm its timer."""
     await require_author(service.stories, story, actor)
     if request.chapters < 1:
-        raise InvalidInput("`chapters` must be at least 1.")
+        raise InvalidInput(N_("`chapters` must be at least 1."))
     first = parse_when(request.when, zone, now, request.locale)
     rule = parse_repeat(request.repeat).bind(first, zone).text if request.repeat else None
     info = await service.port.target(target.channel_id, target.mode, story.style)
     check_target(story, info, target.mode)
     if not await service.releases.unplanned_chapters(story.id, 1):
         raise InvalidInput(
-            "“{title}” has nothing left to release.",
-            hint="Add chapters with `/story update` first.",
+            N_("“{title}” has nothing left to release."),
+            hint=N_("Add chapters with `/story update` first."),
             params={"title": story.title},
         )
     schedule = await service.schedules.create(
@@ -128,8 +129,8 @@ async def cancel_schedule(
     story = None if schedule is None else await service.stories.get(schedule.story_id)
     if schedule is None or story is None or story.guild_id != actor.guild_id:
         raise NotFound(
-            "There is no schedule #{id} here.",
-            hint="See `/schedule list`.",
+            N_("There is no schedule #{id} here."),
+            hint=N_("See `/schedule list`."),
             params={"id": schedule_id},
         )
     await require_author(service.stories, story, actor)
@@ -149,7 +150,7 @@ async def set_paused(
     await require_author(service.stories, story, actor)
     updated = await service.stories.update_metadata(story.id, paused=paused)
     if updated is None:
-        raise NotFound("That story was just deleted.")
+        raise NotFound(N_("That story was just deleted."))
     if not paused:
         await service.rearm_story(story.id)
     return updated
@@ -186,7 +187,8 @@ async def queue_repost(
     release_id = await deletions.requeue_missing(story.id, chapter_number)
     if release_id is None:
         raise InvalidInput(
-            f"Chapter {chapter_number} of “{story.title}” has no deleted pages to post again.",
-            hint="`/doctor story` lists the pages that are missing.",
+            N_("Chapter {chapter} of “{title}” has no deleted pages to post again."),
+            hint=N_("`/doctor story` lists the pages that are missing."),
+            params={"chapter": chapter_number, "title": story.title},
         )
     return release_id

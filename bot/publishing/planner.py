@@ -8,14 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.errors import ConfigError, InvalidInput, NotAllowed, Translates
-from bot.i18n import SOURCE
+from bot.i18n import N_, SOURCE
 from bot.publishing.port import TargetInfo
 from bot.stories.records import ChapterRecord, StoryRecord
 
 GATED_RATINGS = frozenset({"mature", "explicit"})
 THREAD_NAME_LIMIT = 100
 PREFERRED_TAGS = ("ongoing",)
-SET_CHANNEL_HINT = "Set one with `/settings channel`, or pass `channel:` to this command."
+SET_CHANNEL_HINT = N_("Set one with `/settings channel`, or pass `channel:` to this command.")
 
 
 @dataclass(frozen=True)
@@ -48,38 +48,65 @@ def resolve_target(
     if override_id is not None:
         return Target(override_id, mode_for(kind_of_override or "text", story.channel_mode))
     if story.channel_id is None:
-        raise ConfigError(f"“{story.title}” has no channel to post in.", hint=SET_CHANNEL_HINT)
+        raise ConfigError(
+            N_("“{title}” has no channel to post in."),
+            hint=SET_CHANNEL_HINT,
+            params={"title": story.title},
+        )
     return Target(story.channel_id, story.channel_mode)
 
 
+Problem = tuple[str, dict[str, object]]
+
+
 def target_problem(story: StoryRecord, info: TargetInfo, mode: str) -> str | None:
-    """Why `story` cannot be posted into `info` in `mode`, or None if it can."""
+    """Why `story` cannot be posted into `info` in `mode`, in English (a release's history
+    keeps it), or None if it can."""
+    problem = target_refusal(story, info, mode)
+    return None if problem is None else SOURCE.gettext(problem[0], **problem[1])
+
+
+def target_refusal(story: StoryRecord, info: TargetInfo, mode: str) -> Problem | None:
+    """Why `story` cannot be posted into `info` in `mode` (a message id and its params), or
+    None if it can."""
+    channel = {"channel": f"#{info.name}"}
     if info.kind == "missing":
-        return "The channel no longer exists or I can't see it."
+        return N_("The channel no longer exists or I can't see it."), {}
     if mode == "forum" and info.kind != "forum":
-        return f"#{info.name} is not a forum channel, but the story posts in forum mode."
+        return N_("{channel} is not a forum channel, but the story posts in forum mode."), channel
     if mode != "forum" and info.kind not in ("text", "announcement"):
-        return f"#{info.name} is not a text or announcement channel."
+        return N_("{channel} is not a text or announcement channel."), channel
     if is_gated(story) and not info.nsfw:
-        return (
-            f"“{story.title}” is rated {story.rating}; it may only be posted in an "
-            f"age-restricted channel, and #{info.name} is not one."
-        )
+        return N_(
+            "“{title}” is rated {rating}; it may only be posted in an age-restricted channel, "
+            "and {channel} is not one."
+        ), {"title": story.title, "rating": story.rating, **channel}
     if info.bot_missing:
-        return f"I am missing the {', '.join(info.bot_missing)} permission in #{info.name}."
+        return N_("I am missing the {permissions} permission in {channel}."), {
+            "permissions": ", ".join(info.bot_missing),
+            **channel,
+        }
     return None
 
 
 def check_target(story: StoryRecord, info: TargetInfo, mode: str) -> None:
     """Raise the user-facing error for `target_problem`, if any."""
-    problem = target_problem(story, info, mode)
+    problem = target_refusal(story, info, mode)
     if problem is None:
         return
+    message, params = problem
     if is_gated(story) and not info.nsfw and info.kind != "missing":
-        raise NotAllowed(problem, hint="Pick an age-restricted (NSFW) channel.")
+        raise NotAllowed(
+            message,
+            hint=N_("Pick an age-restricted (NSFW) channel."),
+            params=params,
+            terms=("rating",),  # the ratings offered are catalog entries
+        )
     if info.bot_missing:
-        raise NotAllowed(problem, hint="Ask a server admin to grant it, then try again.")
-    raise InvalidInput(problem, hint=SET_CHANNEL_HINT)
+        raise NotAllowed(
+            message, hint=N_("Ask a server admin to grant it, then try again."), params=params
+        )
+    raise InvalidInput(message, hint=SET_CHANNEL_HINT, params=params)
 
 
 def chapter_label(chapter: ChapterRecord, t: Translates = SOURCE) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.errors import NotAllowed
+from bot.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,13 @@ def require_may_publish(facts: PublisherFacts) -> None:
     """Refuse unless the member may post in the target and mention the story's notify role."""
     if not facts.can_post:
         raise NotAllowed(
-            f"You can't post in <#{facts.channel_id}>, so you can't publish there.",
-            hint="Pick a channel you can post in.",
+            N_("You can't post in {channel}, so you can't publish there."),
+            hint=N_("Pick a channel you can post in."),
+            params={"channel": f"<#{facts.channel_id}>"},
         )
     if facts.notify_role_id and not facts.role_mentionable and not facts.mention_everyone:
         raise NotAllowed(
-            f"The story pings <@&{facts.notify_role_id}>, which you may not mention.",
-            hint="Ask a server admin, or clear it with `/settings notify-role`.",
+            N_("The story pings {role}, which you may not mention."),
+            hint=N_("Ask a server admin, or clear it with `/settings notify-role`."),
+            params={"role": f"<@&{facts.notify_role_id}>"},
         )

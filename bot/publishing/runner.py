@@ -12,14 +12,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.errors import Translates
 from bot.events import ChapterReleased, Event, EventBus, PostedMessage, ReleaseFailed
 from bot.i18n import SOURCE
 from bot.outbox import Outbox
 from bot.publishing.crosspost import Crossposter
-from bot.publishing.planner import header_text, pick_tag, target_problem, thread_name
+from bot.publishing.outcome import RunResult
+from bot.publishing.planner import header_text, pick_tag, target_refusal, thread_name
 from bot.publishing.port import ForumPost, PageSend, PostingError, PublishPort, TargetInfo
 from bot.publishing.records import ReleaseRecord
 from bot.publishing.releases import DEFAULT_LEASE_S, ReleaseRepository
@@ -36,19 +37,6 @@ RETRY_PAUSE_S = 0.5
 
 Progress = Callable[[int, int, int], Awaitable[None]]
 """`progress(chapter_number, pages_posted, pages_total)`, called after each page."""
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """How one attempt at a release ended."""
-
-    release_id: int
-    chapter_number: int
-    status: str  # done, failed, interrupted, skipped
-    posted: int = 0
-    total: int = 0
-    error: str | None = None
-    channel_id: int | None = None
 
 
 def page_nonce(page_id: int) -> str:
@@ -169,9 +157,11 @@ class ReleaseRunner:
         progress: Progress | None,
     ) -> RunResult:
         info = await self.port.target(release.channel_id, release.channel_mode, story.style)
-        problem = target_problem(story, info, release.channel_mode)
-        if problem is not None:
-            return await self._failed(release, story, chapter, problem)
+        refusal = target_refusal(story, info, release.channel_mode)
+        if refusal is not None:
+            error = SOURCE.gettext(refusal[0], **refusal[1])
+            failed = await self._failed(release, story, chapter, error)
+            return replace(failed, reason=refusal)
         pages = await self.stories.pages(chapter.id)
         resuming = (
             release.attempts > 1

@@ -22,6 +22,7 @@ from apscheduler.triggers.date import DateTrigger
 
 from bot.errors import InvalidInput
 from bot.events import EventBus, GuildRemoved, GuildReturned, SchedulePaused, StoryDeleted
+from bot.i18n import N_
 from bot.outbox import Outbox
 from bot.publishing.planner import Target, check_target, mode_for
 from bot.publishing.port import PublishPort
@@ -141,15 +142,16 @@ class PublishingService:
     async def plan_now(self, story: StoryRecord, target: Target, count: int) -> list[ReleaseRecord]:
         """Check the target and queue releases of the next `count` chapters, due now."""
         if count < 1:
-            raise InvalidInput("`chapters` must be at least 1.")
+            raise InvalidInput(N_("`chapters` must be at least 1."))
         info = await self.port.target(target.channel_id, target.mode, story.style)
         check_target(story, info, target.mode)
         async with self._plan_lock:
             chapters = await self.releases.unplanned_chapters(story.id, count)
             if not chapters:
                 raise InvalidInput(
-                    f"“{story.title}” has nothing left to release.",
-                    hint="Add chapters with `/story update`.",
+                    N_("“{title}” has nothing left to release."),
+                    hint=N_("Add chapters with `/story update`."),
+                    params={"title": story.title},
                 )
             return await self.releases.create_many(
                 story.id, [c.id for c in chapters], self.clock(), target.channel_id, target.mode

@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Literal
 
 from bot.actor import Actor
-from bot.errors import ImportRefused, InvalidInput, NotAllowed, NotFound
+from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.events import EventBus, StoryDeleted
+from bot.i18n import N_
 from bot.scheduling import parse_zone
 from bot.settings.records import MISSED_RELEASE_POLICIES
 from bot.settings.repository import SettingsRepository
 from bot.storage import Database
 from bot.stories.chapters import ChapterSync, NewChapter, StoryCounts
-from bot.stories.importers import MAX_UPLOAD_BYTES, SUPPORTED_EXTENSIONS, import_story
+from bot.stories.importers import check_upload as check_upload  # the cogs' entry point
+from bot.stories.importers import import_story
 from bot.stories.model import Chapter, Story
 from bot.stories.paginate import paginate, paginate_story, style_limit
 from bot.stories.policy import require_author, require_manager, require_upload_role
@@ -36,8 +37,6 @@ RATINGS: tuple[str, ...] = (
     "Not Rated",
 )
 AGE_RESTRICTED_RATINGS = frozenset({"mature", "explicit"})
-# Files without an extension are sniffed by the importer; ".zip" is how some send an EPUB.
-UPLOAD_EXTENSIONS = (*SUPPORTED_EXTENSIONS, ".text", ".zip", "")
 CLEAR_WORDS = frozenset({"none", "-", ""})  # Discord cannot send an empty option to clear one
 ChannelKind = Literal["text", "announcement", "forum", "other"]
 
@@ -90,24 +89,6 @@ class ChapterPreview:
     pages: list[PageRecord]
     chapter_numbers: list[int]
     chapter_titles: list[str | None]
-
-
-def check_upload(filename: str, size: int, *, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
-    """Refuse an attachment from its name and size alone, before downloading it."""
-    if size > max_bytes:
-        raise ImportRefused(
-            f"`{filename}` is {size / 1_048_576:.1f} MB; the limit is "
-            f"{max_bytes / 1_048_576:.0f} MB.",
-            hint="Split the story into parts, or remove images from the EPUB.",
-        )
-    if size == 0:
-        raise ImportRefused(f"`{filename}` is empty.", hint="Upload a file with the story's text.")
-    suffix = PurePath(filename.lower()).suffix
-    if suffix not in UPLOAD_EXTENSIONS:
-        raise ImportRefused(
-            f"`{filename}` has an unsupported type (`{suffix}`).",
-            hint="Supported formats: " + ", ".join(SUPPORTED_EXTENSIONS) + ".",
-        )
 
 
 def prepare_story(
@@ -217,23 +198,29 @@ class Authoring:
         fields: dict[str, object] = {}
         if title is not None:
             if not title.strip():
-                raise InvalidInput("A title cannot be empty.")
+                raise InvalidInput(N_("A title cannot be empty."))
             fields["title"] = title.strip()
         if summary is not None:
             fields["summary"] = summary.strip() or None
         if rating is not None:
             if rating not in RATINGS:
-                raise InvalidInput(f"Unknown rating “{rating}”.", hint="Pick one from the list.")
+                raise InvalidInput(
+                    N_("Unknown rating “{rating}”."),
+                    hint=N_("Pick one from the list."),
+                    params={"rating": rating},
+                )
             fields["rating"] = rating
         if warnings is not None:
             fields["warnings"] = split_list(warnings)
         if tags is not None:
             fields["tags"] = split_list(tags)
         if not fields:
-            raise InvalidInput("Nothing to change.", hint="Give at least one option to edit.")
+            raise InvalidInput(
+                N_("Nothing to change."), hint=N_("Give at least one option to edit.")
+            )
         updated = await self.stories.update_metadata(story.id, **fields)
         if updated is None:
-            raise NotFound("That story was deleted meanwhile.")
+            raise NotFound(N_("That story was deleted meanwhile."))
         rerendered = False
         if "warnings" in fields and tuple(fields["warnings"]) != story.warnings:  # type: ignore[arg-type]
             rerendered = await self._rerender_first_chapter(updated)
@@ -261,17 +248,23 @@ class Authoring:
         """Make a member a co-author (owner or Manage Server only)."""
         await require_author(self.stories, story, actor, owner_only=True)
         if is_bot:
-            raise InvalidInput("Bots cannot be co-authors.")
+            raise InvalidInput(N_("Bots cannot be co-authors."))
         if not await self.stories.add_author(story.id, user_id):
-            raise InvalidInput(f"<@{user_id}> is already an author of “{story.title}”.")
+            raise InvalidInput(
+                N_("{user} is already an author of “{title}”."),
+                params={"user": f"<@{user_id}>", "title": story.title},
+            )
 
     async def remove_author(self, actor: Actor, story: StoryRecord, user_id: int) -> None:
         """Remove a co-author (owner or Manage Server only); the owner cannot be removed."""
         await require_author(self.stories, story, actor, owner_only=True)
         if user_id == story.owner_id:
-            raise InvalidInput("The owner cannot be removed from their story.")
+            raise InvalidInput(N_("The owner cannot be removed from their story."))
         if not await self.stories.remove_author(story.id, user_id):
-            raise NotFound(f"<@{user_id}> is not a co-author of “{story.title}”.")
+            raise NotFound(
+                N_("{user} is not a co-author of “{title}”."),
+                params={"user": f"<@{user_id}>", "title": story.title},
+            )
 
     async def preview(self, actor: Actor, story: StoryRecord, number: int) -> ChapterPreview:
         """A chapter's stored pages for its authors, released or not."""
@@ -281,8 +274,14 @@ class Authoring:
         chapter = next((c for c in chapters if c.number == number), None)
         if chapter is None:
             raise NotFound(
-                f"“{story.title}” has no chapter {number}.",
-                hint=f"It has chapters {numbers[0]}–{numbers[-1]}." if numbers else None,
+                N_("“{title}” has no chapter {number}."),
+                hint=N_("It has chapters {first}–{last}.") if numbers else None,
+                params={
+                    "title": story.title,
+                    "number": number,
+                    "first": numbers[0] if numbers else 0,
+                    "last": numbers[-1] if numbers else 0,
+                },
             )
         titles = [c.title for c in chapters]
         return ChapterPreview(chapter, await self.stories.pages(chapter.id), numbers, titles)
@@ -296,37 +295,41 @@ class Authoring:
         await require_author(self.stories, story, actor)
         if mode not in CHANNEL_MODES:
             raise InvalidInput(
-                "Unknown mode “{mode}”.",
-                hint="Use messages, thread or forum.",
+                N_("Unknown mode “{mode}”."),
+                hint=N_("Use messages, thread or forum."),
                 params={"mode": mode},
             )
         if mode == "forum" and channel.kind != "forum":
             raise InvalidInput(
-                "{channel} is not a forum channel, so forum mode cannot post there.",
-                hint="Pick a forum channel, or use mode messages or thread.",
+                N_("{channel} is not a forum channel, so forum mode cannot post there."),
+                hint=N_("Pick a forum channel, or use mode messages or thread."),
                 params={"channel": f"<#{channel.id}>"},
             )
         if mode != "forum" and channel.kind not in ("text", "announcement"):
             raise InvalidInput(
-                "Mode {mode} needs a text or announcement channel; {channel} is not one.",
-                hint="Use mode forum for forum channels.",
+                N_("Mode {mode} needs a text or announcement channel; {channel} is not one."),
+                hint=N_("Use mode forum for forum channels."),
                 params={"mode": mode, "channel": f"<#{channel.id}>"},
+                terms=("mode",),
             )
         if not channel.member_can_post:
             raise NotAllowed(
-                "You cannot post in {channel}, so the story cannot go there.",
+                N_("You cannot post in {channel}, so the story cannot go there."),
                 params={"channel": f"<#{channel.id}>"},
             )
         if needs_age_restriction(story.rating) and not channel.nsfw:
             raise NotAllowed(
-                "“{title}” is rated {rating}; it can only be posted in an "
-                "age-restricted channel and {channel} is not one.",
-                hint="Pick an age-restricted channel, or mark this one age-restricted.",
+                N_(
+                    "“{title}” is rated {rating}; it can only be posted in an age-restricted "
+                    "channel and {channel} is not one."
+                ),
+                hint=N_("Pick an age-restricted channel, or mark this one age-restricted."),
                 params={
                     "title": story.title,
                     "rating": story.rating,
                     "channel": f"<#{channel.id}>",
                 },
+                terms=("rating",),
             )
         return await self._update(story, channel_id=channel.id, channel_mode=mode)
 
@@ -336,12 +339,14 @@ class Authoring:
         """Set (or with None, clear) the role pinged when a chapter is released."""
         await require_author(self.stories, story, actor)
         if role_id is not None and role_id == actor.guild_id:
-            raise InvalidInput("@everyone cannot be a notify role.", hint="Pick a role.")
+            raise InvalidInput(N_("@everyone cannot be a notify role."), hint=N_("Pick a role."))
         if role_id is not None and not may_mention:
             raise NotAllowed(
-                "You cannot mention {role}: it is not mentionable and you lack the "
-                "Mention Everyone permission.",
-                hint="Ask an admin to make the role mentionable.",
+                N_(
+                    "You cannot mention {role}: it is not mentionable and you lack the "
+                    "Mention Everyone permission."
+                ),
+                hint=N_("Ask an admin to make the role mentionable."),
                 params={"role": f"<@&{role_id}>"},
             )
         return await self._update(story, notify_role_id=role_id)
@@ -354,7 +359,7 @@ class Authoring:
     async def _update(self, story: StoryRecord, **fields: object) -> StoryRecord:
         updated = await self.stories.update_metadata(story.id, **fields)
         if updated is None:
-            raise NotFound("That story was deleted meanwhile.")
+            raise NotFound(N_("That story was deleted meanwhile."))
         return updated
 
     # -- user and server settings -----------------------------------------------------------
@@ -377,7 +382,9 @@ class Authoring:
         require_manager(actor)
         if policy not in MISSED_RELEASE_POLICIES:
             raise InvalidInput(
-                "Unknown policy “{policy}”.", hint="Use all or latest.", params={"policy": policy}
+                N_("Unknown policy “{policy}”."),
+                hint=N_("Use all or latest."),
+                params={"policy": policy},
             )
         await self.settings.set_guild(actor.guild_id, missed_release_policy=policy)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.actor import Actor
 from bot.errors import UserError
+from bot.i18n import N_, Quantity
 from bot.stories.exporters import ExportedFile, export_story
 from bot.stories.model import Story
 from bot.stories.records import ChapterRecord, StoryRecord
@@ -49,17 +50,22 @@ async def story_download(
     if not chosen:
         if records and not as_author:
             raise NothingToDownload(
-                f"No chapter of “{story.title}” has been posted yet.",
-                hint="Try again once its first chapter is released.",
+                N_("No chapter of “{title}” has been posted yet."),
+                hint=N_("Try again once its first chapter is released."),
+                params={"title": story.title},
             )
-        raise NothingToDownload(f"“{story.title}” has no chapters.")
+        raise NothingToDownload(N_("“{title}” has no chapters."), params={"title": story.title})
     # Writing a long story is CPU work; a thread keeps the gateway heartbeat going.
     exported = await asyncio.to_thread(export_story, to_story(story, chosen), fmt)
     if len(exported.data) > max_bytes:
         raise DownloadTooLarge(
-            f"The {fmt.upper()} file is {len(exported.data) / 1_048_576:.1f} MB; Discord lets me "
-            f"attach at most {max_bytes / 1_048_576:.0f} MB here.",
-            hint="Try the EPUB format, which is compressed.",
+            N_("The {format} file is {size} MB; Discord lets me attach at most {limit} MB here."),
+            hint=N_("Try the EPUB format, which is compressed."),
+            params={
+                "format": fmt.upper(),
+                "size": Quantity(len(exported.data) / 1_048_576, decimals=1),
+                "limit": Quantity(max_bytes / 1_048_576),
+            },
         )
     return StoryDownload(exported, len(chosen), len(records), as_author)
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from bot.errors import ImportRefused
+from bot.i18n import N_, Quantity
 
 T = TypeVar("T")
 
@@ -23,6 +24,12 @@ async def run_import(work: Callable[[], T], *, filename: str, timeout: float) ->
         return await asyncio.wait_for(asyncio.to_thread(work), timeout)
     except TimeoutError:
         raise ImportRefused(
-            f"Reading `{filename}` took longer than {timeout:g} seconds, so I stopped.",
-            hint="Save it again from its source (plain .txt or .epub read fastest), or split it.",
+            N_("Reading `{filename}` took longer than {seconds} seconds, so I stopped."),
+            hint=N_(
+                "Save it again from its source (plain .txt or .epub read fastest), or split it."
+            ),
+            params={
+                "filename": filename,
+                "seconds": Quantity(timeout, decimals=0 if float(timeout).is_integer() else 2),
+            },
         ) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 
 from bot.errors import NotFound
+from bot.i18n import N_
 from bot.stories.records import StoryRecord
 from bot.stories.repository import StoryRepository
 from bot.text import clip
@@ -21,7 +22,9 @@ async def find_story(repo: StoryRepository, guild_id: int, typed: str) -> StoryR
     """
     text = typed.strip()
     if not text:
-        raise NotFound("No story given.", hint="Start typing a title and pick one from the list.")
+        raise NotFound(
+            N_("No story given."), hint=N_("Start typing a title and pick one from the list.")
+        )
     if text.isascii() and text.isdigit():  # "²" is a digit to isdigit(), not to int()
         story = await repo.get(int(text))
         if story is not None and story.guild_id == guild_id:
@@ -33,17 +36,18 @@ async def find_story(repo: StoryRepository, guild_id: int, typed: str) -> StoryR
     if len(exact) > 1:
         listed = ", ".join(f"#{s.id} by <@{s.owner_id}>" for s in exact[:5])
         raise NotFound(
-            f"Several stories are called “{exact[0].title}”: {listed}.",
-            hint="Pick the one you mean from the autocomplete list.",
+            N_("Several stories are called “{title}”: {listed}."),
+            hint=N_("Pick the one you mean from the autocomplete list."),
+            params={"title": exact[0].title, "listed": listed},
         )
     suggestions = [s.title for s in matches[:3]] or await _closest_titles(repo, guild_id, text)
     hint = (
-        "Did you mean {suggestions}?"
+        N_("Did you mean {suggestions}?")
         if suggestions
-        else "See `/story list` for this server's stories."
+        else N_("See `/story list` for this server's stories.")
     )
     raise NotFound(
-        "There is no story called “{title}” in this server.",
+        N_("There is no story called “{title}” in this server."),
         hint=hint,
         params={"title": clip(text, 80), "suggestions": " / ".join(f"“{t}”" for t in suggestions)},
     )
@@ -81,12 +85,12 @@ class StoryFinder:
         """A story of this guild by id, or `NotFound` (it may have been deleted since)."""
         story = await self._repo.get(story_id)
         if story is None or story.guild_id != guild_id:
-            raise NotFound("That story no longer exists.", hint="See `/story list`.")
+            raise NotFound(N_("That story no longer exists."), hint=N_("See `/story list`."))
         return story
 
     async def first_chapter_number(self, story: StoryRecord) -> int:
         """The number of the story's first chapter, or `NotFound` when it has none."""
         chapters = await self._repo.chapters(story.id)
         if not chapters:
-            raise NotFound("This story has no chapters.")
+            raise NotFound(N_("This story has no chapters."))
         return chapters[0].number

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.actor import Actor
 from bot.errors import NotAllowed
+from bot.i18n import N_
 from bot.stories.records import StoryRecord
 from bot.stories.repository import StoryRepository
 
@@ -26,19 +27,21 @@ async def require_author(
         return
     if owner_only:
         raise NotAllowed(
-            f"Only the owner of “{story.title}” (<@{story.owner_id}>) can do this.",
-            hint="Members with Manage Server can too.",
+            N_("Only the owner of “{title}” ({owner}) can do this."),
+            hint=N_("Members with Manage Server can too."),
+            params={"title": story.title, "owner": f"<@{story.owner_id}>"},
         )
     raise NotAllowed(
-        f"Only the authors of “{story.title}” can change it.",
-        hint="Ask its owner to add you with `/story authors add`.",
+        N_("Only the authors of “{title}” can change it."),
+        hint=N_("Ask its owner to add you with `/story authors add`."),
+        params={"title": story.title},
     )
 
 
 def require_manager(actor: Actor) -> None:
     """Refuse unless the actor has Manage Server (re-checked here: admins can override)."""
     if not actor.manage_guild:
-        raise NotAllowed("Only members with the Manage Server permission can change this.")
+        raise NotAllowed(N_("Only members with the Manage Server permission can change this."))
 
 
 def require_upload_role(actor: Actor, role_id: int | None) -> None:
@@ -46,6 +49,7 @@ def require_upload_role(actor: Actor, role_id: int | None) -> None:
     if role_id is None or actor.manage_guild or role_id in actor.role_ids:
         return
     raise NotAllowed(
-        f"Only members with the <@&{role_id}> role can upload stories in this server.",
-        hint="Ask a server admin for the role.",
+        N_("Only members with the {role} role can upload stories in this server."),
+        hint=N_("Ask a server admin for the role."),
+        params={"role": f"<@&{role_id}>"},
     )

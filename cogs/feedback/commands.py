@@ -34,6 +34,7 @@ from cogs.feedback.delivery import (
 )
 from cogs.feedback.settings import attach_feedback_settings, detach_feedback_settings
 from cogs.feedback.views import FeedbackButton
+from cogs.i18n import speaker_of
 
 if TYPE_CHECKING:
     from bot.client import ChapterBot
@@ -132,15 +133,16 @@ class FeedbackCog(commands.Cog, name="Feedback"):
         stats = await story_stats(self.service, actor_of(interaction), record)
         await interaction.response.defer(ephemeral=True, thinking=True)
         notice = await self._pending_notice(record.id)
-        extra = await self.bot.stats_extensions.lines(record.id)  # other features' lines
+        t = speaker_of(interaction)
+        extra = await self.bot.stats_extensions.lines(record.id, t)  # other features' lines
         embed = discord.Embed(
             title=f"📊 {escape_markdown(record.title)[:240]}",
-            description="\n".join([stats_text(stats), *extra])[:4096],
+            description="\n".join([stats_text(stats, t=t), *extra])[:4096],
             colour=discord.Colour.blurple(),
         )
         kwargs: dict[str, Any] = {"embed": embed, "ephemeral": True}
         if stats.chapters:
-            chart = await asyncio.to_thread(draw_stats_chart, stats)
+            chart = await asyncio.to_thread(draw_stats_chart, stats, t)
             embed.set_image(url=f"attachment://{CHART_NAME}")
             kwargs["file"] = discord.File(io.BytesIO(chart.png), filename=CHART_NAME)
         if notice:

@@ -17,7 +17,7 @@ from discord.ext import commands
 from discord.utils import escape_markdown
 
 from bot.events import ChapterReleased, EarlyAccessOpened
-from bot.i18n import N_
+from bot.i18n import N_, Speaker
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
 from cogs.following.access import channel_facts
 from cogs.following.delivery import DmSender, plan, plan_early
@@ -103,10 +103,12 @@ class FollowingCog(commands.Cog, name="Following"):
             self.sender.kick()
             await asyncio.sleep(SWEEP_S)
 
-    async def _stats_line(self, story_id: int) -> str:
+    async def _stats_line(self, story_id: int, t: Speaker) -> str:
         counts = await self.service.counts(story_id)
-        closed = f" ({counts.dms_closed} DMs closed)" if counts.dms_closed else ""
-        return f"followers: {counts.followers}{closed}"
+        line = t.gettext("followers: {followers}", followers=t.number(counts.followers))
+        if counts.dms_closed:
+            line += " " + t.ngettext("({n} DMs closed)", "({n} DMs closed)", counts.dms_closed)
+        return line
 
     async def _plan(self, event: ChapterReleased) -> None:
         await plan(self.bot, event, self.sender.bucket)

@@ -84,6 +84,7 @@ class ProgressLine:
 
     def __init__(self, interaction: discord.Interaction) -> None:
         self.interaction = interaction
+        self.t = speaker_of(interaction)
         self.last = 0.0
 
     async def __call__(self, chapter: int, done: int, total: int) -> None:
@@ -94,7 +95,12 @@ class ProgressLine:
         self.last = now
         with contextlib.suppress(discord.HTTPException):
             await self.interaction.edit_original_response(
-                content=f"Posting chapter {chapter}: {done}/{total}"
+                content=self.t.gettext(
+                    "Posting chapter {chapter}: {done}/{total}",
+                    chapter=chapter,
+                    done=done,
+                    total=total,
+                )
             )
 
 
@@ -164,7 +170,7 @@ class Publishing(commands.Cog):
         results: list[RunResult] = []
         for release in releases:
             results.append(await self.svc.post(release.id, progress))
-        lines = [result_line(r) for r in results]
+        lines = [result_line(r, progress.t) for r in results]
         with contextlib.suppress(discord.HTTPException):
             await interaction.edit_original_response(content="\n".join(lines)[:2000])
 
@@ -356,10 +362,13 @@ class Publishing(commands.Cog):
                 if actor.manage_guild
                 else stories.list_for_author(actor.guild_id, actor.user_id)
             )
+        t = speaker_of(interaction)
         if not records:
-            await interaction.response.send_message("You have no stories here.", ephemeral=True)
+            await interaction.response.send_message(
+                t.gettext("You have no stories here."), ephemeral=True
+            )
             return
-        parts = [diagnosis_text(await diagnose(self.svc, r)) for r in records[:10]]
+        parts = [diagnosis_text(await diagnose(self.svc, r), t) for r in records[:10]]
         await interaction.response.send_message("\n\n".join(parts)[:2000], ephemeral=True)
 
 

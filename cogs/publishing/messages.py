@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from discord.utils import escape_markdown
 
+from bot.i18n import Speaker
 from bot.publishing.doctor import Diagnosis
 from bot.publishing.runner import RunResult
 from bot.scheduling import discord_timestamp
@@ -18,29 +19,45 @@ def _when(ts: int, style: str = "F") -> str:
     return discord_timestamp(datetime.fromtimestamp(ts, UTC), style)
 
 
-def result_line(result: RunResult) -> str:
+def result_line(result: RunResult, t: Speaker) -> str:
     """One line per release attempt for the `/publish` reply."""
-    chapter = f"Chapter {result.chapter_number}"
+    chapter = result.chapter_number
     if result.status == "done":
-        return f"✅ {chapter} posted in <#{result.channel_id}> ({result.total} page(s))."
-    if result.status == "failed":
-        return f"❌ {chapter} failed: {result.error} See `/schedule history` and `/doctor`."
-    if result.status == "interrupted":
-        return (
-            f"⏸️ {chapter} stopped at page {result.posted}/{result.total} because I am "
-            "restarting; it resumes where it stopped when I am back."
+        return t.ngettext(
+            "✅ Chapter {chapter} posted in {channel} ({n} page).",
+            "✅ Chapter {chapter} posted in {channel} ({n} pages).",
+            result.total,
+            chapter=chapter,
+            channel=f"<#{result.channel_id}>",
         )
-    return f"↪️ Release #{result.release_id} is already being posted."
+    if result.status == "failed":
+        return t.gettext(
+            "❌ Chapter {chapter} failed: {error} See `/schedule history` and `/doctor`.",
+            chapter=chapter,
+            error=result.failure(t),
+        )
+    if result.status == "interrupted":
+        return t.gettext(
+            "⏸️ Chapter {chapter} stopped at page {posted}/{total} because I am restarting; "
+            "it resumes where it stopped when I am back.",
+            chapter=chapter,
+            posted=result.posted,
+            total=result.total,
+        )
+    return t.gettext("↪️ Release #{id} is already being posted.", id=result.release_id)
 
 
-def diagnosis_text(diagnosis: Diagnosis) -> str:
-    """One story's findings, next run and last error."""
+def diagnosis_text(diagnosis: Diagnosis, t: Speaker) -> str:
+    """One story's findings, next run and last error, in `t`'s language."""
     title = escape_markdown(diagnosis.story.title)
     lines = [f"🩺 **{title}**"]
-    lines += [f"{ICONS[f.level]} {f.text}" for f in diagnosis.findings]
+    lines += [f"{ICONS[f.level]} {f.render(t)}" for f in diagnosis.findings]
     if diagnosis.next_run_at is not None:
         run = diagnosis.next_run_at
-        lines.append(f"🗓️ Next run: {_when(run)} ({_when(run, 'R')})")
+        lines.append(
+            t.gettext("🗓️ Next run: {when} ({relative})", when=_when(run), relative=_when(run, "R"))
+        )
     if diagnosis.last_error:
-        lines.append(f"🧾 Last error: {diagnosis.last_error}")
+        # The release history keeps the English text; a known one is shown translated.
+        lines.append(t.gettext("🧾 Last error: {error}", error=t.gettext(diagnosis.last_error)))
     return "\n".join(lines)

@@ -12,15 +12,16 @@ from discord.ext import commands
 from discord.utils import escape_markdown
 
 from bot.errors import ImportRefused
+from bot.i18n import N_
 from bot.publishing.manage import queue_repost
-from bot.stories.authoring import RATINGS, StorySummary, check_upload, prepare_story
-from bot.stories.chapters import ChapterSync
+from bot.stories.authoring import RATINGS, check_upload, prepare_story
 from bot.stories.download import story_download
 from bot.stories.import_time import run_import
 from bot.stories.importers.matter import skipped_summary
 from bot.stories.importers.text_checks import text_problems
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
-from cogs.i18n import chapter_word
+from cogs.i18n import chapter_word, relabel, speaker_of
+from cogs.stories.replies import info_embed, summary_embed, sync_report
 from cogs.stories.views import (
     DYNAMIC_ITEMS,
     DeleteConfirmView,
@@ -35,68 +36,15 @@ if TYPE_CHECKING:
 LIST_LIMIT = 4000  # an embed description holds 4,096 characters
 
 
-def number(value: int) -> str:
-    """A count with thousands separators."""
-    return f"{value:,}"
-
-
-def summary_embed(summary: StorySummary, heading: str) -> discord.Embed:
-    """A story's title, authors, size, rating and warnings."""
-    story, counts = summary.story, summary.counts
-    embed = discord.Embed(
-        title=clip(f"{heading}{escape_markdown(story.title)}", 256),
-        description=clip(escape_markdown(story.summary), 1000) if story.summary else None,
-        colour=discord.Colour.blurple(),
-    )
-    byline = ", ".join(story.source_authors) or "—"
-    authors = " ".join(f"<@{user_id}>" for user_id in summary.author_ids)
-    embed.add_field(name="Authors", value=clip(f"{escape_markdown(byline)} · {authors}", 1024))
-    embed.add_field(
-        name="Chapters", value=f"{number(counts.chapters)} ({number(counts.released)} released)"
-    )
-    embed.add_field(name="Words", value=number(counts.words))
-    embed.add_field(name="Pages", value=number(counts.pages))
-    embed.add_field(name="Rating", value=story.rating or "Not set")
-    embed.add_field(name="Warnings", value=clip(", ".join(story.warnings) or "None", 1024))
-    embed.set_footer(text=f"Story id {story.id} · style {story.style}")
-    return embed
-
-
-def info_embed(summary: StorySummary) -> discord.Embed:
-    """The summary plus tags and publishing settings."""
-    story = summary.story
-    embed = summary_embed(summary, "")
-    embed.add_field(name="Tags", value=clip(escape_markdown(", ".join(story.tags)) or "—", 1024))
-    where = f"<#{story.channel_id}> ({story.channel_mode})" if story.channel_id else "Not set"
-    embed.add_field(name="Channel", value=where)
-    role = f"<@&{story.notify_role_id}>" if story.notify_role_id else "None"
-    embed.add_field(name="Notify role", value=role)
-    embed.add_field(name="Silent", value="Yes" if story.silent else "No")
-    return embed
-
-
-def sync_report(title: str, sync: ChapterSync) -> str:
-    """What `/story update` changed, chapter numbers listed."""
-
-    def listed(numbers: tuple[int, ...]) -> str:
-        return ", ".join(map(str, numbers)) if numbers else "none"
-
-    return (
-        f"✅ Updated “{escape_markdown(title)}”.\n"
-        f"• Replaced (not yet released): {listed(sync.replaced)}\n"
-        f"• Added: {listed(sync.appended)}\n"
-        f"• Kept as released: {listed(sync.kept)}\n"
-        f"• Removed (no longer in the file, unreleased): {listed(sync.removed)}"
-    )
-
-
 async def download(file: discord.Attachment) -> bytes:
     """The attachment's bytes, or `ImportRefused` when Discord will not hand them over."""
     try:
         return await file.read()
     except (discord.HTTPException, discord.NotFound) as exc:
         raise ImportRefused(
-            f"I could not download `{file.filename}`.", hint="Upload it again in a moment."
+            N_("I could not download `{filename}`."),
+            hint=N_("Upload it again in a moment."),
+            params={"filename": file.filename},
         ) from exc
 
 
@@ -143,22 +91,25 @@ class StoryCommands(commands.Cog):
             timeout=self.bot.settings.import_timeout,
         )
         summary = await self.service.upload(actor, prepared)
-        embed = summary_embed(summary, "📚 Uploaded: ")
-        skipped = skipped_summary(prepared.story.skipped)
+        t = speaker_of(interaction)
+        embed = summary_embed(summary, t, N_("📚 Uploaded: {title}"))
+        skipped = skipped_summary(prepared.story.skipped, t=t)
         if skipped:
             embed.add_field(
-                name="Skipped (not posted)", value=escape_markdown(skipped), inline=False
-            )
-        problems = text_problems(prepared.story)
-        if problems:
-            embed.add_field(
-                name="⚠️ Check the text",
-                value=clip("; ".join(problems) + ". Fix the file and `/story update` it.", 1024),
+                name=t.gettext("Skipped (not posted)"),
+                value=escape_markdown(skipped),
                 inline=False,
             )
-        await interaction.edit_original_response(
-            embed=embed, view=upload_reply_view(summary.story.id)
-        )
+        problems = text_problems(prepared.story, t)
+        if problems:
+            fix = t.gettext("Fix the file and `/story update` it.")
+            embed.add_field(
+                name=t.gettext("⚠️ Check the text"),
+                value=clip("; ".join(problems) + ". " + fix, 1024),
+                inline=False,
+            )
+        view = relabel(upload_reply_view(summary.story.id), t)
+        await interaction.edit_original_response(embed=embed, view=view)
 
     @story.command(name="update", description="Replace unreleased chapters and add new ones")
     @app_commands.describe(story=STORY_HELP, file="The whole story again, chapters numbered")
@@ -187,30 +138,36 @@ class StoryCommands(commands.Cog):
             timeout=self.bot.settings.import_timeout,
         )
         sync = await self.service.update(actor, record, prepared)
-        await interaction.edit_original_response(content=sync_report(record.title, sync))
+        report = sync_report(record.title, sync, speaker_of(interaction))
+        await interaction.edit_original_response(content=report)
 
     @story.command(name="list", description="The stories of this server")
     async def list_stories(self, interaction: discord.Interaction) -> None:
         """Every story of this server with its progress."""
-        actor = actor_of(interaction)
+        actor, t = actor_of(interaction), speaker_of(interaction)
         summaries = await self.service.list_stories(actor.guild_id)
         if not summaries:
             await interaction.response.send_message(
-                "No stories here yet. Upload one with `/story upload`.", ephemeral=True
+                t.gettext("No stories here yet. Upload one with `/story upload`."), ephemeral=True
             )
             return
         lines: list[str] = []
         for s in summaries:
-            line = (
-                f"• **{escape_markdown(clip(s.story.title, 100))}** (id {s.story.id}) by "
-                f"<@{s.story.owner_id}> — {s.counts.released}/{s.counts.chapters} chapters "
-                "released"
+            line = "• " + t.ngettext(
+                "**{title}** (id {id}) by {owner} — {released}/{n} chapter released",
+                "**{title}** (id {id}) by {owner} — {released}/{n} chapters released",
+                s.counts.chapters,
+                title=escape_markdown(clip(s.story.title, 100)),
+                id=s.story.id,
+                owner=f"<@{s.story.owner_id}>",
+                released=t.number(s.counts.released),
             )
             if sum(len(x) + 1 for x in lines) + len(line) > LIST_LIMIT:
-                lines.append(f"…and {len(summaries) - len(lines)} more.")
+                more = len(summaries) - len(lines)
+                lines.append(t.ngettext("…and {n} more.", "…and {n} more.", more))
                 break
             lines.append(line)
-        embed = discord.Embed(title="Stories", description="\n".join(lines))
+        embed = discord.Embed(title=t.gettext("Stories"), description="\n".join(lines))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @story.command(name="info", description="A story's details and settings")
@@ -220,7 +177,8 @@ class StoryCommands(commands.Cog):
         """Title, authors, size, rating, warnings, tags and where it is posted."""
         record = await resolve_story(interaction, story)
         summary = await self.service.summary(record)
-        await interaction.response.send_message(embed=info_embed(summary), ephemeral=True)
+        embed = info_embed(summary, speaker_of(interaction))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @story.command(name="preview", description="See a chapter exactly as it will be posted")
     @app_commands.describe(story=STORY_HELP, chapter="Chapter number")
@@ -250,10 +208,22 @@ class StoryCommands(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         limit = interaction.guild.filesize_limit if interaction.guild else 10 * 1_048_576
         result = await story_download(self.service.stories, actor, record, format, max_bytes=limit)
-        note = "every chapter (you are an author)" if result.as_author else "released chapters"
+        t = speaker_of(interaction)
+        note = (
+            t.gettext("every chapter (you are an author)")
+            if result.as_author
+            else t.gettext("released chapters")
+        )
+        text = t.ngettext(
+            "📥 “{title}”: {chapters} of {n} chapter — {note}.",
+            "📥 “{title}”: {chapters} of {n} chapters — {note}.",
+            result.total,
+            title=escape_markdown(record.title),
+            chapters=t.number(result.chapters),
+            note=note,
+        )
         await interaction.edit_original_response(
-            content=f"📥 “{escape_markdown(record.title)}”: {result.chapters} of "
-            f"{result.total} chapters — {note}.",
+            content=text,
             attachments=[discord.File(io.BytesIO(result.file.data), result.file.filename)],
         )
 
@@ -289,11 +259,12 @@ class StoryCommands(commands.Cog):
             warnings=warnings,
             tags=tags,
         )
-        note = "\nChapter 1's pages now show the new warnings." if rerendered else ""
+        t = speaker_of(interaction)
+        text = t.gettext("✅ Saved.")
+        if rerendered:
+            text += "\n" + t.gettext("Chapter 1's pages now show the new warnings.")
         summary_ = await self.service.summary(updated)
-        await interaction.response.send_message(
-            f"✅ Saved.{note}", embed=info_embed(summary_), ephemeral=True
-        )
+        await interaction.response.send_message(text, embed=info_embed(summary_, t), ephemeral=True)
 
     @story.command(name="delete", description="Delete a story and its chapters (owner only)")
     @app_commands.describe(story=STORY_HELP)
@@ -302,11 +273,14 @@ class StoryCommands(commands.Cog):
         """Ask for confirmation; the button deletes."""
         record = await resolve_story(interaction, story)
         await self.service.check_owner(actor_of(interaction), record)
-        title = escape_markdown(record.title)
+        t = speaker_of(interaction)
         await interaction.response.send_message(
-            f"Delete “{title}” with all its chapters, schedules and reading progress? "
-            "This cannot be undone.",
-            view=DeleteConfirmView(record),
+            t.gettext(
+                "Delete “{title}” with all its chapters, schedules and reading progress? "
+                "This cannot be undone.",
+                title=escape_markdown(record.title),
+            ),
+            view=relabel(DeleteConfirmView(record), t),
             ephemeral=True,
         )
 
@@ -324,13 +298,18 @@ class StoryCommands(commands.Cog):
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await services.publishing.post(release_id)
+        t = speaker_of(interaction)
         if result.status == "done":
-            text = (
-                f"✅ Chapter {chapter}'s missing pages are posted again in <#{result.channel_id}>."
+            text = t.gettext(
+                "✅ Chapter {chapter}'s missing pages are posted again in {channel}.",
+                chapter=chapter,
+                channel=f"<#{result.channel_id}>",
             )
         else:
-            text = (
-                f"❌ Chapter {chapter} could not be posted again: {result.error or result.status}"
+            text = t.gettext(
+                "❌ Chapter {chapter} could not be posted again: {error}",
+                chapter=chapter,
+                error=result.failure(t),
             )
         await interaction.edit_original_response(content=text)
 
@@ -343,10 +322,12 @@ class StoryCommands(commands.Cog):
         """Add a co-author (owner or Manage Server)."""
         record = await resolve_story(interaction, story)
         await self.service.add_author(actor_of(interaction), record, user.id, is_bot=user.bot)
-        await interaction.response.send_message(
-            f"✅ {user.mention} is now a co-author of “{escape_markdown(record.title)}”.",
-            ephemeral=True,
+        text = speaker_of(interaction).gettext(
+            "✅ {user} is now a co-author of “{title}”.",
+            user=user.mention,
+            title=escape_markdown(record.title),
         )
+        await interaction.response.send_message(text, ephemeral=True)
 
     @authors.command(name="remove", description="Remove a co-author from this story")
     @app_commands.describe(story=STORY_HELP, user="The co-author to remove")
@@ -357,10 +338,12 @@ class StoryCommands(commands.Cog):
         """Remove a co-author (owner or Manage Server)."""
         record = await resolve_story(interaction, story)
         await self.service.remove_author(actor_of(interaction), record, user.id)
-        await interaction.response.send_message(
-            f"✅ {user.mention} is no longer a co-author of “{escape_markdown(record.title)}”.",
-            ephemeral=True,
+        text = speaker_of(interaction).gettext(
+            "✅ {user} is no longer a co-author of “{title}”.",
+            user=user.mention,
+            title=escape_markdown(record.title),
         )
+        await interaction.response.send_message(text, ephemeral=True)
 
 
 async def setup(bot: ChapterBot) -> None:

@@ -12,10 +12,12 @@ from typing import Any
 import discord
 
 from bot.app_errors import report_error
+from bot.i18n import N_, Speaker
 from bot.stories.authoring import Authoring, ChapterPreview
 from bot.stories.records import StoryRecord
 from bot.text import clip
 from cogs.common import GuardedItem, actor_of, chapterbot, stories_of
+from cogs.i18n import speaker_of
 
 PREVIEW_TIMEOUT_S = 15 * 60
 SELECT_LIMIT = 25  # Discord's cap on a select menu's options
@@ -39,8 +41,11 @@ async def story_by_id(interaction: discord.Interaction, story_id: int) -> StoryR
 class PreviewView(discord.ui.View):
     """An author's ephemeral preview: ◀ ▶ through a chapter's pages, and a chapter picker."""
 
-    def __init__(self, story: StoryRecord, preview: ChapterPreview, page: int = 0) -> None:
+    def __init__(
+        self, story: StoryRecord, preview: ChapterPreview, t: Speaker, page: int = 0
+    ) -> None:
         super().__init__(timeout=PREVIEW_TIMEOUT_S)
+        self.t = t  # the author's language (an ephemeral preview has one viewer)
         self.story_id, self.style = story.id, story.style
         self.preview, self.page = preview, page
         self.window = self._window_of(preview.chapter.number)
@@ -48,7 +53,7 @@ class PreviewView(discord.ui.View):
         self.position = discord.ui.Button(label="…", custom_id="preview:page", disabled=True)
         self.next_button = _button("▶", "preview:next", self._turn(+1))
         self.picker: discord.ui.Select = discord.ui.Select(
-            custom_id="preview:chapter", placeholder="Jump to a chapter…", row=1
+            custom_id="preview:chapter", placeholder=t.gettext("Jump to a chapter…"), row=1
         )
         self.picker.callback = self._picked  # type: ignore[method-assign]
         for item in (self.prev_button, self.position, self.next_button, self.picker):
@@ -57,7 +62,8 @@ class PreviewView(discord.ui.View):
 
     def message_kwargs(self) -> dict[str, Any]:
         """The current page exactly as it will be posted: message content or embed description."""
-        text = self.preview.pages[self.page].content if self.preview.pages else "(empty chapter)"
+        pages = self.preview.pages
+        text = pages[self.page].content if pages else self.t.gettext("(empty chapter)")
         if self.style == "embed":
             return {"content": None, "embed": discord.Embed(description=text), "view": self}
         return {"content": text, "embed": None, "view": self}
@@ -69,7 +75,12 @@ class PreviewView(discord.ui.View):
     def _refresh(self) -> None:
         total = len(self.preview.pages)
         chapter = self.preview.chapter
-        self.position.label = f"Ch. {chapter.number} · page {self.page + 1}/{max(total, 1)}"
+        self.position.label = self.t.gettext(
+            "Ch. {number} · page {page}/{pages}",
+            number=chapter.number,
+            page=self.page + 1,
+            pages=max(total, 1),
+        )
         self.prev_button.disabled = self.page <= 0
         self.next_button.disabled = self.page >= total - 1
         self.picker.options = self._chapter_options()
@@ -83,11 +94,16 @@ class PreviewView(discord.ui.View):
         options = []
         if len(numbers) > SELECT_LIMIT and self.window > 0:
             start = max(0, self.window - WINDOW)
-            options.append(
-                _nav_option(f"⏪ Chapters {numbers[start]}–{numbers[self.window - 1]}", start)
+            label = self.t.gettext(
+                "⏪ Chapters {first}–{last}", first=numbers[start], last=numbers[self.window - 1]
             )
+            options.append(_nav_option(label, start))
         for i in shown:
-            label = f"Chapter {numbers[i]}" + (f": {titles[i]}" if titles[i] else "")
+            label = (
+                self.t.gettext("Chapter {number}: {title}", number=numbers[i], title=titles[i])
+                if titles[i]
+                else self.t.gettext("Chapter {number}", number=numbers[i])
+            )
             options.append(
                 discord.SelectOption(
                     label=clip(label, LABEL_LIMIT),
@@ -98,7 +114,10 @@ class PreviewView(discord.ui.View):
         after = self.window + WINDOW
         if len(numbers) > SELECT_LIMIT and after < len(numbers):
             last = min(after + WINDOW, len(numbers)) - 1
-            options.append(_nav_option(f"Chapters {numbers[after]}–{numbers[last]} ⏩", after))
+            label = self.t.gettext(
+                "Chapters {first}–{last} ⏩", first=numbers[after], last=numbers[last]
+            )
+            options.append(_nav_option(label, after))
         return options
 
     def _turn(self, step: int) -> Callable[[discord.Interaction], Awaitable[None]]:
@@ -156,7 +175,7 @@ def _nav_option(label: str, offset: int) -> discord.SelectOption:
 async def send_preview(interaction: discord.Interaction, story: StoryRecord, number: int) -> None:
     """Answer with an ephemeral preview of chapter `number` (authors only)."""
     preview = await service_of(interaction).preview(actor_of(interaction), story, number)
-    view = PreviewView(story, preview)
+    view = PreviewView(story, preview, speaker_of(interaction))
     await interaction.response.send_message(ephemeral=True, **view.message_kwargs())
 
 
@@ -171,24 +190,28 @@ class DeleteConfirmView(discord.ui.View):
         self.story_id, self.title = story.id, story.title
 
     @discord.ui.button(
-        label="Delete forever", style=discord.ButtonStyle.danger, custom_id="story:delete:confirm"
+        label=N_("Delete forever"),
+        style=discord.ButtonStyle.danger,
+        custom_id="story:delete:confirm",
     )
     async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
         """Delete, re-checking the clicker may (owner or Manage Server)."""
         story = await story_by_id(interaction, self.story_id)
         await service_of(interaction).delete(actor_of(interaction), story)
         self.stop()
-        await interaction.response.edit_message(
-            content=f"🗑️ Deleted “{discord.utils.escape_markdown(story.title)}”.", view=None
+        text = speaker_of(interaction).gettext(
+            "🗑️ Deleted “{title}”.", title=discord.utils.escape_markdown(story.title)
         )
+        await interaction.response.edit_message(content=text, view=None)
 
     @discord.ui.button(
-        label="Keep it", style=discord.ButtonStyle.secondary, custom_id="story:delete:cancel"
+        label=N_("Keep it"), style=discord.ButtonStyle.secondary, custom_id="story:delete:cancel"
     )
     async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
         """Leave the story alone."""
         self.stop()
-        await interaction.response.edit_message(content="Nothing was deleted.", view=None)
+        text = speaker_of(interaction).gettext("Nothing was deleted.")
+        await interaction.response.edit_message(content=text, view=None)
 
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
@@ -210,7 +233,7 @@ class PreviewChapterOne(
     def __init__(self, story_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Preview chapter 1",
+                label=N_("Preview chapter 1"),
                 emoji="👀",
                 style=discord.ButtonStyle.primary,
                 custom_id=f"cb:story:preview:{story_id}",
@@ -243,7 +266,7 @@ class ScheduleHelp(
     def __init__(self, story_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Schedule",
+                label=N_("Schedule"),
                 emoji="🗓️",
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"cb:story:schedule:{story_id}",
@@ -262,20 +285,23 @@ class ScheduleHelp(
         """Explain how to schedule this story (only to its authors)."""
         story = await story_by_id(interaction, self.story_id)
         await service_of(interaction).check_author(actor_of(interaction), story)
-        await interaction.response.send_message(schedule_usage(story), ephemeral=True)
+        text = schedule_usage(story, speaker_of(interaction))
+        await interaction.response.send_message(text, ephemeral=True)
 
 
-def schedule_usage(story: StoryRecord) -> str:
-    """How to set a channel and schedule `story`, as copyable commands."""
-    title = discord.utils.escape_markdown(story.title)
-    channel = f"<#{story.channel_id}>" if story.channel_id else "not set yet"
-    return (
-        f"🗓️ To release “{title}” (story id `{story.id}`):\n"
-        f"1. Pick its channel (now: {channel}): "
-        f"`/settings channel story:{story.id} channel:#your-channel`\n"
-        f"2. Schedule it: `/schedule add story:{story.id} when:friday 18:00 repeat:weekly`\n"
-        "   or release the next chapter now: "
-        f"`/publish story:{story.id}`"
+def schedule_usage(story: StoryRecord, t: Speaker) -> str:
+    """How to set a channel and schedule `story`, as copyable commands (their names as the
+    member's Discord shows them)."""
+    channel = f"<#{story.channel_id}>" if story.channel_id else t.gettext("not set yet")
+    return t.gettext(
+        "🗓️ To release “{title}” (story id `{id}`):\n"
+        "1. Pick its channel (now: {channel}): "
+        "`/settings channel story:{id} channel:#your-channel`\n"
+        "2. Schedule it: `/schedule add story:{id} when:friday 18:00 repeat:weekly`\n"
+        "   or release the next chapter now: `/publish story:{id}`",
+        title=discord.utils.escape_markdown(story.title),
+        id=story.id,
+        channel=channel,
     )
 
 

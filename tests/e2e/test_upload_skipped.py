@@ -67,7 +67,7 @@ async def test_upload_reply_warns_about_garbled_text(
     damaged = "Twice Saved\n\nShe said â€œhiâ€\x9d at the cafÃ©, then left.\n".encode()
     reply = answer(await upload(emulator, emulator.user("alice"), "twice.txt", damaged))
     warning = field(reply, "⚠️ Check the text")
-    assert "garbled character sequence(s) such as “â€œ”" in warning
+    assert "garbled character sequences such as “â€œ”" in warning
 
 
 async def test_clean_upload_has_no_text_warning(

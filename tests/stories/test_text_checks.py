@@ -12,8 +12,8 @@ from tests.stories.realworld import REALWORLD
 def test_garbled_and_unreadable_characters_are_counted() -> None:
     story = import_story("T\n\nShe said â€œhiâ€\x9d, cafÃ© \ufffd.\n".encode(), "x.txt")
     assert text_problems(story) == [
-        "1 unreadable character(s) shown as �",
-        "3 garbled character sequence(s) such as “â€œ”",
+        "1 unreadable character shown as �",
+        "3 garbled character sequences such as “â€œ”",
     ]
 
 

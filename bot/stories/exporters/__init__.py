@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from bot.errors import UserError
+from bot.i18n import N_
 from bot.stories.exporters.epub import epub_bytes
 from bot.stories.exporters.html import html_document
 from bot.stories.exporters.markdown import markdown_document
@@ -51,7 +52,8 @@ def export_story(story: Story, fmt: str) -> ExportedFile:
         data = markdown_document(story).encode("utf-8")
     else:
         raise UnknownExportFormat(
-            f"`{fmt}` is not an export format; choose one of " + ", ".join(EXPORT_FORMATS) + "."
+            N_("`{format}` is not an export format; choose one of {formats}."),
+            params={"format": fmt, "formats": ", ".join(EXPORT_FORMATS)},
         )
     return ExportedFile(f"{file_stem(story.title)}.{fmt}", data, _MEDIA_TYPES[fmt])
 

@@ -10,6 +10,7 @@ import logging
 from pathlib import PurePath
 
 from bot.errors import ImportRefused
+from bot.i18n import N_, Quantity
 from bot.stories.importers.decoding import decode_text, looks_binary
 from bot.stories.importers.matter import separate_matter
 from bot.stories.model import Story
@@ -18,18 +19,20 @@ log = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 SUPPORTED_EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".epub")
+# Files without an extension are sniffed by the importer; ".zip" is how some send an EPUB.
+UPLOAD_EXTENSIONS = (*SUPPORTED_EXTENSIONS, ".text", ".zip", "")
 
 
 def import_story(raw: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Story:
     """Parse an uploaded file into a `Story`, or raise `ImportRefused` saying why not."""
     if len(raw) > max_bytes:
-        raise ImportRefused(
-            f"`{filename}` is {len(raw) / 1_048_576:.1f} MB; the limit is "
-            f"{max_bytes / 1_048_576:.0f} MB.",
-            hint="Split the story into parts, or remove images from the EPUB.",
-        )
+        raise too_large(filename, len(raw), max_bytes)
     if not raw.strip():
-        raise ImportRefused(f"`{filename}` is empty.", hint="Upload a file with the story's text.")
+        raise ImportRefused(
+            N_("`{filename}` is empty."),
+            hint=N_("Upload a file with the story's text."),
+            params={"filename": filename},
+        )
     kind = _detect_format(raw, filename)
     try:
         story = _parse(kind, raw)
@@ -38,19 +41,22 @@ def import_story(raw: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES
         raise
     except RecursionError as exc:
         raise ImportRefused(
-            f"`{filename}` is nested too deeply to read safely.",
-            hint="Export it again from its source without deeply nested markup.",
+            N_("`{filename}` is nested too deeply to read safely."),
+            hint=N_("Export it again from its source without deeply nested markup."),
+            params={"filename": filename},
         ) from exc
     except Exception as exc:  # a parser bug or a corrupt file must not become a traceback
         log.exception("importer %s failed on %s", kind, filename)
         raise ImportRefused(
-            f"`{filename}` could not be read as {kind.upper()}: {type(exc).__name__}.",
-            hint="Check that the file opens in a reader or browser, then upload it again.",
+            N_("`{filename}` could not be read as {kind}: {problem}."),
+            hint=N_("Check that the file opens in a reader or browser, then upload it again."),
+            params={"filename": filename, "kind": kind.upper(), "problem": type(exc).__name__},
         ) from exc
     if not story.chapters or not any(ch.blocks for ch in story.chapters):
         raise ImportRefused(
-            f"`{filename}` holds no story text (only headings or whitespace).",
-            hint="Make sure the chapters have prose under their headings.",
+            N_("`{filename}` holds no story text (only headings or whitespace)."),
+            hint=N_("Make sure the chapters have prose under their headings."),
+            params={"filename": filename},
         )
     story.source_format = kind
     return story
@@ -64,13 +70,15 @@ def _detect_format(raw: bytes, filename: str) -> str:
         return "epub"
     if suffix == ".epub":
         raise ImportRefused(
-            f"`{filename}` is not a valid EPUB (an EPUB is a zip archive).",
-            hint="Export the EPUB again, or upload the story as .txt or .html.",
+            N_("`{filename}` is not a valid EPUB (an EPUB is a zip archive)."),
+            hint=N_("Export the EPUB again, or upload the story as .txt or .html."),
+            params={"filename": filename},
         )
     if looks_binary(raw):
         raise ImportRefused(
-            f"`{filename}` looks like a binary file, not a story.",
-            hint="Supported formats: " + ", ".join(SUPPORTED_EXTENSIONS) + ".",
+            N_("`{filename}` looks like a binary file, not a story."),
+            hint=N_("Supported formats: {formats}."),
+            params={"filename": filename, "formats": ", ".join(SUPPORTED_EXTENSIONS)},
         )
     if suffix in (".html", ".htm", ".xhtml"):
         return "html"
@@ -81,9 +89,28 @@ def _detect_format(raw: bytes, filename: str) -> str:
         if head.startswith((b"<!doctype html", b"<html", b"<?xml")):
             return "html"
         return "txt"
-    raise ImportRefused(
-        f"`{filename}` has an unsupported type (`{suffix}`).",
-        hint="Supported formats: " + ", ".join(SUPPORTED_EXTENSIONS) + ".",
+    raise unsupported_type(filename, suffix)
+
+
+def too_large(filename: str, size: int, max_bytes: int) -> ImportRefused:
+    """The refusal for a file over the upload limit (sizes in MB, as the reader writes them)."""
+    return ImportRefused(
+        N_("`{filename}` is {size} MB; the limit is {limit} MB."),
+        hint=N_("Split the story into parts, or remove images from the EPUB."),
+        params={
+            "filename": filename,
+            "size": Quantity(size / 1_048_576, decimals=1),
+            "limit": Quantity(max_bytes / 1_048_576),
+        },
+    )
+
+
+def unsupported_type(filename: str, suffix: str) -> ImportRefused:
+    """The refusal for a file type chapterbot does not read."""
+    return ImportRefused(
+        N_("`{filename}` has an unsupported type (`{suffix}`)."),
+        hint=N_("Supported formats: {formats}."),
+        params={"filename": filename, "suffix": suffix, "formats": ", ".join(SUPPORTED_EXTENSIONS)},
     )
 
 
@@ -105,3 +132,18 @@ def _parse(kind: str, raw: bytes) -> Story:
     from bot.stories.importers.plain_text import parse_text
 
     return parse_text(text)
+
+
+def check_upload(filename: str, size: int, *, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
+    """Refuse an attachment from its name and size alone, before downloading it."""
+    if size > max_bytes:
+        raise too_large(filename, size, max_bytes)
+    if size == 0:
+        raise ImportRefused(
+            N_("`{filename}` is empty."),
+            hint=N_("Upload a file with the story's text."),
+            params={"filename": filename},
+        )
+    suffix = PurePath(filename.lower()).suffix
+    if suffix not in UPLOAD_EXTENSIONS:
+        raise unsupported_type(filename, suffix)

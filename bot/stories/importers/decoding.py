@@ -13,6 +13,7 @@ import unicodedata
 import charset_normalizer
 
 from bot.errors import ImportRefused
+from bot.i18n import N_
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -28,8 +29,8 @@ def decode_text(raw: bytes) -> str:
     text = _decode(raw)
     if "\x00" in text:
         raise ImportRefused(
-            "This file looks binary (it contains NUL bytes), not text.",
-            hint="Upload a .txt, .md, .html or .epub file.",
+            N_("This file looks binary (it contains NUL bytes), not text."),
+            hint=N_("Upload a .txt, .md, .html or .epub file."),
         )
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -52,8 +53,9 @@ def _decode(raw: bytes) -> str:
                 return raw.decode(encoding)
             except UnicodeDecodeError as exc:
                 raise ImportRefused(
-                    f"The file starts with a {encoding} byte-order mark but is not {encoding}.",
-                    hint="Save it again as UTF-8 and re-upload.",
+                    N_("The file starts with a {encoding} byte-order mark but is not {encoding}."),
+                    hint=N_("Save it again as UTF-8 and re-upload."),
+                    params={"encoding": encoding},
                 ) from exc
     try:
         return raw.decode("utf-8")

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.errors import ImportRefused
+from bot.i18n import N_
 from bot.stories.importers.ao3 import Preface, is_ao3, read_end_notes, read_preface
 from bot.stories.importers.ao3_chapters import pull_chapter_notes, split_names
 from bot.stories.importers.epub_opf import Package, read_package
@@ -55,8 +56,8 @@ def parse_epub(raw: bytes) -> Story:
     chapters = _chapters(segments, ao3=bool(ao3_docs), split_headings=not targets)
     if not chapters:
         raise ImportRefused(
-            "The EPUB has no readable chapters (only a cover, title page, contents or images).",
-            hint="Check that the book opens in an e-reader and shows its text, then re-upload.",
+            N_("The EPUB has no readable chapters (only a cover, title page, contents or images)."),
+            hint=N_("Check that the book opens in an e-reader and shows its text, then re-upload."),
         )
     if ao3_docs:
         wanted = {id(doc) for doc in preface_docs}

@@ -9,6 +9,7 @@ import lxml.etree
 import lxml.html
 
 from bot.errors import ImportRefused
+from bot.i18n import N_
 from bot.stories.importers.epub_zip import EpubArchive, resolve
 from bot.stories.importers.html_blocks import flow, plain_text
 from bot.stories.importers.markup import local_name
@@ -48,8 +49,9 @@ def read_package(archive: EpubArchive) -> Package:
     root = archive.xml(path)
     if root is None or local_name(root) != "package":
         raise ImportRefused(
-            f"The EPUB's package file `{path}` is missing or unreadable.",
-            hint="The file is not a complete EPUB; export it again from its source.",
+            N_("The EPUB's package file `{path}` is missing or unreadable."),
+            hint=N_("The file is not a complete EPUB; export it again from its source."),
+            params={"path": path},
         )
     package = Package(path=path)
     for child in root:
@@ -79,9 +81,11 @@ def _opf_path(archive: EpubArchive) -> str:
     if len(candidates) == 1:
         return candidates[0]
     raise ImportRefused(
-        "The EPUB has no readable package file (META-INF/container.xml and the .opf it "
-        "points to are missing or broken).",
-        hint="The file is not a complete EPUB; export it again from its source.",
+        N_(
+            "The EPUB has no readable package file (META-INF/container.xml and the .opf it "
+            "points to are missing or broken)."
+        ),
+        hint=N_("The file is not a complete EPUB; export it again from its source."),
     )
 
 

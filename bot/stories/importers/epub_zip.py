@@ -17,6 +17,7 @@ from urllib.parse import unquote
 import lxml.etree as etree
 
 from bot.errors import ImportRefused
+from bot.i18n import N_, Quantity
 from bot.stories.importers.markup import check_depth, decode_markup
 
 MAX_TOTAL_BYTES = 100 * 1024 * 1024  # all files, uncompressed
@@ -52,8 +53,9 @@ METADATA_PARSER = etree.XMLParser(
 def damaged(detail: str) -> ImportRefused:
     """The refusal for an archive that cannot be read."""
     return ImportRefused(
-        f"The EPUB is damaged ({detail}).",
-        hint="Download or export it again and re-upload.",
+        N_("The EPUB is damaged ({detail})."),
+        hint=N_("Download or export it again and re-upload."),
+        params={"detail": detail},
     )
 
 
@@ -143,8 +145,9 @@ def resolve(base_file: str, href: str) -> tuple[str, str | None]:
 def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
     if len(infos) > MAX_ENTRIES:
         raise ImportRefused(
-            f"The EPUB holds {len(infos)} files; the limit is {MAX_ENTRIES}.",
-            hint="This does not look like an ordinary e-book; export it again.",
+            N_("The EPUB holds {files} files; the limit is {limit}."),
+            hint=N_("This does not look like an ordinary e-book; export it again."),
+            params={"files": Quantity(len(infos)), "limit": Quantity(MAX_ENTRIES)},
         )
     total = 0
     for info in infos:
@@ -156,16 +159,19 @@ def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
 
 def _too_big() -> ImportRefused:
     return ImportRefused(
-        f"The EPUB unpacks to more than {MAX_TOTAL_BYTES // 1_048_576} MB (or is built to "
-        "expand far beyond its size), so it was not opened.",
-        hint="Upload the story as a normal EPUB, .html or .txt file.",
+        N_(
+            "The EPUB unpacks to more than {limit} MB (or is built to expand far beyond its "
+            "size), so it was not opened."
+        ),
+        hint=N_("Upload the story as a normal EPUB, .html or .txt file."),
+        params={"limit": Quantity(MAX_TOTAL_BYTES // 1_048_576)},
     )
 
 
 def _encrypted() -> ImportRefused:
     return ImportRefused(
-        "The EPUB is encrypted (DRM-protected), so its text cannot be read.",
-        hint="Upload a DRM-free copy, for example the author's own export or an AO3 download.",
+        N_("The EPUB is encrypted (DRM-protected), so its text cannot be read."),
+        hint=N_("Upload a DRM-free copy, for example the author's own export or an AO3 download."),
     )
 
 

@@ -36,6 +36,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from bot.errors import ImportRefused
+from bot.i18n import N_, Quantity
 from bot.stories.importers.headings import Heading, Item, TextItem, assemble, match_heading
 from bot.stories.importers.md_meta import FIELD_LINE, Metadata, split_front_matter
 from bot.stories.importers.text_blocks import (
@@ -101,9 +102,12 @@ def _check_emphasis_marks(text: str) -> None:
     marks = text.count("*") + text.count("_")
     if marks > MAX_EMPHASIS_MARKS:
         raise ImportRefused(
-            f"This Markdown file holds {marks:,} `*`/`_` emphasis marks (the limit is "
-            f"{MAX_EMPHASIS_MARKS:,}); that much emphasis can't be read safely.",
-            hint="Check that the file is really a story, or upload it as .txt, .html or .epub.",
+            N_(
+                "This Markdown file holds {marks} `*`/`_` emphasis marks (the limit is "
+                "{limit}); that much emphasis can't be read safely."
+            ),
+            hint=N_("Check that the file is really a story, or upload it as .txt, .html or .epub."),
+            params={"marks": Quantity(marks), "limit": Quantity(MAX_EMPHASIS_MARKS)},
         )
 
 

@@ -16,6 +16,7 @@ import lxml.etree as etree
 import lxml.html
 
 from bot.errors import ImportRefused
+from bot.i18n import N_, Quantity
 
 # Well below libxml2's limit (256 counting <html> and <body>); real books nest 10-30 deep.
 MAX_DEPTH = 200
@@ -94,9 +95,12 @@ def check_depth(text: str, *, xml: bool = False, limit: int = MAX_DEPTH) -> None
     """
     if too_deep(text, xml=xml, limit=limit):
         raise ImportRefused(
-            f"This file nests its markup more than {limit} levels deep, too deep to read "
-            "without losing text.",
-            hint="Export it again from its source (or save it as plain text) and re-upload.",
+            N_(
+                "This file nests its markup more than {limit} levels deep, too deep to read "
+                "without losing text."
+            ),
+            hint=N_("Export it again from its source (or save it as plain text) and re-upload."),
+            params={"limit": Quantity(limit)},
         )
 
 
@@ -128,8 +132,8 @@ def parse_html_document(text: str) -> Any:
         return lxml.html.document_fromstring(_XML_DECL.sub("", text, count=1), parser=HTML_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise ImportRefused(
-            "This HTML file has no readable content.",
-            hint="Open it in a browser to check it shows the story, then upload it again.",
+            N_("This HTML file has no readable content."),
+            hint=N_("Open it in a browser to check it shows the story, then upload it again."),
         ) from exc
 
 

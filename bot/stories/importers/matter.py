@@ -19,11 +19,18 @@ from __future__ import annotations
 
 import re
 
+from bot.errors import Translates
+from bot.i18n import N_, SOURCE
 from bot.stories.importers.ao3_chapters import split_names
 from bot.stories.model import Block, Chapter, Paragraph, SceneBreak, Skipped, Story
 
-PG_HEADER = "Project Gutenberg header"
-PG_LICENCE = "Project Gutenberg licence"
+PG_HEADER = N_("Project Gutenberg header")
+PG_LICENCE = N_("Project Gutenberg licence")
+TABLE_OF_CONTENTS = N_("table of contents")
+EMPTY_HEADING = N_("heading without text")
+TITLE_PAGE = N_("title page")
+# The parts chapterbot names itself (shown translated in the upload reply).
+GENERIC_PARTS = frozenset({PG_HEADER, PG_LICENCE, TABLE_OF_CONTENTS, EMPTY_HEADING, TITLE_PAGE})
 _PG_START = re.compile(r"^\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG", re.I)
 _PG_END = re.compile(
     r"^(?:\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG|End of (?:the )?Project Gutenberg)", re.I
@@ -223,14 +230,22 @@ def _skipped(title: str, reason: str, blocks: list[Block]) -> Skipped:
     return Skipped(title=title, reason=reason, words=words)
 
 
-def skipped_summary(skipped: list[Skipped], *, limit: int = 1000) -> str | None:
+def skipped_summary(
+    skipped: list[Skipped], *, limit: int = 1000, t: Translates = SOURCE
+) -> str | None:
     """One line for the upload reply: "Project Gutenberg licence (2,905 words), table of contents".
 
     Parts with no words are named without a count; the line is cut at `limit` characters.
     """
     if not skipped:
         return None
-    parts = [f"{s.title} ({s.words:,} words)" if s.words else s.title for s in skipped]
+    parts = []
+    for part in skipped:
+        # The names chapterbot gives are translated; a title from the file stays as written.
+        title = t.gettext(part.title) if part.title in GENERIC_PARTS else part.title
+        if part.words:
+            title = t.ngettext("{title} ({n} word)", "{title} ({n} words)", part.words, title=title)
+        parts.append(title)
     line = ", ".join(parts)
     return line if len(line) <= limit else line[: limit - 1] + "…"
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from bot.errors import Translates
+from bot.i18n import SOURCE
 from bot.stories.model import Story
 
 # UTF-8 bytes read as Windows-1252/Latin-1: "â€™" for ’, "Ã©" for é, "Â " for a no-break space.
@@ -27,15 +29,28 @@ def _texts(story: Story) -> list[str]:
     return parts
 
 
-def text_problems(story: Story) -> list[str]:
-    """What looks broken in the imported text, one line per kind; empty when all is well."""
+def text_problems(story: Story, t: Translates = SOURCE) -> list[str]:
+    """What looks broken in the imported text, one line per kind in `t`'s language; empty
+    when all is well."""
     text = "\n".join(_texts(story))
     problems = []
     replaced = text.count("\ufffd")
     if replaced:
-        problems.append(f"{replaced:,} unreadable character(s) shown as �")
+        problems.append(
+            t.ngettext(
+                "{n} unreadable character shown as �",
+                "{n} unreadable characters shown as �",
+                replaced,
+            )
+        )
     garbled = _MOJIBAKE.findall(text)
     if garbled:
-        sample = garbled[0]
-        problems.append(f"{len(garbled):,} garbled character sequence(s) such as “{sample}”")
+        problems.append(
+            t.ngettext(
+                "{n} garbled character sequence such as “{sample}”",
+                "{n} garbled character sequences such as “{sample}”",
+                len(garbled),
+                sample=garbled[0],
+            )
+        )
     return problems
