@@ -92,15 +92,13 @@ class EarlyAccessCog(commands.Cog, name="Early access"):
         self.bot.stats_extensions.remove(STATS_LINE)
         self.service.stop()
 
-    async def _stats_line(self, story_id: int) -> str | None:
-        """`early readers: Ch. 3: 2 · Ch. 4: 1`, for a story with early access (or early reads)."""
+    async def _stats_line(self, story_id: int, t: Speaker) -> str | None:
+        """`early readers: Ch. 3: 2 · Ch. 4: 1`, for a story with early access (or early reads),
+        in the language of the member asking for the stats."""
         await self.bot.services.reading.flush()  # reads shown a moment ago count
         counts = await self.service.early_readers(story_id)
-        setting = await self.service.setting(story_id)
-        story = await self.bot.services.publishing.stories.get(story_id)
-        if story is None or (setting is None and not counts):
+        if not counts and await self.service.setting(story_id) is None:
             return None
-        t = await self.bot.server_voice(story.guild_id)
         if not counts:
             return t.gettext("early readers: none yet")
         chapters = " · ".join(
