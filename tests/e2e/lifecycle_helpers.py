@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.storage import Database
+from bot.storage.copy import list_tables
 
 # Rows for the tables the e2e flow does not reach on its own (reads, reactions, notes...),
 # written the way the features write them: one per table, all about one guild's story.
@@ -43,11 +44,8 @@ async def seed_reader_rows(
 
 
 async def tables(db: Database) -> list[str]:
-    """Every table of the schema (SQLite's own bookkeeping left out)."""
-    rows = await db.fetch_all(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    )
-    return sorted(row[0] for row in rows)
+    """Every table of the schema, on either backend (its own bookkeeping left out)."""
+    return sorted(await list_tables(db))
 
 
 async def leftovers(db: Database, ids: set[int], texts: list[str]) -> list[tuple[str, Any]]:

@@ -125,10 +125,15 @@ async def test_kill_9_of_a_shard_process_mid_release_loses_and_duplicates_nothin
                 # Every page exactly once, in order, none lost: also in the victim's channel.
                 assert posted == [p.message_id for p in pages], guild.name
                 (release,) = await releases.for_story(story_id)
-                expected = shard[0] if guild.id >> 22 & 1 == 0 else restarted
-                assert expected.proc is not None and release.claimed_by is not None
+                # Shard 1's other guilds may have finished before the kill; the victim's
+                # release can only have been finished by the restarted process.
+                owners = [shard[0]] if guild.id >> 22 & 1 == 0 else [shard[1], restarted]
+                if guild is guilds[1]:
+                    owners = [restarted]
+                pids = {str(p.proc.pid) for p in owners if p.proc is not None}
+                assert release.claimed_by is not None
                 # claimed_by is host:pid:random: the process that owns the guild posted it.
-                assert release.claimed_by.split(":")[1] == str(expected.proc.pid), guild.name
+                assert release.claimed_by.split(":")[1] in pids, guild.name
             assert len(pages) >= KILL_AT_PAGE + 2 and sent >= KILL_AT_PAGE
         finally:
             await db.close()

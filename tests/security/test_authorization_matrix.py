@@ -23,6 +23,7 @@ from discord import app_commands
 
 from bot.client import ChapterBot
 from bot.publishing.schedules import ScheduleRepository
+from bot.storage.copy import list_tables
 from bot.stories.repository import StoryRepository
 from testkit.emulator import DiscordEmulator
 from testkit.emulator.interactions import InteractionResult
@@ -204,13 +205,10 @@ async def snapshot(bot: ChapterBot) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table: a refused command must change none of them."""
     # The heartbeat is the bot's own clock (rewritten every 30 s whatever anyone does), and the
     # shared rate budget's row counts requests; neither is state a command could change.
-    tables = await bot.database.fetch_all(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        " AND name NOT IN ('heartbeat', 'rate_budget')"
-    )
+    tables = set(await list_tables(bot.database)) - {"heartbeat", "rate_budget"}
     return {
         name: sorted(tuple(r) for r in await bot.database.fetch_all(f'SELECT * FROM "{name}"'))
-        for (name,) in tables
+        for name in sorted(tables)
     }
 
 
