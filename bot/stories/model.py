@@ -6,6 +6,7 @@ renderer, so the model stays a faithful, format-neutral picture of the source.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -92,11 +93,16 @@ class Chapter:
 
 @dataclass(frozen=True)
 class Skipped:
-    """A part of the source that is not posted (licence, contents, title page...), and why."""
+    """A part of the source that is not posted (licence, contents, title page...), and why.
+
+    `text` is the part's own text, kept so the upload can account for every word of the source
+    and so the author can turn the part into a chapter after all.
+    """
 
     title: str
     reason: str
     words: int
+    text: str = field(default="", compare=False, repr=False)
 
 
 @dataclass
@@ -115,6 +121,9 @@ class Story:
     source_format: str = "txt"
     chapters: list[Chapter] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # The readable text the importer read (all of it, before anything is cut), produced on
+    # demand: counting its words costs time the plain import and pagination must not pay.
+    source_text: Callable[[], str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def word_count(self) -> int:

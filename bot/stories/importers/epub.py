@@ -23,7 +23,7 @@ from bot.stories.importers.epub_segments import Segment, SpineDoc, segment_spine
 from bot.stories.importers.epub_toc import chapter_targets, read_toc
 from bot.stories.importers.epub_zip import EpubArchive
 from bot.stories.importers.fanficfare import is_title_page, read_title_page
-from bot.stories.importers.markup import parse_xhtml_document
+from bot.stories.importers.markup import parse_xhtml_document, visible_text
 from bot.stories.importers.sections import (
     MIN_PREAMBLE_WORDS,
     chapter_level,
@@ -64,7 +64,9 @@ def parse_epub(raw: bytes) -> Story:
     else:
         title_page = next((doc for doc in docs if is_title_page(doc.root)), None)
         preface = read_title_page(title_page.root) if title_page is not None else Preface()
-    return _story(package, preface, chapters, docs if ao3_docs else [])
+    story = _story(package, preface, chapters, docs if ao3_docs else [])
+    story.source_text = lambda: "\n".join(visible_text(doc.root) for doc in docs)
+    return story
 
 
 def _mark_ao3_parts(

@@ -11,7 +11,12 @@ from typing import Any
 from bot.stories.importers.ao3 import is_ao3, read_end_notes, read_preface
 from bot.stories.importers.ao3_chapters import ao3_chapters
 from bot.stories.importers.html_blocks import Heading, element_text, flow
-from bot.stories.importers.markup import decode_markup, local_name, parse_html_document
+from bot.stories.importers.markup import (
+    decode_markup,
+    local_name,
+    parse_html_document,
+    visible_text,
+)
 from bot.stories.importers.sections import chapter_level, finish_chapters, split_at_headings
 from bot.stories.model import Story
 
@@ -21,9 +26,9 @@ UNTITLED = "Untitled"
 def parse_html(raw: bytes) -> Story:
     """Parse an HTML upload into a `Story` (raises `ImportRefused` for unreadable markup)."""
     root = parse_html_document(decode_markup(raw))
-    if is_ao3(root):
-        return _ao3_story(root)
-    return _generic_story(root)
+    story = _ao3_story(root) if is_ao3(root) else _generic_story(root)
+    story.source_text = lambda: visible_text(root)
+    return story
 
 
 def _ao3_story(root: Any) -> Story:

@@ -69,7 +69,10 @@ def separate_matter(story: Story) -> None:
         _skip_headings(story, empty_run)
         reason = _matter_reason(chapter, story, titles, before_story=not seen_story)
         if reason:
-            story.skipped.append(_skipped(chapter.title or reason, reason, chapter.blocks))
+            skipped = _skipped(chapter.title or reason, reason, chapter.blocks)
+            heading = _heading_line(chapter)
+            text = f"{heading}\n\n{skipped.text}" if heading else skipped.text
+            story.skipped.append(Skipped(skipped.title, reason, skipped.words, text))
             continue
         seen_story = True
         kept.append(chapter)
@@ -94,7 +97,8 @@ def _skip_headings(story: Story, run: list[Chapter]) -> None:
         words = sum(len((c.title or "").split()) for c in run)
         reason = "table of contents" if len(run) > 1 else "heading without text"
         title = "table of contents" if len(run) > 1 else run[0].title or reason
-        story.skipped.append(Skipped(title=title, reason=reason, words=words))
+        text = "\n".join(_heading_line(c) for c in run)
+        story.skipped.append(Skipped(title=title, reason=reason, words=words, text=text))
         run.clear()
 
 
@@ -219,8 +223,14 @@ def _trim_breaks(blocks: list[Block]) -> list[Block]:
 
 
 def _skipped(title: str, reason: str, blocks: list[Block]) -> Skipped:
-    words = sum(len(b.text.split()) for b in blocks if not isinstance(b, SceneBreak))
-    return Skipped(title=title, reason=reason, words=words)
+    texts = [b.text for b in blocks if not isinstance(b, SceneBreak)]
+    words = sum(len(text.split()) for text in texts)
+    return Skipped(title=title, reason=reason, words=words, text="\n\n".join(texts))
+
+
+def _heading_line(chapter: Chapter) -> str:
+    """A skipped chapter's heading as the source printed it: label and title."""
+    return " ".join(part for part in (chapter.label, chapter.title) if part)
 
 
 def skipped_summary(skipped: list[Skipped], *, limit: int = 1000) -> str | None:
@@ -245,14 +255,20 @@ def cut_gutenberg_text(text: str, story_skipped: list[Skipped]) -> tuple[str, di
     end = next((i for i, line in enumerate(lines) if _PG_END.match(line.strip())), None)
     fields: dict[str, str] = {}
     if end is not None and (start is None or end > start):
-        story_skipped.append(Skipped(PG_LICENCE, "boilerplate", _words(lines[end:])))
+        licence = lines[end:]
+        story_skipped.append(
+            Skipped(PG_LICENCE, "boilerplate", _words(licence), "\n".join(licence))
+        )
         lines = lines[:end]
     if start is not None:
         for line in lines[:start]:
             match = _HEADER_FIELD.match(line.strip())
             if match and match["key"].lower() not in fields:
                 fields[match["key"].lower()] = match["value"].strip()
-        story_skipped.insert(0, Skipped(PG_HEADER, "boilerplate", _words(lines[: start + 1])))
+        header = lines[: start + 1]
+        story_skipped.insert(
+            0, Skipped(PG_HEADER, "boilerplate", _words(header), "\n".join(header))
+        )
         lines = lines[start + 1 :]
     return "\n".join(lines), fields
 

@@ -64,7 +64,8 @@ class Metadata:
             if key not in used:
                 for value in values:
                     words = len(value.split()) + 1
-                    story.skipped.append(Skipped(f"{key.title()}: {value}", "metadata", words))
+                    line = f"{key.title()}: {value}"
+                    story.skipped.append(Skipped(line, "metadata", words, line))
 
 
 def split_front_matter(text: str) -> tuple[Metadata, str]:

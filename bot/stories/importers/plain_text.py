@@ -64,7 +64,8 @@ def parse_text(text: str) -> Story:
     else:
         while paragraphs and _PLACEHOLDER.match(" ".join(paragraphs[0].lines)):
             # "[Illustration]" above the title: a picture the text file cannot hold.
-            skipped.append(Skipped(paragraphs[0].lines[0], "image placeholder", 1))
+            placeholder = "\n".join(paragraphs[0].lines)
+            skipped.append(Skipped(paragraphs[0].lines[0], "image placeholder", 1, placeholder))
             paragraphs = paragraphs[1:]
         story, body = _read_header(paragraphs)
     story.skipped[:0] = skipped
@@ -76,7 +77,7 @@ def parse_text(text: str) -> Story:
     if fields and story.summary:
         # A Gutenberg book has no summary: the short text before chapter 1 is its title page.
         words = len(story.summary.split())
-        story.skipped.append(Skipped("title page", "title page", words))
+        story.skipped.append(Skipped("title page", "title page", words, story.summary))
         story.summary = None
     return story
 
