@@ -53,6 +53,40 @@ def count_words(text: str | None) -> int:
     return sum(1 for _ in word_keys(text))
 
 
+def leftover_text(text: str, kept: Iterable[str | None]) -> str:
+    """The words of `text`, in order, that none of the `kept` texts holds (as a multiset).
+
+    For a part the importer read for its metadata (AO3's preface): what it did not keep is
+    what the upload must report as skipped.
+    """
+    available: Counter[str] = Counter()
+    for part in kept:
+        available.update(word_keys(part))
+    left: list[str] = []
+    for token in _TOKEN.findall(text):
+        key = _NOT_ALNUM.sub("", token.casefold())
+        if not key:
+            continue
+        if available[key] > 0:
+            available[key] -= 1
+        else:
+            left.append(token)
+    return " ".join(left)
+
+
+def metadata_texts(story: Story) -> Iterator[str | None]:
+    """The story-level metadata an importer reads from a preface or title page."""
+    yield story.title
+    yield from story.authors
+    yield story.summary
+    yield story.notes
+    yield story.end_notes
+    yield story.rating
+    yield from story.warnings
+    yield from story.tags
+    yield story.language
+
+
 def account(story: Story) -> WordAccount | None:
     """The story's word account, or None when the importer recorded no source text."""
     if story.source_text is None:
@@ -68,14 +102,8 @@ def account(story: Story) -> WordAccount | None:
 
 def imported_texts(story: Story) -> Iterable[str | None]:
     """Every text the import keeps: metadata, chapters (headings, credits, notes, body), skipped."""
-    yield story.title
-    yield from story.authors
-    yield story.summary
-    yield story.notes
-    yield story.end_notes
-    yield story.rating
-    yield from story.warnings
-    yield from story.tags
+    yield from metadata_texts(story)
+    yield from story.structure
     for chapter in story.chapters:
         yield chapter.label
         yield chapter.title
@@ -84,5 +112,6 @@ def imported_texts(story: Story) -> Iterable[str | None]:
         yield chapter.notes
         yield chapter.end_notes
         yield chapter.text
+        yield from chapter.structure
     for part in story.skipped:
         yield part.text

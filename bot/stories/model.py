@@ -79,6 +79,9 @@ class Chapter:
     notes: str | None = None
     end_notes: str | None = None
     blocks: list[Block] = field(default_factory=list)
+    # Labels read as structure and not posted ("Chapter Notes:", "See the end of the chapter
+    # for more notes"), kept only so the upload can account for their words.
+    structure: list[str] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -121,6 +124,9 @@ class Story:
     source_format: str = "txt"
     chapters: list[Chapter] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # Words the source uses only to mark structure, read as such and not posted: a metadata
+    # field's name ("Title:", "Author:"), the "by" of a byline.
+    structure: list[str] = field(default_factory=list, compare=False, repr=False)
     # The readable text the importer read (all of it, before anything is cut), produced on
     # demand: counting its words costs time the plain import and pagination must not pay.
     source_text: Callable[[], str] | None = field(default=None, compare=False, repr=False)

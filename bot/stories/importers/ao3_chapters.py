@@ -56,10 +56,12 @@ def ao3_chapters(root: Any) -> list[Chapter]:
 def pull_chapter_notes(items: list[Item]) -> tuple[list[Item], dict[str, str]]:
     """Remove AO3 note labels and their quotes from a chapter's flow; return both parts.
 
-    The notes map uses the `Chapter` field names: "summary", "notes", "end_notes".
+    The notes map uses the `Chapter` field names: "summary", "notes", "end_notes"; "labels"
+    holds the labels and pointers taken out, one per line.
     """
     kept: list[Item] = []
     notes: dict[str, str] = {}
+    labels: list[str] = []
     index = 0
     while index < len(items):
         item = items[index]
@@ -69,22 +71,28 @@ def pull_chapter_notes(items: list[Item]) -> tuple[list[Item], dict[str, str]]:
             following = _next_block(items, index + 1)
             if key and following is not None and isinstance(items[following], BlockQuote):
                 notes.setdefault(key, items[following].text)
+                labels.append(text)
                 kept.extend(items[index + 1 : following])  # anchors between the two stay
                 index = following + 1
                 continue
             if key and following is not None and _is_pointer(items[following]):
+                labels.append(text)
                 index += 1  # a label whose note is printed elsewhere ("See the end...")
                 continue
             byline = _CHAPTER_BYLINE.match(text)
             if byline and not _has_text(kept):
                 notes.setdefault("authors", byline["names"])
+                labels.append(text)
                 index += 1
                 continue
             if _NOTE_POINTER.match(text):
+                labels.append(text)
                 index += 1
                 continue
         kept.append(item)
         index += 1
+    if labels:
+        notes["labels"] = "\n".join(labels)
     return kept, notes
 
 

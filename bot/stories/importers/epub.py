@@ -18,6 +18,7 @@ from typing import Any
 from bot.errors import ImportRefused
 from bot.stories.importers.ao3 import Preface, is_ao3, read_end_notes, read_preface
 from bot.stories.importers.ao3_chapters import pull_chapter_notes, split_names
+from bot.stories.importers.epub_left_out import report_left_out
 from bot.stories.importers.epub_opf import Package, read_package
 from bot.stories.importers.epub_segments import Segment, SpineDoc, segment_spine
 from bot.stories.importers.epub_toc import chapter_targets, read_toc
@@ -50,9 +51,10 @@ def parse_epub(raw: bytes) -> Story:
     targets = [target for target in targets if target.path in spine_paths]
     ao3_docs = [doc for doc in docs if is_ao3(doc.root)]
     skip = _skip_ao3_parts if ao3_docs else None
-    segments = segment_spine(docs, targets, landmarks, skip=skip)
+    left_out: list[Segment] = []
+    segments = segment_spine(docs, targets, landmarks, skip=skip, dropped=left_out)
     preface_docs = _mark_ao3_parts(segments, ao3_docs, docs) if ao3_docs else []
-    chapters = _chapters(segments, ao3=bool(ao3_docs), split_headings=not targets)
+    chapters = _chapters(segments, left_out, ao3=bool(ao3_docs), split_headings=not targets)
     if not chapters:
         raise ImportRefused(
             "The EPUB has no readable chapters (only a cover, title page, contents or images).",
@@ -64,7 +66,9 @@ def parse_epub(raw: bytes) -> Story:
     else:
         title_page = next((doc for doc in docs if is_title_page(doc.root)), None)
         preface = read_title_page(title_page.root) if title_page is not None else Preface()
+        preface_docs = [title_page] if title_page is not None else []
     story = _story(package, preface, chapters, docs if ao3_docs else [])
+    report_left_out(story, left_out, preface_docs, docs if ao3_docs else [])
     story.source_text = lambda: "\n".join(visible_text(doc.root) for doc in docs)
     return story
 
@@ -117,8 +121,13 @@ def _load_spine(archive: EpubArchive, package: Package, targeted: set[str]) -> l
     return docs
 
 
-def _chapters(segments: list[Segment], *, ao3: bool, split_headings: bool) -> list[Chapter]:
+def _chapters(
+    segments: list[Segment], left_out: list[Segment], *, ao3: bool, split_headings: bool
+) -> list[Chapter]:
+    """The chapters of the content segments; front matter and segments without prose go to
+    `left_out`."""
     content = [segment for segment in segments if not segment.front]
+    left_out.extend(segment for segment in segments if segment.front)
     if split_headings and len(content) == 1:
         # One file and no table of contents: its headings are the only chapter marks.
         items = content[0].items
@@ -130,11 +139,13 @@ def _chapters(segments: list[Segment], *, ao3: bool, split_headings: bool) -> li
         label, title = (None, ao3_title(segment.label)) if ao3 else split_label(segment.label)
         chapter = make_chapter(len(chapters) + 1, title, items, label)
         if chapter.word_count < (1 if segment.is_chapter else MIN_PREAMBLE_WORDS):
+            left_out.append(segment)
             continue
         chapter.summary = notes.get("summary")
         chapter.notes = notes.get("notes")
         chapter.end_notes = notes.get("end_notes")
         chapter.authors = split_names(notes["authors"]) if "authors" in notes else []
+        chapter.structure = [notes["labels"]] if "labels" in notes else []
         chapters.append(chapter)
     return chapters
 

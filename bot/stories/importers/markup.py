@@ -190,7 +190,8 @@ def is_entity(el: Any) -> bool:
 
 
 # Elements whose text no reader sees; everything else in <body> is the page's readable text.
-_INVISIBLE = names("head script style template noscript title")
+# <nav> is navigation (an EPUB's table of contents), not text the book holds.
+_INVISIBLE = names("head script style template noscript title nav")
 # Inline elements: their edges do not separate words ("<i>Some</i>thing" is one word).
 _INLINE = names(
     "a abbr b bdi bdo big cite code data del dfn em font i ins kbd mark nobr q s samp small "

@@ -76,6 +76,7 @@ def finish_chapters(
         chapter.notes = notes.get("notes")
         chapter.end_notes = notes.get("end_notes")
         chapter.authors = split_names(notes["authors"]) if "authors" in notes else []
+        chapter.structure = [notes["labels"]] if "labels" in notes else []
         words = chapter.word_count
         if words and (section.is_chapter or words >= MIN_PREAMBLE_WORDS):
             chapters.append(chapter)
