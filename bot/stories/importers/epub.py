@@ -145,7 +145,7 @@ def _chapters(
         chapter.notes = notes.get("notes")
         chapter.end_notes = notes.get("end_notes")
         chapter.authors = split_names(notes["authors"]) if "authors" in notes else []
-        chapter.structure = [notes["labels"]] if "labels" in notes else []
+        chapter.structure += [notes["labels"]] if "labels" in notes else []
         chapters.append(chapter)
     return chapters
 

@@ -91,9 +91,9 @@ def segment_spine(
     for doc in docs:
         before = len(segments)
         _segment_doc(doc, by_doc.get(doc.path, []), segments, front_paths, skip, not targets)
-        if len(segments) == before and dropped is not None and not by_doc.get(doc.path):
-            if not segments or doc not in segments[-1].docs:
-                dropped.append(Segment(front=True, docs=[doc], items=flow(doc.body, skip=skip)))
+        joined = len(segments) > before or (segments and doc in segments[-1].docs)
+        if not joined and dropped is not None:
+            dropped.append(Segment(front=True, docs=[doc], items=flow(doc.body, skip=skip)))
     return segments
 
 

@@ -20,7 +20,15 @@ from __future__ import annotations
 import re
 
 from bot.stories.importers.ao3_chapters import split_names
-from bot.stories.model import Block, Chapter, Paragraph, SceneBreak, Skipped, Story
+from bot.stories.model import (
+    Block,
+    Chapter,
+    Paragraph,
+    SceneBreak,
+    Skipped,
+    Story,
+    plain_paragraph,
+)
 
 PG_HEADER = "Project Gutenberg header"
 PG_LICENCE = "Project Gutenberg licence"
@@ -107,18 +115,20 @@ def _cut_gutenberg_frame(story: Story) -> None:
     start = _find(chapters, _PG_START)
     if start is not None:
         index, at = start
-        header: list[Block] = [b for c in chapters[:index] for b in c.blocks]
+        header: list[Block] = [b for c in chapters[:index] for b in _with_heading(c)]
         header += chapters[index].blocks[: at + 1]
         chapters[index].blocks = chapters[index].blocks[at + 1 :]
         del chapters[:index]
         if chapters and not chapters[0].blocks:
-            del chapters[0]  # the header's own chapter, now empty
+            header[:0] = _with_heading(chapters[0])  # the header's own chapter, now empty
+            del chapters[0]
         story.skipped.append(_skipped(PG_HEADER, "boilerplate", header))
         _header_metadata(story, header)
     end = _find(chapters, _PG_END)
     if end is not None:
         index, at = end
-        licence = chapters[index].blocks[at:] + [b for c in chapters[index + 1 :] for b in c.blocks]
+        licence = chapters[index].blocks[at:]
+        licence += [b for c in chapters[index + 1 :] for b in _with_heading(c)]
         chapters[index].blocks = _trim_breaks(chapters[index].blocks[:at])
         del chapters[index + 1 :]
         story.skipped.append(_skipped(PG_LICENCE, "boilerplate", licence))
@@ -203,6 +213,7 @@ def _is_title_page(chapter: Chapter, story: Story) -> bool:
         # A byline then the download's metadata lines (FanFicFare's .txt title page).
         if not story.authors:
             story.authors = split_names(" ".join(first[3:].split()))
+            story.structure.append("by")
         return True
     return (
         chapter.word_count <= _TITLE_PAGE_MAX_WORDS
@@ -226,6 +237,12 @@ def _skipped(title: str, reason: str, blocks: list[Block]) -> Skipped:
     texts = [b.text for b in blocks if not isinstance(b, SceneBreak)]
     words = sum(len(text.split()) for text in texts)
     return Skipped(title=title, reason=reason, words=words, text="\n\n".join(texts))
+
+
+def _with_heading(chapter: Chapter) -> list[Block]:
+    """The chapter's blocks after a paragraph holding its heading (label and title), if any."""
+    heading = _heading_line(chapter)
+    return ([plain_paragraph(heading)] if heading else []) + chapter.blocks
 
 
 def _heading_line(chapter: Chapter) -> str:
