@@ -12,15 +12,22 @@ from discord.ext import commands
 from discord.utils import escape_markdown
 
 from bot.errors import ImportRefused
+from bot.i18n import Speaker
 from bot.publishing.manage import queue_repost
-from bot.stories.authoring import RATINGS, StorySummary, check_upload, prepare_story
+from bot.stories.authoring import (
+    RATINGS,
+    PreparedStory,
+    StorySummary,
+    check_upload,
+    prepare_story,
+)
 from bot.stories.chapters import ChapterSync
 from bot.stories.download import story_download
 from bot.stories.import_time import run_import
 from bot.stories.importers.matter import skipped_summary
 from bot.stories.importers.text_checks import text_problems
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
-from cogs.i18n import chapter_word
+from cogs.i18n import chapter_word, speaker_of
 from cogs.stories.views import (
     DYNAMIC_ITEMS,
     DeleteConfirmView,
@@ -90,6 +97,36 @@ def sync_report(title: str, sync: ChapterSync) -> str:
     )
 
 
+def add_word_account(embed: discord.Embed, t: Speaker, prepared: PreparedStory) -> None:
+    """One line saying where the file's words went, and a warning when some went nowhere."""
+    words = prepared.words
+    if words is None:
+        return
+    story = prepared.story
+    embed.add_field(
+        name=t.gettext("Words in the file"),
+        value=t.gettext(
+            "{source} words read: {posted} posted as chapter text, {skipped} listed as skipped, "
+            "the rest kept as titles, headings, notes and metadata.",
+            source=number(words.source_words),
+            posted=number(story.word_count),
+            skipped=number(sum(part.words for part in story.skipped)),
+        ),
+        inline=False,
+    )
+    if words.unaccounted > 0:
+        embed.add_field(
+            name="⚠️ " + t.gettext("Words unaccounted for"),
+            value=t.gettext(
+                "{lost} of the file's {source} words are neither posted nor listed as skipped. "
+                "Check the chapters with `/story preview` before scheduling.",
+                lost=number(words.unaccounted),
+                source=number(words.source_words),
+            ),
+            inline=False,
+        )
+
+
 async def download(file: discord.Attachment) -> bytes:
     """The attachment's bytes, or `ImportRefused` when Discord will not hand them over."""
     try:
@@ -149,6 +186,7 @@ class StoryCommands(commands.Cog):
             embed.add_field(
                 name="Skipped (not posted)", value=escape_markdown(skipped), inline=False
             )
+        add_word_account(embed, speaker_of(interaction), prepared)
         problems = text_problems(prepared.story)
         if problems:
             embed.add_field(
