@@ -12,15 +12,8 @@ from discord.ext import commands
 from discord.utils import escape_markdown
 
 from bot.errors import ImportRefused
-from bot.i18n import Speaker
 from bot.publishing.manage import queue_repost
-from bot.stories.authoring import (
-    RATINGS,
-    PreparedStory,
-    StorySummary,
-    check_upload,
-    prepare_story,
-)
+from bot.stories.authoring import RATINGS, StorySummary, check_upload, prepare_story
 from bot.stories.chapters import ChapterSync
 from bot.stories.download import story_download
 from bot.stories.import_time import run_import
@@ -35,6 +28,7 @@ from cogs.stories.views import (
     send_preview,
     upload_reply_view,
 )
+from cogs.stories.word_account import add_word_account
 
 if TYPE_CHECKING:
     from bot.client import ChapterBot
@@ -95,36 +89,6 @@ def sync_report(title: str, sync: ChapterSync) -> str:
         f"• Kept as released: {listed(sync.kept)}\n"
         f"• Removed (no longer in the file, unreleased): {listed(sync.removed)}"
     )
-
-
-def add_word_account(embed: discord.Embed, t: Speaker, prepared: PreparedStory) -> None:
-    """One line saying where the file's words went, and a warning when some went nowhere."""
-    words = prepared.words
-    if words is None:
-        return
-    story = prepared.story
-    embed.add_field(
-        name=t.gettext("Words in the file"),
-        value=t.gettext(
-            "{source} words read: {posted} posted as chapter text, {skipped} listed as skipped, "
-            "the rest kept as titles, headings, notes and metadata.",
-            source=number(words.source_words),
-            posted=number(story.word_count),
-            skipped=number(sum(part.words for part in story.skipped)),
-        ),
-        inline=False,
-    )
-    if words.unaccounted > 0:
-        embed.add_field(
-            name="⚠️ " + t.gettext("Words unaccounted for"),
-            value=t.gettext(
-                "{lost} of the file's {source} words are neither posted nor listed as skipped. "
-                "Check the chapters with `/story preview` before scheduling.",
-                lost=number(words.unaccounted),
-                source=number(words.source_words),
-            ),
-            inline=False,
-        )
 
 
 async def download(file: discord.Attachment) -> bytes:
