@@ -99,13 +99,15 @@ class Skipped:
     """A part of the source that is not posted (licence, contents, title page...), and why.
 
     `text` is the part's own text, kept so the upload can account for every word of the source
-    and so the author can turn the part into a chapter after all.
+    and so the author can turn the part into a chapter after all; `front` says whether it came
+    before the story (a title page, contents) or after it (a licence, a colophon).
     """
 
     title: str
     reason: str
     words: int
     text: str = field(default="", compare=False, repr=False)
+    front: bool = field(default=True, compare=False)
 
 
 @dataclass

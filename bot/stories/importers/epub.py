@@ -54,7 +54,10 @@ def parse_epub(raw: bytes) -> Story:
     left_out: list[Segment] = []
     segments = segment_spine(docs, targets, landmarks, skip=skip, dropped=left_out)
     preface_docs = _mark_ao3_parts(segments, ao3_docs, docs) if ao3_docs else []
-    chapters = _chapters(segments, left_out, ao3=bool(ao3_docs), split_headings=not targets)
+    story_docs: list[SpineDoc] = []
+    chapters = _chapters(
+        segments, left_out, story_docs, ao3=bool(ao3_docs), split_headings=not targets
+    )
     if not chapters:
         raise ImportRefused(
             "The EPUB has no readable chapters (only a cover, title page, contents or images).",
@@ -68,7 +71,8 @@ def parse_epub(raw: bytes) -> Story:
         preface = read_title_page(title_page.root) if title_page is not None else Preface()
         preface_docs = [title_page] if title_page is not None else []
     story = _story(package, preface, chapters, docs if ao3_docs else [])
-    report_left_out(story, left_out, preface_docs, docs if ao3_docs else [])
+    start = docs.index(story_docs[0]) if story_docs else 0
+    report_left_out(story, left_out, preface_docs, docs if ao3_docs else [], docs[: start + 1])
     story.source_text = lambda: "\n".join(visible_text(doc.root) for doc in docs)
     return story
 
@@ -122,15 +126,21 @@ def _load_spine(archive: EpubArchive, package: Package, targeted: set[str]) -> l
 
 
 def _chapters(
-    segments: list[Segment], left_out: list[Segment], *, ao3: bool, split_headings: bool
+    segments: list[Segment],
+    left_out: list[Segment],
+    story_docs: list[SpineDoc],
+    *,
+    ao3: bool,
+    split_headings: bool,
 ) -> list[Chapter]:
     """The chapters of the content segments; front matter and segments without prose go to
-    `left_out`."""
+    `left_out`, the first file of each segment that made a chapter to `story_docs`."""
     content = [segment for segment in segments if not segment.front]
     left_out.extend(segment for segment in segments if segment.front)
     if split_headings and len(content) == 1:
         # One file and no table of contents: its headings are the only chapter marks.
         items = content[0].items
+        story_docs.extend(content[0].docs[:1])
         return finish_chapters(split_at_headings(items, chapter_level(items)))
     chapters: list[Chapter] = []
     for segment in content:
@@ -147,6 +157,7 @@ def _chapters(
         chapter.authors = split_names(notes["authors"]) if "authors" in notes else []
         chapter.structure += [notes["labels"]] if "labels" in notes else []
         chapters.append(chapter)
+        story_docs.extend(segment.docs[:1])
     return chapters
 
 

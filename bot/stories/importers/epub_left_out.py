@@ -27,8 +27,11 @@ def report_left_out(
     left_out: list[Segment],
     preface_docs: list[SpineDoc],
     ao3_docs: list[SpineDoc],
+    opening: list[SpineDoc],
 ) -> None:
-    """Add a `Skipped` entry to `story` for each left-out segment with words."""
+    """Add a `Skipped` entry to `story` for each left-out segment with words; those in the
+    `opening` files (up to the first chapter's) came before the story."""
+    before = {id(doc) for doc in opening}
     read_for_metadata = {id(doc) for doc in preface_docs}
     framing: list[str] = [visible_text(el) for el in _ao3_parts(ao3_docs)]
     for segment in left_out:
@@ -39,7 +42,9 @@ def report_left_out(
             framing.append(text)
             continue
         reason = FRONT_REASON if segment.front else SHORT_REASON
-        story.skipped.append(Skipped(_title(segment, reason), reason, len(text.split()), text))
+        front = bool(segment.docs) and id(segment.docs[0]) in before
+        words = len(text.split())
+        story.skipped.append(Skipped(_title(segment, reason), reason, words, text, front=front))
     left = leftover_text("\n".join(framing), metadata_texts(story))
     if left:
         title = "work details" if ao3_docs else "title page"

@@ -74,17 +74,18 @@ def separate_matter(story: Story) -> None:
         if not chapter.blocks:
             empty_run.append(chapter)  # headings with nothing under them: a list of contents
             continue
-        _skip_headings(story, empty_run)
+        _skip_headings(story, empty_run, front=not seen_story)
         reason = _matter_reason(chapter, story, titles, before_story=not seen_story)
         if reason:
             skipped = _skipped(chapter.title or reason, reason, chapter.blocks)
             heading = _heading_line(chapter)
             text = f"{heading}\n\n{skipped.text}" if heading else skipped.text
-            story.skipped.append(Skipped(skipped.title, reason, skipped.words, text))
+            part = Skipped(skipped.title, reason, skipped.words, text, front=not seen_story)
+            story.skipped.append(part)
             continue
         seen_story = True
         kept.append(chapter)
-    _skip_headings(story, empty_run)
+    _skip_headings(story, empty_run, front=not seen_story)
     for number, chapter in enumerate(kept, start=1):
         chapter.number = number
     story.chapters = kept
@@ -95,18 +96,18 @@ def _cut_footer(story: Story) -> None:
     last = story.chapters[-1] if story.chapters else None
     end = last.blocks[-1] if last and last.blocks else None
     if last and isinstance(end, Paragraph) and _FOOTER.match(end.text.strip()):
-        story.skipped.append(_skipped("End file.", "download footer", [end]))
+        story.skipped.append(_skipped("End file.", "download footer", [end], front=False))
         last.blocks = _trim_breaks(last.blocks[:-1])
 
 
-def _skip_headings(story: Story, run: list[Chapter]) -> None:
+def _skip_headings(story: Story, run: list[Chapter], *, front: bool) -> None:
     """Report a run of bodiless headings: several are a table of contents, one is a stray."""
     if run:
         words = sum(len((c.title or "").split()) for c in run)
         reason = "table of contents" if len(run) > 1 else "heading without text"
         title = "table of contents" if len(run) > 1 else run[0].title or reason
         text = "\n".join(_heading_line(c) for c in run)
-        story.skipped.append(Skipped(title=title, reason=reason, words=words, text=text))
+        story.skipped.append(Skipped(title, reason, words, text, front=front))
         run.clear()
 
 
@@ -131,7 +132,7 @@ def _cut_gutenberg_frame(story: Story) -> None:
         licence += [b for c in chapters[index + 1 :] for b in _with_heading(c)]
         chapters[index].blocks = _trim_breaks(chapters[index].blocks[:at])
         del chapters[index + 1 :]
-        story.skipped.append(_skipped(PG_LICENCE, "boilerplate", licence))
+        story.skipped.append(_skipped(PG_LICENCE, "boilerplate", licence, front=False))
     story.chapters = [c for c in chapters if c.blocks or c.title]
 
 
@@ -233,10 +234,10 @@ def _trim_breaks(blocks: list[Block]) -> list[Block]:
     return blocks
 
 
-def _skipped(title: str, reason: str, blocks: list[Block]) -> Skipped:
+def _skipped(title: str, reason: str, blocks: list[Block], *, front: bool = True) -> Skipped:
     texts = [b.text for b in blocks if not isinstance(b, SceneBreak)]
     words = sum(len(text.split()) for text in texts)
-    return Skipped(title=title, reason=reason, words=words, text="\n\n".join(texts))
+    return Skipped(title, reason, words, "\n\n".join(texts), front=front)
 
 
 def _with_heading(chapter: Chapter) -> list[Block]:
@@ -274,7 +275,7 @@ def cut_gutenberg_text(text: str, story_skipped: list[Skipped]) -> tuple[str, di
     if end is not None and (start is None or end > start):
         licence = lines[end:]
         story_skipped.append(
-            Skipped(PG_LICENCE, "boilerplate", _words(licence), "\n".join(licence))
+            Skipped(PG_LICENCE, "boilerplate", _words(licence), "\n".join(licence), front=False)
         )
         lines = lines[:end]
     if start is not None:
