@@ -21,6 +21,7 @@ from bot.stories.importers.matter import skipped_summary
 from bot.stories.importers.text_checks import text_problems
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
 from cogs.i18n import chapter_word, speaker_of
+from cogs.stories.choices import CHOICES_LABEL
 from cogs.stories.views import (
     DYNAMIC_ITEMS,
     DeleteConfirmView,
@@ -150,7 +151,8 @@ class StoryCommands(commands.Cog):
             embed.add_field(
                 name="Skipped (not posted)", value=escape_markdown(skipped), inline=False
             )
-        add_word_account(embed, speaker_of(interaction), prepared)
+        t = speaker_of(interaction)
+        add_word_account(embed, t, prepared)
         problems = text_problems(prepared.story)
         if problems:
             embed.add_field(
@@ -159,7 +161,8 @@ class StoryCommands(commands.Cog):
                 inline=False,
             )
         await interaction.edit_original_response(
-            embed=embed, view=upload_reply_view(summary.story.id)
+            embed=embed,
+            view=upload_reply_view(summary.story.id, t.gettext(CHOICES_LABEL)),
         )
 
     @story.command(name="update", description="Replace unreleased chapters and add new ones")

@@ -96,7 +96,8 @@ async def test_a_dropped_chapter_becomes_a_skipped_part_and_the_rest_renumber(
     assert "Alice was beginning" in dropped.body
     back = await choices.restore(OWNER, story, dropped.id)
     assert back.number == 1
-    assert [c.to_chapter().text for c in await choices.stories.chapters(story.id)][0].startswith("Alice")
+    first = (await choices.stories.chapters(story.id))[0]
+    assert first.to_chapter().text.startswith("Alice")
 
 
 async def test_only_authors_choose_and_never_the_last_chapter(
