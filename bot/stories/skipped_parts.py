@@ -22,7 +22,7 @@ class SkippedPartRecord:
 
     id: int
     story_id: int
-    position: int
+    part_no: int
     title: str
     reason: str
     words: int
@@ -46,24 +46,29 @@ _STARTED_SQL = (
 )
 
 
+_INSERT_SQL = (
+    "INSERT INTO skipped_parts (story_id, part_no, title, reason, words, body, front)"
+    " VALUES (:story, :part_no, :title, :reason, :words, :body, :front)"
+)
+
+
 async def insert_skipped_parts(tx: Transaction, story_id: int, parts: Sequence[Skipped]) -> None:
     """Store an upload's skipped parts, in the order the importer reported them."""
     await tx.executemany(
-        "INSERT INTO skipped_parts (story_id, position, title, reason, words, body, front)"
-        " VALUES (:story, :position, :title, :reason, :words, :body, :front)",
-        [
-            {
-                "story": story_id,
-                "position": position,
-                "title": part.title,
-                "reason": part.reason,
-                "words": part.words,
-                "body": part.text,
-                "front": int(part.front),
-            }
-            for position, part in enumerate(parts, start=1)
-        ],
+        _INSERT_SQL, [_params(story_id, n, part) for n, part in enumerate(parts, start=1)]
     )
+
+
+def _params(story_id: int, part_no: int, part: Skipped) -> dict[str, object]:
+    return {
+        "story": story_id,
+        "part_no": part_no,
+        "title": part.title,
+        "reason": part.reason,
+        "words": part.words,
+        "body": part.text,
+        "front": int(part.front),
+    }
 
 
 class SkippedPartRepository(Repository):
@@ -72,7 +77,7 @@ class SkippedPartRepository(Repository):
     async def parts(self, story_id: int) -> list[SkippedPartRecord]:
         """A story's skipped parts, in the importer's order."""
         rows = await self.db.fetch_all(
-            f"SELECT {_COLUMNS} FROM skipped_parts WHERE story_id = :story ORDER BY position",
+            f"SELECT {_COLUMNS} FROM skipped_parts WHERE story_id = :story ORDER BY part_no",
             {"story": story_id},
         )
         return [SkippedPartRecord.from_row(row) for row in rows]
@@ -104,28 +109,12 @@ class SkippedPartRepository(Repository):
                 )
             if add_part is not None:
                 last = await tx.fetch_value(
-                    "SELECT COALESCE(MAX(position), 0) FROM skipped_parts WHERE story_id = :story",
+                    "SELECT COALESCE(MAX(part_no), 0) FROM skipped_parts WHERE story_id = :story",
                     {"story": story_id},
                 )
-                await _insert_at(tx, story_id, int(last or 0) + 1, add_part)
+                await tx.execute(_INSERT_SQL, _params(story_id, int(last or 0) + 1, add_part))
             await tx.execute(
                 "UPDATE stories SET updated_at = :now WHERE id = :story",
                 {"now": self.now(), "story": story_id},
             )
         return True
-
-
-async def _insert_at(tx: Transaction, story_id: int, position: int, part: Skipped) -> None:
-    await tx.execute(
-        "INSERT INTO skipped_parts (story_id, position, title, reason, words, body, front)"
-        " VALUES (:story, :position, :title, :reason, :words, :body, :front)",
-        {
-            "story": story_id,
-            "position": position,
-            "title": part.title,
-            "reason": part.reason,
-            "words": part.words,
-            "body": part.text,
-            "front": int(part.front),
-        },
-    )

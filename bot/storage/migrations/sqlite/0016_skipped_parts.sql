@@ -4,11 +4,11 @@
 CREATE TABLE skipped_parts (
     id       INTEGER PRIMARY KEY,
     story_id INTEGER NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
+    part_no  INTEGER NOT NULL,
     title    TEXT    NOT NULL,
     reason   TEXT    NOT NULL,
     words    INTEGER NOT NULL,
     body     TEXT    NOT NULL,
     front    INTEGER NOT NULL DEFAULT 1 CHECK (front IN (0, 1))
 );
-CREATE INDEX skipped_parts_story ON skipped_parts (story_id, position);
+CREATE INDEX skipped_parts_story ON skipped_parts (story_id, part_no);
