@@ -18,6 +18,7 @@ from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.i18n.catalog import N_
 from bot.storage import Database
 from bot.stories.chapters import NewChapter
+from bot.stories.importers.titles import split_label
 from bot.stories.model import Block, Chapter, Paragraph, Skipped, Span, Story
 from bot.stories.paginate import paginate_story
 from bot.stories.policy import require_author
@@ -73,7 +74,11 @@ class UploadChoices:
         if part is None:
             raise NotFound(N_("That skipped part is gone: it may already be a chapter."))
         chapters = [record.to_chapter() for record in await self.stories.chapters(story.id)]
-        new = Chapter(0, title=part.title, blocks=paragraphs(part.body))
+        # A dropped chapter comes back under its own heading ("CHAPTER II: The Pool of Tears").
+        label, title = (
+            split_label(part.title) if part.reason == DROPPED_REASON else (None, part.title)
+        )
+        new = Chapter(0, title=title, label=label, blocks=paragraphs(part.body))
         if not new.blocks:
             raise InvalidInput(N_("That skipped part has no text to make a chapter of."))
         if part.front:
@@ -100,7 +105,7 @@ class UploadChoices:
         if len(chapters) == 1:
             raise InvalidInput(N_("A story needs at least one chapter; this is its only one."))
         dropped = chapters.pop(index)
-        title = " ".join(p for p in (dropped.label, dropped.title) if p) or f"#{number}"
+        title = ": ".join(p for p in (dropped.label, dropped.title) if p) or f"#{number}"
         part = Skipped(
             title,
             DROPPED_REASON,

@@ -51,10 +51,10 @@ async def test_an_author_restores_a_skipped_part_and_drops_a_chapter(
     done = answer(await emulator.click(alice, opened, restore["custom_id"], values=[licence]))
     assert "“Project Gutenberg licence” is now chapter 3 of 3." in done.content
     chapters = await repo(chapterbot).chapters(story_id)
-    assert [(c.number, c.title) for c in chapters] == [
-        (1, "CHAPTER I. Down the Rabbit-Hole"),
-        (2, "CHAPTER II. The Pool of Tears"),
-        (3, "Project Gutenberg licence"),
+    assert [(c.number, c.label, c.title) for c in chapters] == [
+        (1, "CHAPTER I", "Down the Rabbit-Hole"),
+        (2, "CHAPTER II", "The Pool of Tears"),
+        (3, None, "Project Gutenberg licence"),
     ]
     pages = await repo(chapterbot).pages(chapters[2].id)
     assert "Updated editions will replace the previous one." in pages[0].content
@@ -64,10 +64,12 @@ async def test_an_author_restores_a_skipped_part_and_drops_a_chapter(
     dropped = answer(await emulator.click(alice, done, drop["custom_id"], values=["1"]))
     assert "Chapter 1 (“" in dropped.content and "2 chapters are left" in dropped.content
     chapters = await repo(chapterbot).chapters(story_id)
-    assert [(c.number, c.title) for c in chapters] == [
-        (1, "CHAPTER II. The Pool of Tears"),
-        (2, "Project Gutenberg licence"),
+    assert [(c.number, c.label, c.title) for c in chapters] == [
+        (1, "CHAPTER II", "The Pool of Tears"),  # the source's own label stays
+        (2, None, "Project Gutenberg licence"),
     ]
+    first = await repo(chapterbot).pages(chapters[0].id)
+    assert first[0].content.startswith("**CHAPTER II: The Pool of Tears**")
     pages = await repo(chapterbot).pages(chapters[1].id)
     assert pages[0].content.startswith("**Chapter 2: Project Gutenberg licence**")
 

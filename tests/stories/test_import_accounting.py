@@ -17,10 +17,17 @@ try:
 except ImportError:  # collected without the repository root on sys.path
     from realworld import REALWORLD, load
 
+STORY_SUFFIXES = (".txt", ".md", ".html", ".epub")
 REALWORLD_FILES = sorted(
     path.name
     for path in (REALWORLD.iterdir() if REALWORLD.is_dir() else ())
-    if path.suffix in (".txt", ".md", ".html", ".epub")
+    if path.suffix in STORY_SUFFIXES
+)
+CORPUS = REALWORLD.parent / "corpus"
+CORPUS_FILES = sorted(
+    path.name
+    for path in (CORPUS.iterdir() if CORPUS.is_dir() else ())
+    if path.suffix in STORY_SUFFIXES
 )
 
 
@@ -31,6 +38,14 @@ def test_every_word_of_a_realworld_file_is_accounted_for(name: str) -> None:
     words = account(story)
     assert words is not None
     assert words.source_words > 100  # the source text was really read
+    assert words.unaccounted == 0, (name, words)
+
+
+@pytest.mark.skipif(not CORPUS_FILES, reason="../shared/corpus is absent")
+@pytest.mark.parametrize("name", CORPUS_FILES)
+def test_every_word_of_a_corpus_file_is_accounted_for(name: str) -> None:
+    words = account(import_story((CORPUS / name).read_bytes(), name))
+    assert words is not None and words.source_words > 100
     assert words.unaccounted == 0, (name, words)
 
 

@@ -98,6 +98,7 @@ async def test_a_dropped_chapter_becomes_a_skipped_part_and_the_rest_renumber(
     assert back.number == 1
     first = (await choices.stories.chapters(story.id))[0]
     assert first.to_chapter().text.startswith("Alice")
+    assert (first.label, first.title) == ("Chapter 1", None)  # back under its own label
 
 
 async def test_only_authors_choose_and_never_the_last_chapter(

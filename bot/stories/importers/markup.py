@@ -189,6 +189,8 @@ def is_entity(el: Any) -> bool:
     return el.tag is etree.Entity
 
 
+# Line and page numbers printed in the margin are not part of the text.
+MARGIN_NUMBERS = names("lnum linenum linenumber line-number pagenum pagenumber page-number")
 # Elements whose text no reader sees; everything else in <body> is the page's readable text.
 # <nav> is navigation (an EPUB's table of contents), not text the book holds.
 _INVISIBLE = names("head script style template noscript title nav")
@@ -213,7 +215,7 @@ def _collect(el: Any, parts: list[str]) -> None:
     if not tag:
         if is_entity(el):
             parts.append(entity_text(el))
-    elif tag not in _INVISIBLE:
+    elif not _unread(el, tag):
         inline = tag in _INLINE
         if not inline:
             parts.append(" ")
@@ -225,6 +227,16 @@ def _collect(el: Any, parts: list[str]) -> None:
             parts.append(" ")
     if el.tail:
         parts.append(el.tail)
+
+
+def _unread(el: Any, tag: str) -> bool:
+    """Invisible elements, hidden ones, and margin line or page numbers: not the text."""
+    return (
+        tag in _INVISIBLE
+        or el.get("hidden") is not None
+        or "pagebreak" in epub_types(el)
+        or bool(classes(el) & MARGIN_NUMBERS)
+    )
 
 
 def _declared_encoding(head: bytes) -> str | None:
