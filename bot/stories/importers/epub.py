@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.errors import ImportRefused
+from bot.stories.exporters.epub import GENERATOR
 from bot.stories.importers.ao3 import Preface, is_ao3, read_end_notes, read_preface
 from bot.stories.importers.ao3_chapters import pull_chapter_notes, split_names
 from bot.stories.importers.epub_left_out import report_left_out
@@ -56,7 +57,12 @@ def parse_epub(raw: bytes) -> Story:
     preface_docs = _mark_ao3_parts(segments, ao3_docs, docs) if ao3_docs else []
     story_docs: list[SpineDoc] = []
     chapters = _chapters(
-        segments, left_out, story_docs, ao3=bool(ao3_docs), split_headings=not targets
+        segments,
+        left_out,
+        story_docs,
+        ao3=bool(ao3_docs),
+        split_headings=not targets,
+        ours=package.generator == GENERATOR,
     )
     if not chapters:
         raise ImportRefused(
@@ -132,6 +138,7 @@ def _chapters(
     *,
     ao3: bool,
     split_headings: bool,
+    ours: bool = False,
 ) -> list[Chapter]:
     """The chapters of the content segments; front matter and segments without prose go to
     `left_out`, the first file of each segment that made a chapter to `story_docs`."""
@@ -146,7 +153,10 @@ def _chapters(
     for segment in content:
         # AO3 and our own export label notes the same way: a "Notes:" line, then a quote.
         items, notes = pull_chapter_notes(segment.items)
-        label, title = (None, ao3_title(segment.label)) if ao3 else split_label(segment.label)
+        if ao3:
+            label, title = None, ao3_title(segment.label)
+        else:
+            label, title = split_label(segment.label, verbatim=ours)
         chapter = make_chapter(len(chapters) + 1, title, items, label)
         if chapter.word_count < (1 if segment.is_chapter else MIN_PREAMBLE_WORDS):
             left_out.append(segment)
