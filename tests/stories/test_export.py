@@ -18,6 +18,7 @@ from lxml import etree
 from bot.stories.exporters import EXPORT_FORMATS, UnknownExportFormat, export_story
 from bot.stories.exporters.heading import chapter_heading
 from bot.stories.importers import import_story
+from bot.stories.importers.titles import split_label
 from bot.stories.model import (
     BlockQuote,
     Chapter,
@@ -196,3 +197,18 @@ def test_shared_files_are_present_or_skipped() -> None:
     if not SHARED_FILES:
         pytest.skip("../shared/corpus and ../shared/realworld are absent")
     assert all(path.is_file() for path in SHARED_FILES)
+
+
+@pytest.mark.parametrize(
+    ("heading", "expected"),
+    [
+        ("Chapter 40: Midnight, Forecastle.", ("Chapter 40", "Midnight, Forecastle.")),
+        ("The Last of the Spirits.", (None, "The Last of the Spirits.")),
+        ("Stave One", ("Stave One", None)),
+        ("3", (None, None)),
+    ],
+)
+def test_our_own_headings_are_read_back_verbatim(
+    heading: str, expected: tuple[str | None, str | None]
+) -> None:
+    assert split_label(heading, verbatim=True) == expected
