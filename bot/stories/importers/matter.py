@@ -275,7 +275,7 @@ def cut_gutenberg_text(text: str, story_skipped: list[Skipped]) -> tuple[str, di
     if end is not None and (start is None or end > start):
         licence = lines[end:]
         story_skipped.append(
-            Skipped(PG_LICENCE, "boilerplate", _words(licence), "\n".join(licence), front=False)
+            Skipped(PG_LICENCE, "boilerplate", _words(licence), _unwrapped(licence), front=False)
         )
         lines = lines[:end]
     if start is not None:
@@ -285,10 +285,16 @@ def cut_gutenberg_text(text: str, story_skipped: list[Skipped]) -> tuple[str, di
                 fields[match["key"].lower()] = match["value"].strip()
         header = lines[: start + 1]
         story_skipped.insert(
-            0, Skipped(PG_HEADER, "boilerplate", _words(header), "\n".join(header))
+            0, Skipped(PG_HEADER, "boilerplate", _words(header), _unwrapped(header))
         )
         lines = lines[start + 1 :]
     return "\n".join(lines), fields
+
+
+def _unwrapped(lines: list[str]) -> str:
+    """Hard-wrapped lines as paragraphs (blank lines between), each on one line."""
+    paragraphs = re.split(r"\n[^\S\n]*\n\s*", "\n".join(lines))
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 
 
 def _words(lines: list[str]) -> int:
