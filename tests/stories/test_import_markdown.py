@@ -280,3 +280,11 @@ def test_a_large_markdown_story_parses_completely() -> None:
     story = parse_markdown(text)
     assert story.word_count >= 200_000
     assert len(story.chapters) == chapter_count
+
+
+def test_a_labelled_chapter_named_like_the_story_is_no_title_page() -> None:
+    story = parse_markdown("# Night Falls\n\n## Chapter 1: Night Falls\n\nShe ran.\n")
+    assert [(c.label, c.title, c.text) for c in story.chapters] == [
+        ("Chapter 1", "Night Falls", "She ran.")
+    ]
+    assert story.skipped == []

@@ -198,8 +198,8 @@ def _is_contents(paragraphs: list[Paragraph], titles: set[str]) -> bool:
 
 def _is_title_page(chapter: Chapter, story: Story) -> bool:
     """A short opening part headed, or opened, by the story's title or a byline."""
-    if chapter.word_count > _BYLINE_PAGE_MAX_WORDS:
-        return False
+    if chapter.word_count > _BYLINE_PAGE_MAX_WORDS or chapter.label:
+        return False  # a labelled chapter ("Chapter 1: <the story's title>") is story text
     title, story_title = _norm(chapter.title), _norm(story.title)
     if title and chapter.word_count <= _TITLE_PAGE_MAX_WORDS:
         # "D R A C U L A", or FanFicFare's "Title by Author, …" heading over its metadata table.
