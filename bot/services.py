@@ -32,6 +32,7 @@ from bot.storage.repository import unix_now
 from bot.stories.authoring import Authoring
 from bot.stories.lookup import StoryFinder
 from bot.stories.repository import StoryRepository
+from bot.stories.upload_choices import UploadChoices
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Services:
     outbox: Outbox
     stories: StoryFinder
     authoring: Authoring
+    upload_choices: UploadChoices
     publishing: PublishingService
     target_loss: TargetLoss
     page_deletions: PageDeletions
@@ -89,6 +91,7 @@ class Services:
             outbox=outbox,
             stories=StoryFinder(StoryRepository(db, clock=clock)),
             authoring=Authoring(db, bus=bus),
+            upload_choices=UploadChoices(db),
             publishing=publishing,
             target_loss=TargetLoss(publishing, outbox),
             page_deletions=PageDeletions(db, clock=clock),

@@ -38,6 +38,7 @@ PURGE_ORDER: tuple[tuple[str, str], ...] = (
     ("read_events", _OF_GUILD),
     ("chapter_reads", _OF_GUILD),
     ("progress", _OF_GUILD),
+    ("skipped_parts", f"story_id IN ({_STORIES})"),
     ("pages", f"chapter_id IN ({_CHAPTERS})"),
     ("chapters", f"story_id IN ({_STORIES})"),
     ("story_authors", f"story_id IN ({_STORIES})"),

@@ -18,6 +18,7 @@ from bot.scheduling import parse_zone
 from bot.settings.records import MISSED_RELEASE_POLICIES
 from bot.settings.repository import SettingsRepository
 from bot.storage import Database
+from bot.stories.accounting import WordAccount, account
 from bot.stories.chapters import ChapterSync, NewChapter, StoryCounts
 from bot.stories.importers import check_upload as check_upload  # the cogs' entry point
 from bot.stories.importers import import_story
@@ -48,6 +49,7 @@ class PreparedStory:
     story: Story
     pages: list[list[str]]
     style: str
+    words: WordAccount | None = None  # the source's words and how many the import accounts for
 
     @property
     def page_count(self) -> int:
@@ -105,9 +107,10 @@ def prepare_story(
     """
     style_limit(style)  # refuse an unknown style before the expensive part
     story = import_story(raw, filename)
+    words = account(story)  # before `warnings` replaces what the file said
     if warnings is not None:
         story.warnings = list(warnings)
-    return PreparedStory(story, paginate_story(story, style, chapter_word), style)
+    return PreparedStory(story, paginate_story(story, style, chapter_word), style, words)
 
 
 def render_pages(chapter: Chapter, style: str, warnings: Sequence[str]) -> list[str]:

@@ -6,6 +6,7 @@ renderer, so the model stays a faithful, format-neutral picture of the source.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -78,6 +79,9 @@ class Chapter:
     notes: str | None = None
     end_notes: str | None = None
     blocks: list[Block] = field(default_factory=list)
+    # Labels read as structure and not posted ("Chapter Notes:", "See the end of the chapter
+    # for more notes"), kept only so the upload can account for their words.
+    structure: list[str] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -92,11 +96,18 @@ class Chapter:
 
 @dataclass(frozen=True)
 class Skipped:
-    """A part of the source that is not posted (licence, contents, title page...), and why."""
+    """A part of the source that is not posted (licence, contents, title page...), and why.
+
+    `text` is the part's own text, kept so the upload can account for every word of the source
+    and so the author can turn the part into a chapter after all; `front` says whether it came
+    before the story (a title page, contents) or after it (a licence, a colophon).
+    """
 
     title: str
     reason: str
     words: int
+    text: str = field(default="", compare=False, repr=False)
+    front: bool = field(default=True, compare=False)
 
 
 @dataclass
@@ -115,6 +126,12 @@ class Story:
     source_format: str = "txt"
     chapters: list[Chapter] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # Words the source uses only to mark structure, read as such and not posted: a metadata
+    # field's name ("Title:", "Author:"), the "by" of a byline.
+    structure: list[str] = field(default_factory=list, compare=False, repr=False)
+    # The readable text the importer read (all of it, before anything is cut), produced on
+    # demand: counting its words costs time the plain import and pagination must not pay.
+    source_text: Callable[[], str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def word_count(self) -> int:

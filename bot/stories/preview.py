@@ -6,11 +6,14 @@ The `--json` output is a contract other tools depend on:
      "rating": str|null, "warnings": [str], "tags": [str], "style": "text"|"embed",
      "limit": int, "chapters": [{"number": int, "label": str|null, "title": str|null,
      "notes": str|null, "end_notes": str|null, "chars": int, "pages": [str]}],
-     "end_notes": str|null, "skipped": [{"title": str, "reason": str, "words": int}]}
+     "end_notes": str|null, "skipped": [{"title": str, "reason": str, "words": int}],
+     "source_words": int|null, "imported_words": int|null}
 
 `pages` are exactly the texts that would be posted, `chars` the length of the chapter's rendered
 text before pagination, `number` the chapter's 1-based position; titles and notes are plain text
-as written in the source.
+as written in the source. `source_words` counts the words of the text the importer read;
+`imported_words` how many of them the import accounts for (posted, kept as metadata or notes,
+or reported in `skipped`): the difference is text lost silently (see `bot.stories.accounting`).
 """
 
 from __future__ import annotations
@@ -24,10 +27,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.errors import ImportRefused
+from bot.stories.accounting import account
 from bot.stories.importers import import_story
 from bot.stories.model import Story
 from bot.stories.paginate import STYLE_LIMITS, lower_bound, paginate
-from bot.stories.preview_summary import write_summary
+from bot.stories.preview_summary import accounting_line, write_summary
 from bot.stories.render import RenderedChapter, heading_text, render_story
 
 EXIT_OK = 0
@@ -75,6 +79,7 @@ def preview_data(
     limit: int,
 ) -> dict[str, Any]:
     """The `--json` object for a story already rendered and paginated."""
+    words = account(story)
     return {
         "title": story.title,
         "authors": list(story.authors),
@@ -104,6 +109,8 @@ def preview_data(
             {"title": part.title, "reason": part.reason, "words": part.words}
             for part in story.skipped
         ],
+        "source_words": words.source_words if words else None,
+        "imported_words": words.imported_words if words else None,
     }
 
 
@@ -145,6 +152,9 @@ def write_text_view(
         f"(at least {bound} needed), {sum(c.chars for c in rendered):,} characters, "
         f"{story.word_count:,} words\n"
     )
+    words = account(story)
+    if words is not None:
+        out.write(accounting_line(words) + "\n")
 
 
 def _silence_stdout() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from bot.stories.accounting import WordAccount, account
 from bot.stories.model import Story
 from bot.stories.render import RenderedChapter, heading_text
 
@@ -38,3 +39,14 @@ def write_summary(
         f"{sum(d.chars for d in rendered):,} chars, {story.word_count:,} words; "
         f"skipped {len(story.skipped)} parts ({skipped_words:,} words)\n"
     )
+    words = account(story)
+    if words is not None:
+        out.write(f"{accounting_line(words)}\n")
+
+
+def accounting_line(words: WordAccount) -> str:
+    """The source's words and whether the import accounts for all of them."""
+    line = f"source: {words.source_words:,} words, {words.imported_words:,} accounted for"
+    if words.unaccounted > 0:
+        return f"{line}; WARNING: {words.unaccounted:,} words unaccounted for"
+    return f"{line} (none lost)"

@@ -19,6 +19,7 @@ from bot.stories.records import (
     StoryStyle,
 )
 from bot.stories.serialize import blocks_to_json
+from bot.stories.skipped_parts import insert_skipped_parts
 
 _STORY_COLUMNS = columns(StoryRecord)
 
@@ -67,7 +68,8 @@ class StoryRepository(ChapterRepository):
         channel_id: int | None = None,
         channel_mode: ChannelMode = "messages",
     ) -> StoryRecord:
-        """Store a story, its chapters (body as JSON) and their pages, all in one transaction.
+        """Store a story, its chapters (body as JSON), their pages and the parts the import
+        skipped (with their text), all in one transaction.
 
         `pages[i]` holds the rendered pages of `story.chapters[i]`. The owner is recorded as an
         author with the role 'owner'.
@@ -98,6 +100,7 @@ class StoryRepository(ChapterRepository):
             )
             for chapter, body, chapter_pages in zip(story.chapters, bodies, pages, strict=True):
                 await insert_chapter(tx, story_id, NewChapter(chapter, body, tuple(chapter_pages)))
+            await insert_skipped_parts(tx, story_id, story.skipped)
             row = await tx.fetch_one(_STORY_BY_ID_SQL, {"id": story_id})
         assert row is not None  # just inserted, inside the same transaction
         return StoryRecord.from_row(row)

@@ -29,6 +29,7 @@ from cogs.stories.views import (
     send_preview,
     upload_reply_view,
 )
+from cogs.stories.word_account import add_word_account
 
 if TYPE_CHECKING:
     from bot.client import ChapterBot
@@ -100,6 +101,7 @@ class StoryCommands(commands.Cog):
                 value=escape_markdown(skipped),
                 inline=False,
             )
+        add_word_account(embed, t, prepared)
         problems = text_problems(prepared.story, t)
         if problems:
             fix = t.gettext("Fix the file and `/story update` it.")

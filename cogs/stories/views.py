@@ -18,6 +18,7 @@ from bot.stories.records import StoryRecord
 from bot.text import clip
 from cogs.common import GuardedItem, actor_of, chapterbot, stories_of
 from cogs.i18n import speaker_of
+from cogs.stories.choices import CHOICE_ITEMS, CHOICES_LABEL, UploadChoicesButton
 
 PREVIEW_TIMEOUT_S = 15 * 60
 SELECT_LIMIT = 25  # Discord's cap on a select menu's options
@@ -305,12 +306,17 @@ def schedule_usage(story: StoryRecord, t: Speaker) -> str:
     )
 
 
-def upload_reply_view(story_id: int) -> discord.ui.View:
+def upload_reply_view(story_id: int, choices_label: str = CHOICES_LABEL) -> discord.ui.View:
     """The buttons under an upload summary."""
     view = discord.ui.View(timeout=None)
     view.add_item(PreviewChapterOne(story_id))
     view.add_item(ScheduleHelp(story_id))
+    view.add_item(UploadChoicesButton(story_id, choices_label))
     return view
 
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (PreviewChapterOne, ScheduleHelp)
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    PreviewChapterOne,
+    ScheduleHelp,
+    *CHOICE_ITEMS,
+)

@@ -215,10 +215,11 @@ async def test_a_french_server_gets_a_french_release_line_and_thread_name(
     assert "✅" in (moved.content or ""), moved.content
     assert "✅" in await finished(await emulator.slash(alice, "publish", story=str(story.id)))
     (header,) = bot_posts(emulator, general)
-    # The chapter's own title is story text ("Chapter 1: Dawn" here) and is never translated.
-    assert header.content == "📖 **Three Small Chapters** — Chap. 1 — Chapter 1: Dawn"
+    # The chapter's own title is story text ("Dawn" here, under the source's label "Chapter 1")
+    # and is never translated.
+    assert header.content == "📖 **Three Small Chapters** — Chap. 1 — Dawn"
     (thread,) = [c for c in emulator.world.channels.values() if c.id == header.thread_id]
-    assert thread.name == "Chap. 1 — Chapter 1: Dawn"
+    assert thread.name == "Chap. 1 — Dawn"
 
 
 async def test_schedule_add_in_french(emulator: DiscordEmulator, chapterbot: ChapterBot) -> None:

@@ -95,7 +95,7 @@ async def test_seed_upload_reports_the_importer_numbers(
     assert field(reply, "Warnings") == (", ".join(expected.warnings) or "None")
     assert all(a in field(reply, "Authors") for a in expected.authors)
     assert f"<@{emulator.user('alice').id}>" in field(reply, "Authors")
-    assert reply.custom_ids() == ["cb:story:preview:1", "cb:story:schedule:1"]
+    assert reply.custom_ids() == ["cb:story:preview:1", "cb:story:schedule:1", "cb:story:choices:1"]
 
     story = (await repo(chapterbot).list_for_guild(emulator.guild.id))[0]
     assert story.owner_id == emulator.user("alice").id

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.client import ChapterBot
+from bot.stories import authoring
+from bot.stories.model import Story, plain_paragraph
 from testkit.emulator import DiscordEmulator
 
 try:
@@ -76,3 +80,30 @@ async def test_clean_upload_has_no_text_warning(
     reply = answer(await upload(emulator, emulator.user("alice"), "alice.txt", GUTENBERG_STYLE))
     names = [item["name"] for embed in reply.embeds for item in embed.get("fields", [])]
     assert "⚠️ Check the text" not in names
+
+
+async def test_upload_reply_accounts_for_every_word(
+    emulator: DiscordEmulator, chapterbot: ChapterBot
+) -> None:
+    reply = answer(await upload(emulator, emulator.user("alice"), "alice.txt", GUTENBERG_STYLE))
+    line = field(reply, "Words in the file")
+    assert line.startswith("81 words read: 20 posted as chapter text, 54 listed as skipped")
+    names = [item["name"] for embed in reply.embeds for item in embed.get("fields", [])]
+    assert "⚠️ Words unaccounted for" not in names
+
+
+async def test_upload_reply_warns_when_words_are_unaccounted_for(
+    emulator: DiscordEmulator, chapterbot: ChapterBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_import = authoring.import_story
+
+    def losing_import(raw: bytes, filename: str) -> Story:
+        """An importer bug: four words of the last chapter vanish without a skipped entry."""
+        story = real_import(raw, filename)
+        story.chapters[-1].blocks = [plain_paragraph("Curiouser!")]
+        return story
+
+    monkeypatch.setattr(authoring, "import_story", losing_import)
+    reply = answer(await upload(emulator, emulator.user("alice"), "alice.txt", GUTENBERG_STYLE))
+    warning = field(reply, "⚠️ Words unaccounted for")
+    assert warning.startswith("4 of the file's 81 words are neither posted nor listed as skipped")

@@ -162,6 +162,9 @@ COMMANDS: dict[str, tuple[str, Options | None]] = {
 BUTTONS: dict[str, str] = {
     "PreviewChapterOne": "author",
     "ScheduleHelp": "author",
+    "UploadChoicesButton": "author",
+    "RestorePart": "author",  # turns a skipped part into a chapter
+    "DropChapter": "author",
     "ForgetButton": "self",
     "ReadFromHere": "reader",
     "MarkRead": "reader",
@@ -317,6 +320,9 @@ async def test_crafted_buttons_recheck_who_clicks(
         "ForgetButton": f"cb:forget:yes:{alice.id}",
         "PreviewChapterOne": f"cb:story:preview:{case.story_id}",
         "ScheduleHelp": f"cb:story:schedule:{case.story_id}",
+        "UploadChoicesButton": f"cb:story:choices:{case.story_id}",
+        "RestorePart": f"cb:story:restore:{case.story_id}",
+        "DropChapter": f"cb:story:drop:{case.story_id}",
     }
     assert {k for k, v in BUTTONS.items() if v != "reader"} == set(crafted)
     message = await forged(chapterbot, general.id, *crafted.values())

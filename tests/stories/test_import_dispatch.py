@@ -35,7 +35,7 @@ def _refusal(raw: bytes, filename: str, **kwargs: int) -> ImportRefused:
 
 def _shape(story: Story) -> list[tuple[str | None, list[str]]]:
     return [
-        (c.title, ["break" if isinstance(b, SceneBreak) else b.text for b in c.blocks])
+        (c.label, ["break" if isinstance(b, SceneBreak) else b.text for b in c.blocks])
         for c in story.chapters
     ]
 

@@ -42,7 +42,9 @@ def _first_block(markdown: str) -> Paragraph | BlockQuote | SceneBreak:
 def test_title_and_byline(byline: str, authors: list[str]) -> None:
     story = parse_markdown(f"# Night Falls\n{byline}\n\n## Chapter 1\n\nShe ran.\n")
     assert (story.title, story.authors) == ("Night Falls", authors)
-    assert [(c.number, c.title, c.text) for c in story.chapters] == [(1, "Chapter 1", "She ran.")]
+    assert [(c.number, c.label, c.title, c.text) for c in story.chapters] == [
+        (1, "Chapter 1", None, "She ran.")
+    ]
 
 
 def test_level_two_headings_are_chapters_and_deeper_ones_bold_paragraphs() -> None:
@@ -56,7 +58,10 @@ def test_level_two_headings_are_chapters_and_deeper_ones_bold_paragraphs() -> No
 def test_first_heading_that_reads_like_a_chapter_is_not_the_title() -> None:
     story = parse_markdown("# Chapter 1\n\nA.\n\n# Chapter 2\n\nB.\n")
     assert story.title == "Untitled"
-    assert [c.title for c in story.chapters] == ["Chapter 1", "Chapter 2"]
+    assert [(c.label, c.title) for c in story.chapters] == [
+        ("Chapter 1", None),
+        ("Chapter 2", None),
+    ]
 
 
 def test_without_a_title_heading_a_byline_line_gives_the_title() -> None:
@@ -275,3 +280,11 @@ def test_a_large_markdown_story_parses_completely() -> None:
     story = parse_markdown(text)
     assert story.word_count >= 200_000
     assert len(story.chapters) == chapter_count
+
+
+def test_a_labelled_chapter_named_like_the_story_is_no_title_page() -> None:
+    story = parse_markdown("# Night Falls\n\n## Chapter 1: Night Falls\n\nShe ran.\n")
+    assert [(c.label, c.title, c.text) for c in story.chapters] == [
+        ("Chapter 1", "Night Falls", "She ran.")
+    ]
+    assert story.skipped == []

@@ -137,26 +137,27 @@ def test_header_metadata_labels() -> None:
 
 
 @pytest.mark.parametrize(
-    "heading",
+    ("heading", "label", "title"),
     [
-        "Chapter 3",
-        "Chapter Three: The Fall",
-        "CHAPTER III",
-        "Chapter 3 - The Fall",
-        "Chapter 3. The Fall",
-        "Chapter Twenty-One",
-        "Prologue",
-        "Epilogue",
-        "Part 2",
-        "~ Chapter 3 ~",
+        ("Chapter 3", "Chapter 3", None),
+        ("Chapter Three: The Fall", "Chapter Three", "The Fall"),
+        ("CHAPTER III", "CHAPTER III", None),
+        ("Chapter 3 - The Fall", "Chapter 3", "The Fall"),
+        ("Chapter 3. The Fall", "Chapter 3", "The Fall"),
+        ("Chapter Twenty-One", "Chapter Twenty-One", None),
+        ("Prologue", None, "Prologue"),
+        ("Epilogue", None, "Epilogue"),
+        ("Part 2", "Part 2", None),
+        ("~ Chapter 3 ~", "Chapter 3", None),
     ],
 )
-def test_heading_lines_start_chapters(heading: str) -> None:
+def test_heading_lines_start_chapters(heading: str, label: str | None, title: str | None) -> None:
     story = parse_text(
         f"Tale by Tess\n\nChapter 1\n\nOpening words.\n\n{heading}\n\nLater words.\n"
     )
     assert [c.number for c in story.chapters] == [1, 2]
-    assert story.chapters[1].title == heading.strip("~ ")
+    # The source's own label is kept apart from the title ("Chapter 3" stays "Chapter 3").
+    assert (story.chapters[1].label, story.chapters[1].title) == (label, title)
     assert _texts(story, 1) == ["Later words."]
 
 
@@ -181,28 +182,34 @@ def test_headings_number_chapters_by_position() -> None:
         "Epilogue\n\nD.\n"
     )
     story = parse_text(text)
-    assert [(c.number, c.title, c.text) for c in story.chapters] == [
-        (1, "Prologue", "A."),
-        (2, "Chapter 1", "B."),
-        (3, "Chapter 2: Home", "C."),
-        (4, "Epilogue", "D."),
+    assert [(c.number, c.label, c.title, c.text) for c in story.chapters] == [
+        (1, None, "Prologue", "A."),
+        (2, "Chapter 1", None, "B."),
+        (3, "Chapter 2", "Home", "C."),
+        (4, None, "Epilogue", "D."),
     ]
 
 
 def test_subtitle_on_the_line_after_a_bare_heading() -> None:
     story = parse_text("Tale by Tess\n\nChapter 3\nThe Fall\n\nShe fell.\n")
-    assert story.chapters[0].title == "Chapter 3: The Fall"
+    assert (story.chapters[0].label, story.chapters[0].title) == ("Chapter 3", "The Fall")
     assert _texts(story) == ["She fell."]
 
 
 def test_empty_part_heading_folds_into_the_next_chapter() -> None:
     story = parse_text("Tale by Tess\n\nPart One\n\nChapter 1\n\nA.\n\nChapter 2\n\nB.\n")
-    assert [c.title for c in story.chapters] == ["Part One — Chapter 1", "Chapter 2"]
+    assert [(c.label, c.title) for c in story.chapters] == [
+        ("Part One — Chapter 1", None),
+        ("Chapter 2", None),
+    ]
 
 
 def test_only_headings_gives_chapters_without_blocks() -> None:
     story = parse_text("Tale by Tess\n\nChapter 1\n\nChapter 2\n")
-    assert [c.title for c in story.chapters] == ["Chapter 1", "Chapter 2"]
+    assert [(c.label, c.title) for c in story.chapters] == [
+        ("Chapter 1", None),
+        ("Chapter 2", None),
+    ]
     assert all(not c.blocks for c in story.chapters)
 
 
@@ -216,7 +223,7 @@ def test_long_preamble_before_first_heading_is_an_untitled_chapter() -> None:
     preamble = "\n\n".join(f"Paragraph {i} of the opening." for i in range(5))
     story = parse_text(f"Tale by Tess\n\n{preamble}\n\nChapter 1\n\nShe waited.\n")
     assert story.summary is None
-    assert [c.title for c in story.chapters] == [None, "Chapter 1"]
+    assert [(c.label, c.title) for c in story.chapters] == [(None, None), ("Chapter 1", None)]
     assert len(_texts(story, 0)) == 5
 
 

@@ -32,6 +32,8 @@ She left at dusk.
 TOP_KEYS = {
     "end_notes",
     "skipped",
+    "source_words",
+    "imported_words",
     "title",
     "authors",
     "summary",
@@ -69,6 +71,8 @@ def test_json_has_exactly_the_contract_keys_and_types(
     assert data["title"] == "The *Odd* Tale"  # plain text, not escaped markdown
     assert data["authors"] == ["Ann Example"]
     assert data["rating"] is None and data["warnings"] == [] and data["tags"] == []
+    assert isinstance(data["source_words"], int) and data["source_words"] > 0
+    assert data["imported_words"] == data["source_words"]  # nothing lost
     assert [c["number"] for c in data["chapters"]] == [1, 2]
     for chapter in data["chapters"]:
         assert set(chapter) == CHAPTER_KEYS

@@ -34,13 +34,17 @@ def test_summary_lines_match_the_json_chars(
     assert run_preview(path, summary=True) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "Two Days — Ann Example"
-    assert len(lines) == 1 + len(data["chapters"]) + 1
-    for line, chapter in zip(lines[1:-1], data["chapters"], strict=True):
+    assert len(lines) == 1 + len(data["chapters"]) + 2  # totals, then the word account
+    for line, chapter in zip(lines[1:-2], data["chapters"], strict=True):
         assert f"{chapter['chars']:,} chars" in line
         assert f"{len(chapter['pages'])} pages" in line
     assert "Chapter 1: Arrival" in lines[1]
     assert lines[2].split()[1] == "Epilogue"  # an unnumbered part keeps its own name
-    assert lines[-1].startswith("total: 2 chapters, 2 pages")
+    assert lines[-2].startswith("total: 2 chapters, 2 pages")
+    assert lines[-1] == (
+        f"source: {data['source_words']:,} words, {data['imported_words']:,} accounted for "
+        "(none lost)"
+    )
     assert "She came at dawn" not in "\n".join(lines)  # no page text
 
 

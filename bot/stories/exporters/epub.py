@@ -26,6 +26,7 @@ _CONTAINER = (
     'media-type="application/oebps-package+xml"/></rootfiles></container>\n'
 )
 _XHTML = "application/xhtml+xml"
+GENERATOR = "chapterbot"
 
 
 def epub_bytes(story: Story, *, modified: datetime | None = None) -> bytes:
@@ -85,6 +86,8 @@ def _package(story: Story, lang: str, docs: list[tuple[str, str, str]], stamp: s
         f"<dc:title>{escape(story.title)}</dc:title>",
         f"<dc:language>{escape(lang)}</dc:language>",
         f'<meta property="dcterms:modified">{stamp}</meta>',
+        # Our importer reads the headings of its own export verbatim (a title's final period).
+        f'<meta name="generator" content="{GENERATOR}"/>',
     ]
     for n, author in enumerate(story.authors, 1):
         meta.append(f'<dc:creator id="author{n}">{escape(author)}</dc:creator>')

@@ -128,10 +128,13 @@ def _parse(kind: str, raw: bytes) -> Story:
     if kind == "md":
         from bot.stories.importers.markdown import parse_markdown
 
-        return parse_markdown(text)
-    from bot.stories.importers.plain_text import parse_text
+        story = parse_markdown(text)
+    else:
+        from bot.stories.importers.plain_text import parse_text
 
-    return parse_text(text)
+        story = parse_text(text)
+    story.source_text = lambda: text
+    return story
 
 
 def check_upload(filename: str, size: int, *, max_bytes: int = MAX_UPLOAD_BYTES) -> None:

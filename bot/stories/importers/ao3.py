@@ -23,8 +23,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.stories.accounting import leftover_text, metadata_texts
 from bot.stories.importers.html_blocks import element_text, flow, plain_text
 from bot.stories.importers.markup import classes, local_name
+from bot.stories.model import Skipped, Story
 
 _FIELD_CLASSES = ("rating", "warning", "category", "fandom", "relationship", "character")
 _FIELD_LABELS = {
@@ -67,6 +69,14 @@ class Preface:
     language: str | None = None
     summary: str | None = None
     notes: str | None = None
+
+
+def report_details(story: Story, texts: list[str]) -> None:
+    """Report what the preface and afterword hold beyond the metadata read from them (field
+    names, statistics, "Posted originally on the Archive of Our Own...") as skipped."""
+    left = leftover_text("\n".join(texts), metadata_texts(story))
+    if left:
+        story.skipped.append(Skipped("work details", "download metadata", len(left.split()), left))
 
 
 def tag_list(root: Any) -> Any | None:

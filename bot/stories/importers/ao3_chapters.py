@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.stories.accounting import leftover_text
 from bot.stories.importers.ao3 import labelled_quotes
 from bot.stories.importers.html_blocks import Anchor, Item, blocks_of, element_text, flow
-from bot.stories.importers.markup import classes
+from bot.stories.importers.markup import classes, visible_text
 from bot.stories.importers.titles import ao3_title
 from bot.stories.model import BlockQuote, Chapter, Paragraph
 
@@ -56,10 +57,12 @@ def ao3_chapters(root: Any) -> list[Chapter]:
 def pull_chapter_notes(items: list[Item]) -> tuple[list[Item], dict[str, str]]:
     """Remove AO3 note labels and their quotes from a chapter's flow; return both parts.
 
-    The notes map uses the `Chapter` field names: "summary", "notes", "end_notes".
+    The notes map uses the `Chapter` field names: "summary", "notes", "end_notes"; "labels"
+    holds the labels and pointers taken out, one per line.
     """
     kept: list[Item] = []
     notes: dict[str, str] = {}
+    labels: list[str] = []
     index = 0
     while index < len(items):
         item = items[index]
@@ -69,22 +72,28 @@ def pull_chapter_notes(items: list[Item]) -> tuple[list[Item], dict[str, str]]:
             following = _next_block(items, index + 1)
             if key and following is not None and isinstance(items[following], BlockQuote):
                 notes.setdefault(key, items[following].text)
+                labels.append(text)
                 kept.extend(items[index + 1 : following])  # anchors between the two stay
                 index = following + 1
                 continue
             if key and following is not None and _is_pointer(items[following]):
+                labels.append(text)
                 index += 1  # a label whose note is printed elsewhere ("See the end...")
                 continue
             byline = _CHAPTER_BYLINE.match(text)
             if byline and not _has_text(kept):
                 notes.setdefault("authors", byline["names"])
+                labels.append(text)
                 index += 1
                 continue
             if _NOTE_POINTER.match(text):
+                labels.append(text)
                 index += 1
                 continue
         kept.append(item)
         index += 1
+    if labels:
+        notes["labels"] = "\n".join(labels)
     return kept, notes
 
 
@@ -105,6 +114,8 @@ def _take(child: Any, chapters: list[Chapter]) -> None:
         quotes = labelled_quotes(child)
         chapter.summary = quotes.get("chapter summary") or quotes.get("summary")
         chapter.notes = quotes.get("chapter notes") or quotes.get("notes")
+        kept = (chapter.title, *chapter.authors, chapter.summary, chapter.notes)
+        _labels(chapter, child, kept)
         chapters.append(chapter)
         return
     if "meta" in names or (child.get("id") or "").startswith("endnotes"):
@@ -112,9 +123,18 @@ def _take(child: Any, chapters: list[Chapter]) -> None:
         end_notes = quotes.get("chapter end notes") or quotes.get("end notes")
         if end_notes:
             _current(chapters).end_notes = end_notes
+        _labels(_current(chapters), child, (end_notes,))
         return
     # The body (`div.userstuff`), or stray markup AO3 would have put in it.
     _current(chapters).blocks.extend(blocks_of(flow(child)))
+
+
+def _labels(chapter: Chapter, meta: Any, kept: tuple[str | None, ...]) -> None:
+    """Keep AO3's labels in a chapter's meta block ("Chapter 1:", "Chapter Notes", "See the end
+    of the chapter for more notes") as the chapter's structure words."""
+    left = leftover_text(visible_text(meta), kept)
+    if left:
+        chapter.structure.append(left)
 
 
 def _chapter_byline(meta: Any) -> list[str]:

@@ -17,14 +17,16 @@ from typing import Any
 
 from bot.errors import ImportRefused
 from bot.i18n import N_
+from bot.stories.exporters.epub import GENERATOR
 from bot.stories.importers.ao3 import Preface, is_ao3, read_end_notes, read_preface
 from bot.stories.importers.ao3_chapters import pull_chapter_notes, split_names
+from bot.stories.importers.epub_left_out import report_left_out
 from bot.stories.importers.epub_opf import Package, read_package
 from bot.stories.importers.epub_segments import Segment, SpineDoc, segment_spine
 from bot.stories.importers.epub_toc import chapter_targets, read_toc
 from bot.stories.importers.epub_zip import EpubArchive
 from bot.stories.importers.fanficfare import is_title_page, read_title_page
-from bot.stories.importers.markup import parse_xhtml_document
+from bot.stories.importers.markup import parse_xhtml_document, visible_text
 from bot.stories.importers.sections import (
     MIN_PREAMBLE_WORDS,
     chapter_level,
@@ -51,9 +53,18 @@ def parse_epub(raw: bytes) -> Story:
     targets = [target for target in targets if target.path in spine_paths]
     ao3_docs = [doc for doc in docs if is_ao3(doc.root)]
     skip = _skip_ao3_parts if ao3_docs else None
-    segments = segment_spine(docs, targets, landmarks, skip=skip)
+    left_out: list[Segment] = []
+    segments = segment_spine(docs, targets, landmarks, skip=skip, dropped=left_out)
     preface_docs = _mark_ao3_parts(segments, ao3_docs, docs) if ao3_docs else []
-    chapters = _chapters(segments, ao3=bool(ao3_docs), split_headings=not targets)
+    story_docs: list[SpineDoc] = []
+    chapters = _chapters(
+        segments,
+        left_out,
+        story_docs,
+        ao3=bool(ao3_docs),
+        split_headings=not targets,
+        ours=package.generator == GENERATOR,
+    )
     if not chapters:
         raise ImportRefused(
             N_("The EPUB has no readable chapters (only a cover, title page, contents or images)."),
@@ -65,7 +76,12 @@ def parse_epub(raw: bytes) -> Story:
     else:
         title_page = next((doc for doc in docs if is_title_page(doc.root)), None)
         preface = read_title_page(title_page.root) if title_page is not None else Preface()
-    return _story(package, preface, chapters, docs if ao3_docs else [])
+        preface_docs = [title_page] if title_page is not None else []
+    story = _story(package, preface, chapters, docs if ao3_docs else [])
+    start = docs.index(story_docs[0]) if story_docs else 0
+    report_left_out(story, left_out, preface_docs, docs if ao3_docs else [], docs[: start + 1])
+    story.source_text = lambda: "\n".join(visible_text(doc.root) for doc in docs)
+    return story
 
 
 def _mark_ao3_parts(
@@ -116,25 +132,43 @@ def _load_spine(archive: EpubArchive, package: Package, targeted: set[str]) -> l
     return docs
 
 
-def _chapters(segments: list[Segment], *, ao3: bool, split_headings: bool) -> list[Chapter]:
+def _chapters(
+    segments: list[Segment],
+    left_out: list[Segment],
+    story_docs: list[SpineDoc],
+    *,
+    ao3: bool,
+    split_headings: bool,
+    ours: bool = False,
+) -> list[Chapter]:
+    """The chapters of the content segments; front matter and segments without prose go to
+    `left_out`, the first file of each segment that made a chapter to `story_docs`."""
     content = [segment for segment in segments if not segment.front]
+    left_out.extend(segment for segment in segments if segment.front)
     if split_headings and len(content) == 1:
         # One file and no table of contents: its headings are the only chapter marks.
         items = content[0].items
+        story_docs.extend(content[0].docs[:1])
         return finish_chapters(split_at_headings(items, chapter_level(items)))
     chapters: list[Chapter] = []
     for segment in content:
         # AO3 and our own export label notes the same way: a "Notes:" line, then a quote.
         items, notes = pull_chapter_notes(segment.items)
-        label, title = (None, ao3_title(segment.label)) if ao3 else split_label(segment.label)
+        if ao3:
+            label, title = None, ao3_title(segment.label)
+        else:
+            label, title = split_label(segment.label, verbatim=ours)
         chapter = make_chapter(len(chapters) + 1, title, items, label)
         if chapter.word_count < (1 if segment.is_chapter else MIN_PREAMBLE_WORDS):
+            left_out.append(segment)
             continue
         chapter.summary = notes.get("summary")
         chapter.notes = notes.get("notes")
         chapter.end_notes = notes.get("end_notes")
         chapter.authors = split_names(notes["authors"]) if "authors" in notes else []
+        chapter.structure += [notes["labels"]] if "labels" in notes else []
         chapters.append(chapter)
+        story_docs.extend(segment.docs[:1])
     return chapters
 
 

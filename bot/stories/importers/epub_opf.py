@@ -41,6 +41,7 @@ class Package:
     spine: list[tuple[Item, bool]] = field(default_factory=list)  # (item, linear)
     toc_id: str | None = None
     guide: list[tuple[str, str, str | None]] = field(default_factory=list)  # (type, path, frag)
+    generator: str | None = None  # `<meta name="generator">`: which tool wrote the book
 
 
 def read_package(archive: EpubArchive) -> Package:
@@ -95,6 +96,8 @@ def _read_metadata(metadata: Any, package: Package) -> None:
     creators: list[tuple[str, str | None]] = []
     for el in metadata.iter():
         name = local_name(el)
+        if name == "meta" and el.get("name") == "generator":
+            package.generator = package.generator or (el.get("content") or "").strip() or None
         text = " ".join("".join(el.itertext()).split()) if name else ""
         if not text:
             continue

@@ -71,8 +71,13 @@ def segment_spine(
     landmarks: list[Landmark],
     *,
     skip: Any = None,
+    dropped: list[Segment] | None = None,
 ) -> list[Segment]:
-    """The segments of `docs`; with no targets, each file is a segment of its own."""
+    """The segments of `docs`; with no targets, each file is a segment of its own.
+
+    Unlisted front-matter files that make no segment are added to `dropped`, so their words
+    can still be reported as skipped.
+    """
     by_doc: dict[str, list[Target]] = {}
     seen: set[tuple[str, str | None]] = set()
     for target in targets:
@@ -84,7 +89,11 @@ def segment_spine(
     }
     segments: list[Segment] = []
     for doc in docs:
+        before = len(segments)
         _segment_doc(doc, by_doc.get(doc.path, []), segments, front_paths, skip, not targets)
+        joined = len(segments) > before or (segments and doc in segments[-1].docs)
+        if not joined and dropped is not None:
+            dropped.append(Segment(front=True, docs=[doc], items=flow(doc.body, skip=skip)))
     return segments
 
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeGuard
 
+from bot.stories.accounting import leftover_text
 from bot.stories.importers.text_blocks import (
     META_KINDS,
     NOTE_KINDS,
@@ -25,6 +26,7 @@ from bot.stories.importers.text_blocks import (
     match_label,
     parse_authors,
 )
+from bot.stories.importers.titles import split_label
 from bot.stories.model import Block, BlockQuote, Chapter, Paragraph, SceneBreak, Story
 
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"
@@ -96,6 +98,7 @@ class _Draft:
 
     heading: Heading | None
     title: str | None
+    part: str | None = None  # an empty "Part One" heading folded into this chapter
     summary: list[str] = field(default_factory=list)
     notes: list[list[str]] = field(default_factory=list)
     end_notes: list[str] = field(default_factory=list)
@@ -233,10 +236,16 @@ def _route(
     """Store one labelled block; returns the chapter note it became, if it became one."""
     kind, note = label.kind, _note_lines(label, lines)
     text = "\n".join(note)
+    as_meta = not (place.in_body or kind == "end_notes") and place.header and kind in META_KINDS
+    value = " ".join([label.value, *lines[1:]]).strip()
+    # The label's own words ("Chapter Notes:", "Rating:") are read as structure, not posted.
+    dropped = leftover_text("\n".join(lines), [value if as_meta else text])
+    if dropped:
+        story.structure.append(dropped)
     if place.in_body or kind == "end_notes":
         draft.end_notes.append(text)
-    elif place.header and kind in META_KINDS:
-        _set_meta(story, kind, " ".join([label.value, *lines[1:]]).strip())
+    elif as_meta:
+        _set_meta(story, kind, value)
     elif kind == "summary" and place.header:
         story.summary = _join([story.summary, text])
     elif kind in ("summary", "chapter_summary"):
@@ -325,7 +334,7 @@ def _fold_parts(drafts: list[_Draft]) -> list[_Draft]:
             and following.heading is not None
             and not following.heading.is_part
         ):
-            following.title = f"{draft.title} — {following.title}"
+            following.part = draft.title
             continue
         folded.append(draft)
     return folded
@@ -335,9 +344,18 @@ def _chapter(number: int, draft: _Draft) -> Chapter:
     blocks = list(draft.blocks)
     while blocks and isinstance(blocks[-1], SceneBreak):
         blocks.pop()
+    # A heading's "Chapter 3" / "CHAPTER I." is the source's own label, kept apart from the
+    # title; a title line with no heading above it has none.
+    label, title = split_label(draft.title) if draft.heading else (None, draft.title)
+    # A bare numeral ("I", "II") is numbering the chapter's position already carries.
+    numbering = leftover_text(draft.title or "", (label, title))
+    if draft.part:
+        label = f"{draft.part} — {label}" if label else draft.part
     return Chapter(
         number=number,
-        title=draft.title,
+        title=title,
+        label=label,
+        structure=[numbering] if numbering else [],
         summary=_join(draft.summary),
         notes=_join(["\n".join(note) for note in draft.notes]),
         end_notes=_join(draft.end_notes),

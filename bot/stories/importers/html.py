@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.stories.importers.ao3 import is_ao3, read_end_notes, read_preface
+from bot.stories.importers.ao3 import is_ao3, read_end_notes, read_preface, report_details
 from bot.stories.importers.ao3_chapters import ao3_chapters
 from bot.stories.importers.html_blocks import Heading, element_text, flow
-from bot.stories.importers.markup import decode_markup, local_name, parse_html_document
+from bot.stories.importers.markup import (
+    decode_markup,
+    local_name,
+    parse_html_document,
+    visible_text,
+)
 from bot.stories.importers.sections import chapter_level, finish_chapters, split_at_headings
 from bot.stories.model import Story
 
@@ -21,9 +26,9 @@ UNTITLED = "Untitled"
 def parse_html(raw: bytes) -> Story:
     """Parse an HTML upload into a `Story` (raises `ImportRefused` for unreadable markup)."""
     root = parse_html_document(decode_markup(raw))
-    if is_ao3(root):
-        return _ao3_story(root)
-    return _generic_story(root)
+    story = _ao3_story(root) if is_ao3(root) else _generic_story(root)
+    story.source_text = lambda: visible_text(root)
+    return story
 
 
 def _ao3_story(root: Any) -> Story:
@@ -31,11 +36,12 @@ def _ao3_story(root: Any) -> Story:
     afterword = _by_id(root, "afterword")
     preface = read_preface([preface_el if preface_el is not None else root])
     chapters = ao3_chapters(root)
+    framing = [el for el in (preface_el, afterword) if el is not None]
     if not chapters:
         # Not the download layout (a saved page?): read the rest as ordinary HTML.
         skip = {id(el) for el in (preface_el, afterword) if el is not None}
         chapters = _generic_story(root, skip=lambda el: id(el) in skip).chapters
-    return Story(
+    story = Story(
         title=preface.title or _document_title(root) or UNTITLED,
         authors=preface.authors,
         summary=preface.summary,
@@ -48,6 +54,8 @@ def _ao3_story(root: Any) -> Story:
         source_format="html",
         chapters=chapters,
     )
+    report_details(story, [visible_text(el) for el in framing])
+    return story
 
 
 def _generic_story(root: Any, skip: Any = None) -> Story:

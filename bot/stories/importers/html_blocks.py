@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.stories.importers.markup import (
+    MARGIN_NUMBERS,
     classes,
     entity_text,
     epub_types,
@@ -60,8 +61,7 @@ _SKIPPED = names(
     "head script style template noscript nav button select input textarea iframe object "
     "embed svg math canvas audio video map xmp title rt rp"
 )
-# Line and page numbers printed in the margin are not part of the text.
-_SKIPPED_CLASSES = names("lnum linenum linenumber line-number pagenum pagenumber page-number")
+_SKIPPED_CLASSES = MARGIN_NUMBERS
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
 _STYLE_ATTR = re.compile(
     r"(font-style\s*:\s*(?:italic|oblique))|(font-weight\s*:\s*(?:bold|bolder|[6-9]00))"

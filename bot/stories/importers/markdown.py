@@ -144,11 +144,12 @@ def _read_header(items: list[_MdHeading | Item]) -> tuple[Story, list[_MdHeading
         following = items[1] if len(items) > 1 else None
         if _single_line(following):
             story.authors = byline_authors(following.lines[0])
+            story.structure += ["by"] if story.authors else []
         return story, items[2:] if story.authors else items[1:]
     if _single_line(first):
         byline = parse_byline(first.lines[0])
         if byline is not None:
-            return Story(byline[0], authors=byline[1]), items[1:]
+            return Story(byline[0], authors=byline[1], structure=["by"]), items[1:]
     return Story(UNTITLED), items
 
 

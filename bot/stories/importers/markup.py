@@ -193,6 +193,56 @@ def is_entity(el: Any) -> bool:
     return el.tag is etree.Entity
 
 
+# Line and page numbers printed in the margin are not part of the text.
+MARGIN_NUMBERS = names("lnum linenum linenumber line-number pagenum pagenumber page-number")
+# Elements whose text no reader sees; everything else in <body> is the page's readable text.
+# <nav> is navigation (an EPUB's table of contents), not text the book holds.
+_INVISIBLE = names("head script style template noscript title nav")
+# Inline elements: their edges do not separate words ("<i>Some</i>thing" is one word).
+_INLINE = names(
+    "a abbr b bdi bdo big cite code data del dfn em font i ins kbd mark nobr q s samp small "
+    "span strike strong sub sup time tt u var wbr"
+)
+
+
+def visible_text(root: Any) -> str:
+    """The readable text of a document's body (or of `root` when it has none), for counting its
+    words: no markup, scripts, styles or `<head>`; block edges and `<br>` separate words."""
+    body = next(root.iter("{*}body", "body"), root)
+    parts: list[str] = []
+    _collect(body, parts)
+    return "".join(parts)
+
+
+def _collect(el: Any, parts: list[str]) -> None:
+    tag = local_name(el)
+    if not tag:
+        if is_entity(el):
+            parts.append(entity_text(el))
+    elif not _unread(el, tag):
+        inline = tag in _INLINE
+        if not inline:
+            parts.append(" ")
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            _collect(child, parts)
+        if not inline:
+            parts.append(" ")
+    if el.tail:
+        parts.append(el.tail)
+
+
+def _unread(el: Any, tag: str) -> bool:
+    """Invisible elements, hidden ones, and margin line or page numbers: not the text."""
+    return (
+        tag in _INVISIBLE
+        or el.get("hidden") is not None
+        or "pagebreak" in epub_types(el)
+        or bool(classes(el) & MARGIN_NUMBERS)
+    )
+
+
 def _declared_encoding(head: bytes) -> str | None:
     match = _XML_ENCODING.match(head) or _META_CHARSET.search(head)
     if not match:

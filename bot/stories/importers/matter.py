@@ -22,7 +22,15 @@ import re
 from bot.errors import Translates
 from bot.i18n import N_, SOURCE
 from bot.stories.importers.ao3_chapters import split_names
-from bot.stories.model import Block, Chapter, Paragraph, SceneBreak, Skipped, Story
+from bot.stories.model import (
+    Block,
+    Chapter,
+    Paragraph,
+    SceneBreak,
+    Skipped,
+    Story,
+    plain_paragraph,
+)
 
 PG_HEADER = N_("Project Gutenberg header")
 PG_LICENCE = N_("Project Gutenberg licence")
@@ -73,14 +81,18 @@ def separate_matter(story: Story) -> None:
         if not chapter.blocks:
             empty_run.append(chapter)  # headings with nothing under them: a list of contents
             continue
-        _skip_headings(story, empty_run)
+        _skip_headings(story, empty_run, front=not seen_story)
         reason = _matter_reason(chapter, story, titles, before_story=not seen_story)
         if reason:
-            story.skipped.append(_skipped(chapter.title or reason, reason, chapter.blocks))
+            skipped = _skipped(chapter.title or reason, reason, chapter.blocks)
+            heading = _heading_line(chapter)
+            text = f"{heading}\n\n{skipped.text}" if heading else skipped.text
+            part = Skipped(skipped.title, reason, skipped.words, text, front=not seen_story)
+            story.skipped.append(part)
             continue
         seen_story = True
         kept.append(chapter)
-    _skip_headings(story, empty_run)
+    _skip_headings(story, empty_run, front=not seen_story)
     for number, chapter in enumerate(kept, start=1):
         chapter.number = number
     story.chapters = kept
@@ -91,17 +103,18 @@ def _cut_footer(story: Story) -> None:
     last = story.chapters[-1] if story.chapters else None
     end = last.blocks[-1] if last and last.blocks else None
     if last and isinstance(end, Paragraph) and _FOOTER.match(end.text.strip()):
-        story.skipped.append(_skipped("End file.", "download footer", [end]))
+        story.skipped.append(_skipped("End file.", "download footer", [end], front=False))
         last.blocks = _trim_breaks(last.blocks[:-1])
 
 
-def _skip_headings(story: Story, run: list[Chapter]) -> None:
+def _skip_headings(story: Story, run: list[Chapter], *, front: bool) -> None:
     """Report a run of bodiless headings: several are a table of contents, one is a stray."""
     if run:
         words = sum(len((c.title or "").split()) for c in run)
         reason = "table of contents" if len(run) > 1 else "heading without text"
         title = "table of contents" if len(run) > 1 else run[0].title or reason
-        story.skipped.append(Skipped(title=title, reason=reason, words=words))
+        text = "\n".join(_heading_line(c) for c in run)
+        story.skipped.append(Skipped(title, reason, words, text, front=front))
         run.clear()
 
 
@@ -110,21 +123,23 @@ def _cut_gutenberg_frame(story: Story) -> None:
     start = _find(chapters, _PG_START)
     if start is not None:
         index, at = start
-        header: list[Block] = [b for c in chapters[:index] for b in c.blocks]
+        header: list[Block] = [b for c in chapters[:index] for b in _with_heading(c)]
         header += chapters[index].blocks[: at + 1]
         chapters[index].blocks = chapters[index].blocks[at + 1 :]
         del chapters[:index]
         if chapters and not chapters[0].blocks:
-            del chapters[0]  # the header's own chapter, now empty
+            header[:0] = _with_heading(chapters[0])  # the header's own chapter, now empty
+            del chapters[0]
         story.skipped.append(_skipped(PG_HEADER, "boilerplate", header))
         _header_metadata(story, header)
     end = _find(chapters, _PG_END)
     if end is not None:
         index, at = end
-        licence = chapters[index].blocks[at:] + [b for c in chapters[index + 1 :] for b in c.blocks]
+        licence = chapters[index].blocks[at:]
+        licence += [b for c in chapters[index + 1 :] for b in _with_heading(c)]
         chapters[index].blocks = _trim_breaks(chapters[index].blocks[:at])
         del chapters[index + 1 :]
-        story.skipped.append(_skipped(PG_LICENCE, "boilerplate", licence))
+        story.skipped.append(_skipped(PG_LICENCE, "boilerplate", licence, front=False))
     story.chapters = [c for c in chapters if c.blocks or c.title]
 
 
@@ -190,8 +205,8 @@ def _is_contents(paragraphs: list[Paragraph], titles: set[str]) -> bool:
 
 def _is_title_page(chapter: Chapter, story: Story) -> bool:
     """A short opening part headed, or opened, by the story's title or a byline."""
-    if chapter.word_count > _BYLINE_PAGE_MAX_WORDS:
-        return False
+    if chapter.word_count > _BYLINE_PAGE_MAX_WORDS or chapter.label:
+        return False  # a labelled chapter ("Chapter 1: <the story's title>") is story text
     title, story_title = _norm(chapter.title), _norm(story.title)
     if title and chapter.word_count <= _TITLE_PAGE_MAX_WORDS:
         # "D R A C U L A", or FanFicFare's "Title by Author, …" heading over its metadata table.
@@ -206,6 +221,7 @@ def _is_title_page(chapter: Chapter, story: Story) -> bool:
         # A byline then the download's metadata lines (FanFicFare's .txt title page).
         if not story.authors:
             story.authors = split_names(" ".join(first[3:].split()))
+            story.structure.append("by")
         return True
     return (
         chapter.word_count <= _TITLE_PAGE_MAX_WORDS
@@ -225,9 +241,21 @@ def _trim_breaks(blocks: list[Block]) -> list[Block]:
     return blocks
 
 
-def _skipped(title: str, reason: str, blocks: list[Block]) -> Skipped:
-    words = sum(len(b.text.split()) for b in blocks if not isinstance(b, SceneBreak))
-    return Skipped(title=title, reason=reason, words=words)
+def _skipped(title: str, reason: str, blocks: list[Block], *, front: bool = True) -> Skipped:
+    texts = [b.text for b in blocks if not isinstance(b, SceneBreak)]
+    words = sum(len(text.split()) for text in texts)
+    return Skipped(title, reason, words, "\n\n".join(texts), front=front)
+
+
+def _with_heading(chapter: Chapter) -> list[Block]:
+    """The chapter's blocks after a paragraph holding its heading (label and title), if any."""
+    heading = _heading_line(chapter)
+    return ([plain_paragraph(heading)] if heading else []) + chapter.blocks
+
+
+def _heading_line(chapter: Chapter) -> str:
+    """A skipped chapter's heading as the source printed it: label and title."""
+    return " ".join(part for part in (chapter.label, chapter.title) if part)
 
 
 def skipped_summary(
@@ -260,16 +288,28 @@ def cut_gutenberg_text(text: str, story_skipped: list[Skipped]) -> tuple[str, di
     end = next((i for i, line in enumerate(lines) if _PG_END.match(line.strip())), None)
     fields: dict[str, str] = {}
     if end is not None and (start is None or end > start):
-        story_skipped.append(Skipped(PG_LICENCE, "boilerplate", _words(lines[end:])))
+        licence = lines[end:]
+        story_skipped.append(
+            Skipped(PG_LICENCE, "boilerplate", _words(licence), _unwrapped(licence), front=False)
+        )
         lines = lines[:end]
     if start is not None:
         for line in lines[:start]:
             match = _HEADER_FIELD.match(line.strip())
             if match and match["key"].lower() not in fields:
                 fields[match["key"].lower()] = match["value"].strip()
-        story_skipped.insert(0, Skipped(PG_HEADER, "boilerplate", _words(lines[: start + 1])))
+        header = lines[: start + 1]
+        story_skipped.insert(
+            0, Skipped(PG_HEADER, "boilerplate", _words(header), _unwrapped(header))
+        )
         lines = lines[start + 1 :]
     return "\n".join(lines), fields
+
+
+def _unwrapped(lines: list[str]) -> str:
+    """Hard-wrapped lines as paragraphs (blank lines between), each on one line."""
+    paragraphs = re.split(r"\n[^\S\n]*\n\s*", "\n".join(lines))
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 
 
 def _words(lines: list[str]) -> int:

@@ -34,16 +34,19 @@ class Metadata:
     """Fields read from a Markdown header, by lower-case key."""
 
     fields: dict[str, list[str]] = field(default_factory=dict)
+    keys: list[str] = field(default_factory=list)  # the field names as written ("Title")
 
     def add(self, key: str, value: str) -> None:
         """Record one value (quotes and surrounding space removed)."""
         value = value.strip().strip("\"'").strip()
+        self.keys.append(key)
         if value:
             self.fields.setdefault(key.lower(), []).append(value)
 
     def apply(self, story: Story) -> None:
         """Fill `story` from the fields; the rest become skipped metadata."""
         used = {"title", "author", "authors", "by", "summary", "description", "tags", "language"}
+        story.structure += self.keys
         if self.fields.get("title"):
             story.title = self.fields["title"][0]
         names = [
@@ -64,7 +67,8 @@ class Metadata:
             if key not in used:
                 for value in values:
                     words = len(value.split()) + 1
-                    story.skipped.append(Skipped(f"{key.title()}: {value}", "metadata", words))
+                    line = f"{key.title()}: {value}"
+                    story.skipped.append(Skipped(line, "metadata", words, line))
 
 
 def split_front_matter(text: str) -> tuple[Metadata, str]:

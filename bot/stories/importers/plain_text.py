@@ -64,7 +64,8 @@ def parse_text(text: str) -> Story:
     else:
         while paragraphs and _PLACEHOLDER.match(" ".join(paragraphs[0].lines)):
             # "[Illustration]" above the title: a picture the text file cannot hold.
-            skipped.append(Skipped(paragraphs[0].lines[0], "image placeholder", 1))
+            placeholder = "\n".join(paragraphs[0].lines)
+            skipped.append(Skipped(paragraphs[0].lines[0], "image placeholder", 1, placeholder))
             paragraphs = paragraphs[1:]
         story, body = _read_header(paragraphs)
     story.skipped[:0] = skipped
@@ -76,7 +77,7 @@ def parse_text(text: str) -> Story:
     if fields and story.summary:
         # A Gutenberg book has no summary: the short text before chapter 1 is its title page.
         words = len(story.summary.split())
-        story.skipped.append(Skipped("title page", "title page", words))
+        story.skipped.append(Skipped("title page", "title page", words, story.summary))
         story.summary = None
     return story
 
@@ -91,7 +92,7 @@ def _read_header(paragraphs: list[RawParagraph]) -> tuple[Story, list[RawParagra
         return Story(UNTITLED), paragraphs
     byline = parse_byline(first)
     if byline and _only_labels(lines[1:]):
-        return Story(byline[0], authors=byline[1]), _keep(lines[1:], rest)
+        return Story(byline[0], authors=byline[1], structure=["by"]), _keep(lines[1:], rest)
     if not looks_like_title(first, strict=False):
         return Story(UNTITLED), paragraphs
     authors = byline_authors(lines[1]) if len(lines) > 1 else []
@@ -102,7 +103,8 @@ def _read_header(paragraphs: list[RawParagraph]) -> tuple[Story, list[RawParagra
         # "Title", blank line, "by Author": the byline may stand in its own paragraph.
         authors = byline_authors(rest[0].lines[0])
         rest = rest[1:] if authors else rest
-    return Story(first, authors=authors), _keep(after, rest)
+    story = Story(first, authors=authors, structure=["by"] if authors else [])
+    return story, _keep(after, rest)
 
 
 def _only_labels(lines: Sequence[str]) -> bool:

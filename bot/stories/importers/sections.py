@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from bot.stories.accounting import leftover_text
 from bot.stories.importers.ao3_chapters import pull_chapter_notes, split_names
 from bot.stories.importers.html_blocks import Anchor, Heading, Item, blocks_of
 from bot.stories.importers.titles import split_label
@@ -76,6 +77,7 @@ def finish_chapters(
         chapter.notes = notes.get("notes")
         chapter.end_notes = notes.get("end_notes")
         chapter.authors = split_names(notes["authors"]) if "authors" in notes else []
+        chapter.structure += [notes["labels"]] if "labels" in notes else []
         words = chapter.word_count
         if words and (section.is_chapter or words >= MIN_PREAMBLE_WORDS):
             chapters.append(chapter)
@@ -107,7 +109,12 @@ def make_chapter(
         if found_title and _key(found_title) != _key(title)
     ]
     blocks = tidy_breaks(subtitles + blocks_of(items[start:]))
-    return Chapter(number=number, title=title, label=label, blocks=blocks)
+    chapter = Chapter(number=number, title=title, label=label, blocks=blocks)
+    # Numbering in a heading ("XIII", the "I." of "I. A SCANDAL IN BOHEMIA") is what `number`
+    # already carries; it is read as structure.
+    numbering = (leftover_text(text, (lab, found_title)) for text, lab, found_title in found)
+    chapter.structure = [words for words in numbering if words]
+    return chapter
 
 
 def _key(text: str | None) -> str:

@@ -105,7 +105,8 @@ def _without_contents(
     kept += paragraphs[end_index + 1 :]
     moved = {index + shift: count for index, count in headings.items()}
     words = sum(len(line.split()) for line in removed)
-    return ContentsSplit(kept, moved, Skipped("table of contents", "table of contents", words))
+    contents = Skipped("table of contents", "table of contents", words, "\n".join(removed))
+    return ContentsSplit(kept, moved, contents)
 
 
 def _key(text: str) -> str:

@@ -55,14 +55,19 @@ _BOOK_LABEL = re.compile(
 _OPENERS = "\"“‘'([.:)]|–—-"
 
 
-def split_label(raw: str | None) -> tuple[str | None, str | None]:
+def split_label(raw: str | None, *, verbatim: bool = False) -> tuple[str | None, str | None]:
     """The source's label and the clean title: "CHAPTER 40. Midnight, Forecastle." ->
     ("CHAPTER 40", "Midnight, Forecastle"); "Stave One" -> ("Stave One", None); a title with no
     label -> (None, clean title). The label is as written, whitespace collapsed, stop removed.
+
+    `verbatim` reads a heading we wrote ourselves (`exporters.heading.chapter_heading`): "label:
+    title", a title or a bare position, with the title kept exactly as it was stored.
     """
     if not raw:
         return None, None
     text = " ".join(raw.split())
+    if verbatim:
+        return _split_own_heading(text)
     match = _BOOK_LABEL.match(text)
     if not match:
         return None, clean_title(text)
@@ -74,6 +79,16 @@ def split_label(raw: str | None) -> tuple[str | None, str | None]:
     label = (match["label"] or match["named"]).rstrip(".,")
     rest = _drop_trailing_stop((match["rest"] or match["after"] or "").strip(" .:;,–—-"))
     return label, rest or None
+
+
+def _split_own_heading(text: str) -> tuple[str | None, str | None]:
+    if _ONLY_NUMBER.match(text):
+        return None, None  # a chapter with neither label nor title is headed by its position
+    label, title = split_label(text)
+    if label is None:
+        return None, text
+    head, sep, rest = text.partition(": ")
+    return (head, rest or None) if sep and head == label else (label, title)
 
 
 def clean_title(raw: str | None) -> str | None:
