@@ -58,11 +58,13 @@ async def test_a_per_route_429_is_not_counted_as_global(emulator: DiscordEmulato
 
 async def test_another_token_is_refused_not_counted(emulator: DiscordEmulator) -> None:
     channel = emulator.create_channel("other-token", ChannelType.TEXT).id
-    async with aiohttp.ClientSession() as session:
-        async with session.post(
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
             f"{emulator.api_base}/channels/{channel}/messages",
             json={"content": "hello"},
             headers={"Authorization": "Bot not-this-bots-token"},
-        ) as response:
-            assert response.status == 401
+        ) as response,
+    ):
+        assert response.status == 401
     assert emulator.stats["429"] == 0
