@@ -57,7 +57,11 @@ def run_setups(
 
 @contextlib.contextmanager
 def bots(
-    emu: Emulator, workdir: Path, database: Path | str, processes: int
+    emu: Emulator,
+    workdir: Path,
+    database: Path | str,
+    processes: int,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[list[BotProcess]]:
     """`processes` bot processes on `database`: one unsharded, or shard i of `processes` each;
     waits until every one identified on the gateway, stops them all (SIGTERM) at the end."""
@@ -65,7 +69,9 @@ def bots(
     before = int(emu.stats()["gateway"]["identify"])
     try:
         for index in range(processes):
-            env = {} if processes == 1 else {"SHARD_COUNT": str(processes), "SHARD_IDS": str(index)}
+            env = dict(extra_env or {})
+            if processes > 1:
+                env.update(SHARD_COUNT=str(processes), SHARD_IDS=str(index))
             started.append(
                 BotProcess(emu, workdir, database=database, name=f"bot-{index}", extra_env=env)
             )

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.fleet import SETUPS, Setup, bots, exit_codes, run_setups
-from bench.harness import Emulator, running, workspace
+from bench.harness import Emulator, running, system_busy_seconds, workspace
 from bench.seed import seed_guild_schedules
 from testkit.emulator.loadgen import percentile
 
@@ -101,6 +101,8 @@ def measure(setup: Setup, database: Path | str, plan: Plan, workdir: Path) -> di
         emu.reset()
         with bots(emu, workdir, database, setup.processes) as procs:
             ready_before_first_due = time.time() < first_due
+            busy, cpu_emu = system_busy_seconds(), emu.cpu_seconds()
+            cpu_bots = [bot.cpu_seconds() for bot in procs]
             deadline = rows[-1][2] + 20.0
             while time.time() < deadline:
                 time.sleep(2.0)
@@ -110,6 +112,10 @@ def measure(setup: Setup, database: Path | str, plan: Plan, workdir: Path) -> di
                         break
             first, count, limited = posts_by_release(emu)
             stats = emu.stats()
+            bots_cpu = [round(b.cpu_seconds() - c, 2) for b, c in zip(procs, cpu_bots, strict=True)]
+            emu_cpu = round(emu.cpu_seconds() - cpu_emu, 2)
+            # CPU other processes on the machine took meanwhile (they skew lag tails).
+            others = round(max(0.0, system_busy_seconds() - busy - sum(bots_cpu) - emu_cpu), 2)
         stopped = exit_codes(procs)
     lags = sorted(first[i] - rows[i][2] for i in range(plan.releases) if i in first)
     return {
@@ -125,6 +131,9 @@ def measure(setup: Setup, database: Path | str, plan: Plan, workdir: Path) -> di
         "lag_p99_s": round(percentile(lags, 99), 3),
         "lag_max_s": round(lags[-1], 3) if lags else None,
         "lag_min_s": round(lags[0], 3) if lags else None,
+        "bots_cpu_s": bots_cpu,
+        "emulator_cpu_s": emu_cpu,
+        "other_processes_cpu_s": others,
         "429": stats["429"],
         "global_429": stats.get("global_429", 0),
         "message_post_429": limited,
@@ -176,7 +185,8 @@ def summary(result: dict[str, Any]) -> str:
         parts.append(
             f"{row['setup']}: {row['posted']}/{row['releases']} posted, lag p50/p99/max "
             f"{row['lag_p50_s']}/{row['lag_p99_s']}/{row['lag_max_s']} s, duplicated "
-            f"{row['duplicated']}, 429s {row['429']}"
+            f"{row['duplicated']}, 429s {row['429']}, bots CPU {row['bots_cpu_s']} s, others' CPU "
+            f"{row['other_processes_cpu_s']} s"
         )
     verdict = "targets met" if result["targets_met"] else "TARGETS MISSED"
     return (
