@@ -11,7 +11,7 @@ release's message POST reached the emulator minus its due time (both processes r
 database: SQLite x1, PostgreSQL x1, PostgreSQL x2 (SHARD_COUNT=2). Real time, no warped clock:
 the bot's timers are APScheduler's on the wall clock, so a full run takes the 10 minutes per
 setup. Targets: p99 lag <= 1 s in every setup, none missing, none posted twice, no 429s.
-`--smoke`: 60 releases over 4 s in 6 guilds of 5 channels.
+`--smoke`: 60 releases over 3 s in 6 guilds of 5 channels.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class Plan:
 
 
 FULL = Plan(releases=10_000, guilds=200, channels_per_guild=5, window_s=600.0, lead_s=25.0)
-SMOKE = Plan(releases=60, guilds=6, channels_per_guild=5, window_s=4.0, lead_s=10.0)
+SMOKE = Plan(releases=60, guilds=6, channels_per_guild=5, window_s=3.0, lead_s=8.0)
 
 
 def layout(plan: Plan, guilds: list[dict[str, Any]], first_due: int) -> list[tuple[int, int, int]]:
