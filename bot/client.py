@@ -30,7 +30,7 @@ from bot.lifecycle.heartbeat import BEAT_S, Heartbeat
 from bot.services import Services
 from bot.settings.language import ServerLanguages
 from bot.storage import Database, open_database
-from bot.storage.budget import SharedRateBudget
+from bot.storage.budget import LocalRateBudget, SharedRateBudget
 from bot.storage.redis_budget import RedisRateBudget, bucket_key
 from bot.storage.repository import unix_now
 from bot.storage.urls import mask_password
@@ -191,6 +191,9 @@ class ChapterBot(commands.Bot):
         if self.settings.shards.partial:
             # Other processes of this bot share Discord's global limit: one bucket for all.
             share_rate_budget(self, self._rate_budget())
+        else:
+            # The only process: releases of many servers post at once, so pace them here too.
+            share_rate_budget(self, LocalRateBudget(per_second=self.settings.discord_global_rate))
         # Compiled once from the .po files; the tree's translator localizes what is synced.
         self.catalogs = Catalogs()
         self.server_languages = ServerLanguages(self.db)

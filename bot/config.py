@@ -50,8 +50,8 @@ class Settings:
     # SHARD_COUNT / SHARD_IDS: None = one unsharded process serving every guild.
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
-    # Requests/s all processes of this bot share (Discord's global limit is 50); several shard
-    # processes take them from one token bucket in the database.
+    # Requests/s all processes of this bot share (Discord's global limit is 50): one process
+    # paces itself in memory; several shard processes share one token bucket in the database.
     discord_global_rate: int = 45
     # REDIS_URL: when set, that budget is one bucket in Redis instead of a database row.
     redis_url: str | None = field(default=None, repr=False)

@@ -15,6 +15,7 @@ import hashlib
 from typing import Any
 
 from bot.errors import ConfigError
+from bot.storage.budget import DEFAULT_BURST
 
 # KEYS[1] = the bucket; ARGV = tokens per second, burst (tokens), key lifetime (ms).
 # State: `milli` milli-tokens as of `at` (Redis time, ms). Returns 0 when a token was taken,
@@ -57,8 +58,9 @@ class RedisRateBudget:
             raise ValueError("a rate budget allows at least one request per second")
         self.client, self.key, self.per_second = client, key, per_second
         # Same reasoning as the DB bucket: any second sees at most `per_second + burst`.
-        self.burst = burst if burst is not None else max(1, per_second // 10)
+        self.burst = burst if burst is not None else DEFAULT_BURST
         self._script = client.register_script(TAKE_SCRIPT)
+        self._turn = asyncio.Lock()  # one coroutine of this process asks Redis at a time
 
     @classmethod
     def from_url(cls, url: str, *, key: str, per_second: int) -> RedisRateBudget:
@@ -82,8 +84,9 @@ class RedisRateBudget:
 
     async def take(self) -> None:
         """Wait for a token, sleeping as long as Redis says the next one takes."""
-        while (wait_ms := await self._wait_ms()) > 0:
-            await asyncio.sleep(wait_ms / 1000)
+        async with self._turn:
+            while (wait_ms := await self._wait_ms()) > 0:
+                await asyncio.sleep(wait_ms / 1000)
 
     async def close(self) -> None:
         """Close the connection pool."""
