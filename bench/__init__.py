@@ -22,6 +22,9 @@ BENCHMARKS: dict[str, str] = {
     "crash_trials": "bench.crash_trials",
     "when": "bench.when_parse",
     "follow": "bench.follow",
+    "next_backends": "bench.next_backends",
+    "release_lag": "bench.release_lag",
+    "fleet_posting": "bench.fleet_posting",
 }
 
 

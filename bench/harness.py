@@ -191,6 +191,22 @@ class Emulator(Process):
             raise BenchError(f"{method} {path} -> {status}: {answer}")
         return answer
 
+    def seed_guilds(
+        self, count: int, *, channels: int = 1, shard_count: int = 1
+    ) -> list[dict[str, Any]]:
+        """`count` new guilds of the bot with `channels` text channels each, guild n on shard
+        n % `shard_count`: [{"guild_id", "shard", "channel_ids"}] (ids as ints)."""
+        body = {"count": count, "channels": channels, "shard_count": shard_count}
+        answer = self.ok("POST", "/load/guilds", body, timeout=300)
+        return [
+            {
+                "guild_id": int(g["guild_id"]),
+                "shard": int(g["shard"]),
+                "channel_ids": [int(c) for c in g["channel_ids"]],
+            }
+            for g in answer["guilds"]
+        ]
+
     def world(self) -> dict[str, Any]:
         """Guild, bot, channel and user ids."""
         return self.ok("GET", "/load/world")
@@ -263,23 +279,29 @@ class BotProcess(Process):
         emulator: Emulator,
         workdir: Path,
         *,
-        database: Path | None = None,
+        database: Path | str | None = None,
         floor: bool = False,
         log_level: str = "INFO",
+        name: str | None = None,
+        extra_env: dict[str, str] | None = None,
     ) -> None:
+        """`database` is a SQLite file or a postgresql:// URL; `extra_env` adds settings
+        (SHARD_COUNT, SHARD_IDS, ...); `name` names the log file (several bots in one run)."""
+        url = database if isinstance(database, str) else None
         env = _env(
             DISCORD_TOKEN=TOKEN,
             DISCORD_API_BASE=emulator.urls["api_base"],
             DISCORD_GATEWAY_URL=emulator.urls["gateway_url"],
-            DATABASE_URL=f"sqlite:///{database or workdir / 'unused.db'}",
+            DATABASE_URL=url or f"sqlite:///{database or workdir / 'unused.db'}",
             LOG_LEVEL=log_level,
+            **(extra_env or {}),
         )
         args = (
             ["-m", "bench.floor_bot"] if floor else ["-m", "bot", "--env-file", os.devnull, "run"]
         )
         self.emulator = emulator
         self.identified_before = int(emulator.stats()["gateway"]["identify"])
-        super().__init__("floor" if floor else "bot", args, env, workdir)
+        super().__init__(name or ("floor" if floor else "bot"), args, env, workdir)
 
     def wait_ready(
         self, probe: tuple[str, str] | None = ("alice", "help"), timeout: float = START_TIMEOUT_S

@@ -71,8 +71,11 @@ def long_chapter_story(title: str, pages: int) -> tuple[Story, list[list[str]]]:
     return story, [rendered[0][:pages]]
 
 
-async def open_fresh(path: Path) -> Database:
-    """A new database file with every migration applied."""
+async def open_fresh(path: Path | str) -> Database:
+    """A new database file (or an empty PostgreSQL database's URL) with every migration
+    applied."""
+    if isinstance(path, str):
+        return await open_database(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -91,7 +94,7 @@ async def release_everything(db: Database, channel_id: int, now: int) -> int:
 
 
 async def seed_reading(
-    path: Path,
+    path: Path | str,
     *,
     guild_id: int,
     channel_id: int,
@@ -168,7 +171,7 @@ async def _bulk(db: Database, sql: str, rows: Iterator[tuple[Any, ...]]) -> int:
 
 
 async def seed_long_chapter(
-    path: Path, *, guild_id: int, channel_id: int, owner_id: int, pages: int
+    path: Path | str, *, guild_id: int, channel_id: int, owner_id: int, pages: int
 ) -> dict[str, Any]:
     """One story whose single unreleased chapter has `pages` pages, aimed at `channel_id`."""
     story, rendered = long_chapter_story("Bench Long Chapter", pages)
@@ -183,7 +186,7 @@ async def seed_long_chapter(
 
 
 async def seed_schedules(
-    path: Path,
+    path: Path | str,
     *,
     guild_id: int,
     owner_id: int,
@@ -209,7 +212,7 @@ async def seed_schedules(
 
 
 async def seed_pending_releases(
-    path: Path,
+    path: Path | str,
     *,
     guild_id: int,
     owner_id: int,
@@ -239,3 +242,43 @@ async def seed_pending_releases(
     finally:
         await db.close()
     return {"releases": inserted, "seconds": round(time.perf_counter() - started, 2)}
+
+
+async def seed_guild_schedules(
+    path: Path | str,
+    *,
+    owner_id: int,
+    releases: Sequence[tuple[int, int, int]],
+) -> dict[str, Any]:
+    """One one-page story per (guild_id, channel_id, due_at), each with a one-off schedule due
+    then: releases spread over many guilds (and so over shard processes)."""
+    started = time.perf_counter()
+    db = await open_fresh(path)
+    try:
+        stories, schedules = StoryRepository(db), ScheduleRepository(db)
+        for i, (guild_id, channel_id, due) in enumerate(releases):
+            story, pages = one_page_story(f"Bench Release {i + 1:05d}")
+            record = await stories.create_story(
+                guild_id, owner_id, story, pages, channel_id=channel_id
+            )
+            await schedules.create(record.id, owner_id, due, "UTC")
+    finally:
+        await db.close()
+    return {"stories": len(releases), "seconds": round(time.perf_counter() - started, 2)}
+
+
+async def seed_guild_long_chapters(
+    path: Path | str, *, owner_id: int, targets: Sequence[tuple[int, int]], pages: int
+) -> dict[str, Any]:
+    """One story per (guild_id, channel_id) whose single unreleased chapter has `pages` pages."""
+    story, rendered = long_chapter_story("Bench Long Chapter", pages)
+    db = await open_fresh(path)
+    try:
+        repo = StoryRepository(db)
+        ids = [
+            (await repo.create_story(guild_id, owner_id, story, rendered, channel_id=channel)).id
+            for guild_id, channel in targets
+        ]
+    finally:
+        await db.close()
+    return {"story_ids": ids, "pages": len(rendered[0])}

@@ -30,7 +30,8 @@ from bot.lifecycle.heartbeat import BEAT_S, Heartbeat
 from bot.services import Services
 from bot.settings.language import ServerLanguages
 from bot.storage import Database, open_database
-from bot.storage.budget import SharedRateBudget
+from bot.storage.budget import LocalRateBudget, SharedRateBudget
+from bot.storage.redis_budget import RedisRateBudget, bucket_key
 from bot.storage.repository import unix_now
 from bot.storage.urls import mask_password
 from cogs.decorations import (
@@ -82,7 +83,7 @@ def startup_line(settings: Settings) -> str:
 _EXEMPT_PREFIXES = ("/interactions/", "/webhooks/")
 
 
-def share_rate_budget(client: discord.Client, budget: SharedRateBudget) -> None:
+def share_rate_budget(client: discord.Client, budget: SharedRateBudget | RedisRateBudget) -> None:
     """Take a token from `budget` before each REST request of `client`, except interaction
     responses. discord.py has no hook for this; wrapping the HTTP client's request is the seam."""
     request = client.http.request
@@ -157,6 +158,7 @@ class ChapterBot(commands.Bot):
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.tree.on_error = on_app_command_error
         self._shutdown: asyncio.Future[None] | None = None
+        self._redis_budget: RedisRateBudget | None = None  # closed at shutdown
         self._heap_frozen = False
         self._set_up = False
         self._shutdown_requested = False
@@ -188,9 +190,10 @@ class ChapterBot(commands.Bot):
         log.info("%s", startup_line(self.settings))
         if self.settings.shards.partial:
             # Other processes of this bot share Discord's global limit: one bucket for all.
-            share_rate_budget(
-                self, SharedRateBudget(self.db, per_second=self.settings.discord_global_rate)
-            )
+            share_rate_budget(self, self._rate_budget())
+        else:
+            # The only process: releases of many servers post at once, so pace them here too.
+            share_rate_budget(self, LocalRateBudget(per_second=self.settings.discord_global_rate))
         # Compiled once from the .po files; the tree's translator localizes what is synced.
         self.catalogs = Catalogs()
         self.server_languages = ServerLanguages(self.db)
@@ -273,6 +276,18 @@ class ChapterBot(commands.Bot):
         except Exception:
             log.warning("could not write the heartbeat", exc_info=True)
 
+    def _rate_budget(self) -> SharedRateBudget | RedisRateBudget:
+        """The shared bucket: in Redis when REDIS_URL is set, else a row of the database."""
+        rate = self.settings.discord_global_rate
+        if self.settings.redis_url is None:
+            assert self.db is not None
+            return SharedRateBudget(self.db, per_second=rate)
+        key = bucket_key(self.settings.discord_token)
+        self._redis_budget = RedisRateBudget.from_url(
+            self.settings.redis_url, key=key, per_second=rate
+        )
+        return self._redis_budget
+
     async def close(self) -> None:
         """Shut down once, in order; later calls wait for the same shutdown to finish."""
         if self._shutdown is None:
@@ -298,6 +313,9 @@ class ChapterBot(commands.Bot):
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await super().close()
+        if self._redis_budget is not None:
+            await self._redis_budget.close()
+            self._redis_budget = None
         if self.db is not None:
             await self.db.close()
             self.db = None

@@ -50,9 +50,11 @@ class Settings:
     # SHARD_COUNT / SHARD_IDS: None = one unsharded process serving every guild.
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
-    # Requests/s all processes of this bot share (Discord's global limit is 50); several shard
-    # processes take them from one token bucket in the database.
+    # Requests/s all processes of this bot share (Discord's global limit is 50): one process
+    # paces itself in memory; several shard processes share one token bucket in the database.
     discord_global_rate: int = 45
+    # REDIS_URL: when set, that budget is one bucket in Redis instead of a database row.
+    redis_url: str | None = field(default=None, repr=False)
     # How long a release being posted stays claimed without renewal (each page renews it);
     # after a crash, a sharded process resumes the release this much later at most.
     release_lease_seconds: int = 30
@@ -69,6 +71,8 @@ class Settings:
         _check_url("DISCORD_API_BASE", self.discord_api_base, ("http", "https"))
         if self.discord_gateway_url is not None:
             _check_url("DISCORD_GATEWAY_URL", self.discord_gateway_url, ("ws", "wss"))
+        if self.redis_url is not None:
+            _check_redis_url(self.redis_url)
         _check_zone(self.default_timezone)
         if self.log_level not in _LOG_LEVELS:
             raise ConfigError(
@@ -133,6 +137,7 @@ class Settings:
             discord_global_rate=_positive_int(
                 "DISCORD_GLOBAL_RATE", values.get("DISCORD_GLOBAL_RATE"), 45, unit="requests/s"
             ),
+            redis_url=(values.get("REDIS_URL") or "").strip() or None,
             import_timeout=_positive_int("IMPORT_TIMEOUT", values.get("IMPORT_TIMEOUT"), 20),
             note_key=_note_key(values.get("NOTE_KEY")),
             note_key_file=Path(values["NOTE_KEY_FILE"]) if values.get("NOTE_KEY_FILE") else None,
@@ -251,6 +256,19 @@ def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> None:
         raise ConfigError(
             f"{name}={value!r} is not a valid URL.",
             hint=f"Use a {' or '.join(schemes)} URL like {schemes[-1]}://host/path, or unset it.",
+        )
+
+
+def _check_redis_url(url: str) -> None:
+    """redis://host[:port][/db], rediss:// (TLS) or unix:///path.sock; never echoed, since it
+    may carry a password."""
+    parsed = urlparse(url)
+    where = parsed.path if parsed.scheme == "unix" else parsed.netloc
+    if parsed.scheme not in ("redis", "rediss", "unix") or not where:
+        raise ConfigError(
+            "REDIS_URL is not a Redis URL.",
+            hint="Use redis://host:6379/0, rediss://host:6380 or unix:///path/redis.sock, or "
+            "unset it to keep the rate budget in the database.",
         )
 
 

@@ -15,17 +15,26 @@ from bench import BENCHMARKS
 from bench.common import RESULTS_MARKER, append_result_row
 
 REPO = Path(__file__).resolve().parents[1]
+# `all --smoke` runs in the first test that asks for it: about 3 minutes with the sharding
+# benchmarks' three setups (SQLite x1, PostgreSQL x1 and x2), more on a loaded machine.
+pytestmark = pytest.mark.timeout(600)
+
+
+def _postgres_env() -> dict[str, str]:
+    """The PostgreSQL server the benchmarks' PostgreSQL rows use, when the tests have one."""
+    names = ("BENCH_DATABASE_URL", "TEST_DATABASE_URL")
+    return {name: os.environ[name] for name in names if os.environ.get(name)}
 
 
 def _smoke(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bench", *args, "--smoke"],
         cwd=REPO,
-        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO)},
+        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), **_postgres_env()},
         capture_output=True,
         text=True,
         encoding="utf-8",
-        timeout=300,
+        timeout=540,
     )
 
 
@@ -128,6 +137,53 @@ def test_release_precision_smoke_posts_each_release_once(smoke_all: dict[str, di
     startup = data["startup"]
     assert startup["backlog"]["start_to_first_post_s"] is not None
     assert startup["reconciliation_s"] is not None
+
+
+def _measured(data: dict) -> list[dict]:
+    """The setups a sharding benchmark ran; the others must say why they were skipped."""
+    for row in data["setups"]:
+        assert "skipped" not in row or "PostgreSQL" in row["skipped"], row
+    if _postgres_env():
+        assert data["skipped"] == [], data["skipped"]
+    return [row for row in data["setups"] if "skipped" not in row]
+
+
+@pytest.mark.slow
+def test_next_backends_smoke_measures_floor_sqlite_and_postgres(smoke_all: dict[str, dict]) -> None:
+    data = smoke_all["next_backends"]
+    _sane_load(data["floor"])
+    _sane_load(data["sqlite"])
+    if "skipped" in data["postgres"]:
+        assert not _postgres_env() and "PostgreSQL" in data["postgres"]["skipped"]
+    else:
+        _sane_load(data["postgres"])
+        assert data["ratios"]["postgres"]["p99_ratio"] == pytest.approx(
+            data["postgres"]["p99_ms"] / data["floor"]["p99_ms"], abs=1e-3
+        )
+    assert data["emulator_violations"] == []
+
+
+@pytest.mark.slow
+def test_release_lag_smoke_posts_every_release_once_per_setup(smoke_all: dict[str, dict]) -> None:
+    data = smoke_all["release_lag"]
+    rows = _measured(data)
+    assert [r["setup"] for r in rows][:1] == ["sqlite x1"]
+    for row in rows:
+        assert row["posted"] == row["releases"] and row["missing"] == 0, row
+        assert row["duplicated"] == 0 and row["429"] == 0 and row["violations"] == []
+        assert row["lag_min_s"] <= row["lag_p50_s"] <= row["lag_p99_s"] <= row["lag_max_s"]
+        assert row["stopped"] == [0] * row["processes"]
+
+
+@pytest.mark.slow
+def test_fleet_posting_smoke_posts_every_page_in_order(smoke_all: dict[str, dict]) -> None:
+    data = smoke_all["fleet_posting"]
+    for row in _measured(data):
+        assert row["finished"] and row["posted"] == row["messages"], row
+        assert row["pages_in_order"] is True and row["429"] == 0
+        assert row["ratio"] == pytest.approx(row["wall_s"] / row["bound_s"], abs=1e-3)
+        assert row["bound_s"] == max(row["channel_s"], row["global_s"])
+        assert row["stopped"] == [0] * row["processes"]
 
 
 def test_an_unknown_benchmark_is_refused() -> None:

@@ -77,3 +77,34 @@ def test_the_start_up_line_names_the_database_and_the_shards() -> None:
 
 def test_empty_dev_guild_id_means_global_sync() -> None:
     assert settings(DEV_GUILD_ID="").dev_guild_id is None
+
+
+def test_redis_url_is_read_and_never_shown() -> None:
+    s = settings(REDIS_URL=" redis://:pw-s3cret@cache:6379/2 ")
+    assert s.redis_url == "redis://:pw-s3cret@cache:6379/2"
+    assert "pw-s3cret" not in repr(s)
+    assert settings(REDIS_URL="").redis_url is None and settings().redis_url is None
+    assert settings(REDIS_URL="unix:///run/redis.sock").redis_url == "unix:///run/redis.sock"
+
+
+@pytest.mark.parametrize("url", ["http://:pw-s3cret@cache", "redis://", "cache:6379"])
+def test_a_bad_redis_url_is_refused_without_echoing_it(url: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        settings(REDIS_URL=url)
+    assert "REDIS_URL" in str(caught.value) and "pw-s3cret" not in str(caught.value)
+
+
+async def test_with_redis_url_the_shared_budget_is_in_redis_else_in_the_database() -> None:
+    from bot.storage.budget import SharedRateBudget
+    from bot.storage.redis_budget import RedisRateBudget, bucket_key
+
+    env = {"DATABASE_URL": PG, "SHARD_COUNT": "2", "SHARD_IDS": "1"}
+    bot = build_bot(settings(**env, REDIS_URL="redis://127.0.0.1:6379/15"))
+    budget = bot._rate_budget()
+    assert isinstance(budget, RedisRateBudget) and budget.key == bucket_key(TOKEN)
+    assert budget.per_second == 45
+    await budget.close()  # never connected: building it does not touch the server
+    plain = build_bot(settings(**env))
+    plain.db = sentinel = object()  # type: ignore[assignment]  # the bucket keeps a reference
+    in_db = plain._rate_budget()
+    assert isinstance(in_db, SharedRateBudget) and in_db.db is sentinel

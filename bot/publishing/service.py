@@ -24,6 +24,7 @@ from bot.errors import InvalidInput
 from bot.events import EventBus, GuildRemoved, GuildReturned, SchedulePaused, StoryDeleted
 from bot.i18n import N_
 from bot.outbox import Outbox
+from bot.publishing.lanes import PostingLanes
 from bot.publishing.planner import Target, check_target, mode_for
 from bot.publishing.port import PublishPort
 from bot.publishing.records import ReleaseRecord, ScheduleRecord
@@ -112,7 +113,8 @@ class PublishingService:
         self._wait_ready = wait_ready
         self._outbox = outbox
         self._stopping = False
-        self._post_lock = asyncio.Lock()
+        # Releases of different stories and channels post side by side (bot.publishing.lanes).
+        self._lanes = PostingLanes()
         self._plan_lock = asyncio.Lock()
         self.runner = ReleaseRunner(
             self.stories,
@@ -158,8 +160,12 @@ class PublishingService:
             )
 
     async def post(self, release_id: int, progress: Progress | None = None) -> RunResult:
-        """Post one queued release (after any release ahead of it); skipped while shutting down."""
-        async with self._post_lock:
+        """Post one queued release (after any release of its story or channel ahead of it;
+        other stories' releases post meanwhile); skipped while shutting down."""
+        release = await self.releases.get(release_id)
+        story_id = release.story_id if release is not None else 0
+        channel_id = release.channel_id if release is not None else None
+        async with self._lanes.lane(story_id, channel_id):
             if self._stopping:
                 return RunResult(release_id, 0, "interrupted")
             return await self.runner.run(release_id, progress)
@@ -347,8 +353,9 @@ class PublishingService:
         Timers are armed before the backlog is posted, so a long backlog never holds them up:
         schedules whose run fell due while the bot was down (or falls due meanwhile) fire at once
         and `run_schedule` claims the run, applying the guild's missed-release policy. The
-        backlog holds the posting lock from its first release to its last, so what those runs
-        queue is posted after it, in order (a story's next chapter never overtakes a queued one).
+        backlog posts alone (`PostingLanes.exclusive`) from its first release to its last, so
+        what those runs queue is posted after it, in order (a story's next chapter never
+        overtakes a queued one).
         """
         if self._wait_ready is not None:
             await self._wait_ready()
@@ -367,7 +374,7 @@ class PublishingService:
             )
         if backlog:
             log.info("posting %d missed release(s)", len(backlog))
-        async with self._post_lock:
+        async with self._lanes.exclusive():
             for release in backlog:
                 if self._stopping:
                     return
@@ -376,6 +383,6 @@ class PublishingService:
     async def drain(self) -> None:
         """Stop taking work and wait for the page being posted; releases stay resumable."""
         self._stopping = True
-        async with self._post_lock:
+        async with self._lanes.exclusive():
             pass
         await self.runner.crossposter.stop()  # best effort: crossposts still waiting are dropped

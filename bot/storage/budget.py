@@ -1,4 +1,5 @@
-"""`SharedRateBudget`: a token bucket in the database, shared by every process of one bot.
+"""`SharedRateBudget`: a token bucket in the database, shared by every process of one bot
+(and `LocalRateBudget`, the same bucket in memory for a bot that runs as one process).
 
 Discord allows a bot token 50 requests per second across all its connections and processes;
 each process taking a token from the same row before a request keeps them together under the
@@ -22,6 +23,16 @@ _FILLED = (
 )
 
 
+# Any one-second window sees at most `per_second + burst` requests. Requests taken a moment
+# apart can arrive at Discord bunched together (event loops, connections), so the burst stays
+# at one token: 45/s + 1 leaves that room under Discord's 50.
+DEFAULT_BURST = 1
+# The database bucket is polled, so a token can sit there a moment before a poller finds it;
+# while it sits in a full bucket the refill is lost. A second token of room keeps the polled
+# bucket near its rate (45/s + 2 is still under 50).
+SHARED_BURST = 2
+
+
 def _monotonic_ms() -> int:
     # Wall-clock milliseconds: every process on every machine must agree on "now".
     return int(time.time() * 1000)
@@ -43,10 +54,11 @@ class SharedRateBudget:
             raise ValueError("a rate budget allows at least one request per second")
         self.db, self.name, self.clock_ms = db, name, clock_ms
         self.per_second = per_second
-        # Any one-second window sees at most `per_second + burst` requests: a small burst keeps
-        # that under Discord's limit when `per_second` leaves a little room below it.
-        self.burst = burst if burst is not None else max(1, per_second // 10)
+        self.burst = burst if burst is not None else SHARED_BURST
         self._ready = False
+        # One coroutine of this process polls the bucket at a time; the others queue behind it
+        # (first come, first served) instead of each hitting the database every interval.
+        self._turn = asyncio.Lock()
 
     async def _ensure_row(self) -> None:
         if self._ready:
@@ -77,6 +89,43 @@ class SharedRateBudget:
         return changed > 0
 
     async def take(self) -> None:
-        """Wait for a token (polling at the refill pace; other processes take them too)."""
-        while not await self.try_take():
-            await asyncio.sleep(1.0 / self.per_second)
+        """Wait for a token (polling at twice the refill pace; other processes take them too)."""
+        async with self._turn:
+            while not await self.try_take():
+                await asyncio.sleep(0.5 / self.per_second)  # twice a refill: tokens wait less
+
+
+class LocalRateBudget:
+    """The same budget for a process that is the bot's only one (unsharded, or serving every
+    shard): an in-memory token bucket, no database. discord.py only reacts to global 429s;
+    with chapters of many servers posting at once, this keeps them from happening."""
+
+    def __init__(
+        self,
+        *,
+        per_second: int,
+        burst: int = DEFAULT_BURST,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if per_second < 1:
+            raise ValueError("a rate budget allows at least one request per second")
+        self.per_second, self.burst, self.clock = per_second, burst, clock
+        self._tokens = float(burst)  # a fresh process may send its first request at once
+        self._at = clock()
+        self._turn = asyncio.Lock()
+
+    def try_take(self) -> bool:
+        """Take one token if the bucket has one."""
+        now = self.clock()
+        self._tokens = min(self.burst, self._tokens + (now - self._at) * self.per_second)
+        self._at = now
+        if self._tokens >= 1.0 - 1e-9:  # float steps of 1/rate must add up to a token
+            self._tokens = max(0.0, self._tokens - 1.0)
+            return True
+        return False
+
+    async def take(self) -> None:
+        """Wait for a token, first come first served, sleeping until the next one is due."""
+        async with self._turn:
+            while not self.try_take():
+                await asyncio.sleep((1.0 - self._tokens) / self.per_second)

@@ -26,7 +26,7 @@ from .commands import CommandUsageError, OptionBuilder, find_command
 from .interactions import InteractionRecord, interaction_payload
 from .model import ChannelType
 from .rest_base import json_response
-from .world import NotFoundError
+from .world import NotFoundError, build_bot_guild
 
 if TYPE_CHECKING:
     from .emulator import DiscordEmulator
@@ -99,6 +99,28 @@ class LoadGenerator:
             self.emu.create_channel(f"{prefix}-{start + i}", ChannelType.TEXT).id
             for i in range(count)
         ]
+
+    def seed_guilds(
+        self, count: int, channels: int = 1, shard_count: int = 1
+    ) -> list[dict[str, Any]]:
+        """`count` more guilds the bot is in (alice and bob members), each with `channels` text
+        channels, spread round-robin over `shard_count` shards (guild n on shard n % count).
+        No gateway events: seed before the bot connects (it gets them in GUILD_CREATE)."""
+        world = self.emu.world
+        made = []
+        for n in range(count):
+            guild = build_bot_guild(world, f"Bench Guild {n}", shard=(n % shard_count, shard_count))
+            for extra in range(channels - 1):
+                world.add_channel(guild, f"chapters-{extra + 2}", ChannelType.TEXT)
+            text = [c for c in guild.channel_ids if world.channels[c].type == ChannelType.TEXT]
+            made.append(
+                {
+                    "guild_id": str(guild.id),
+                    "shard": n % shard_count,
+                    "channel_ids": [str(c) for c in text[:channels]],
+                }
+            )
+        return made
 
     def world_ids(self) -> dict[str, Any]:
         """Ids a benchmark needs to fill its database: guild, bot, named channels and users."""
@@ -302,6 +324,13 @@ def add_load_routes(app: web.Application, emu: DiscordEmulator) -> None:
         ids = gen.seed_channels(int(body["count"]), body.get("prefix", "release"))
         return json_response(200, {"channel_ids": [str(i) for i in ids]})
 
+    async def guilds(request: web.Request) -> web.Response:
+        body = await request.json()
+        made = gen.seed_guilds(
+            int(body["count"]), int(body.get("channels", 1)), int(body.get("shard_count", 1))
+        )
+        return json_response(200, {"guilds": made})
+
     async def world(request: web.Request) -> web.Response:
         return json_response(200, gen.world_ids())
 
@@ -333,6 +362,7 @@ def add_load_routes(app: web.Application, emu: DiscordEmulator) -> None:
 
     app.router.add_post("/_emu/load/users", users)
     app.router.add_post("/_emu/load/channels", channels)
+    app.router.add_post("/_emu/load/guilds", guilds)
     app.router.add_get("/_emu/load/world", world)
     app.router.add_post("/_emu/load/run", run)
     app.router.add_post("/_emu/load/reset", reset)
