@@ -23,6 +23,7 @@ from bot.events import ChapterReleased, StoryDeleted
 from bot.feedback.chart import draw_stats_chart
 from bot.feedback.service import NoteTarget
 from bot.feedback.stats import stats_text, story_stats
+from bot.i18n import Speaker
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
 from cogs.event_order import InOrder
 from cogs.feedback.delivery import (
@@ -132,8 +133,8 @@ class FeedbackCog(commands.Cog, name="Feedback"):
         record = await resolve_story(interaction, story)
         stats = await story_stats(self.service, actor_of(interaction), record)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        notice = await self._pending_notice(record.id)
         t = speaker_of(interaction)
+        notice = await self._pending_notice(record.id, t)
         extra = await self.bot.stats_extensions.lines(record.id, t)  # other features' lines
         embed = discord.Embed(
             title=f"📊 {escape_markdown(record.title)[:240]}",
@@ -149,7 +150,7 @@ class FeedbackCog(commands.Cog, name="Feedback"):
             kwargs["content"] = notice
         await interaction.followup.send(**kwargs)
 
-    async def _pending_notice(self, story_id: int) -> str | None:
+    async def _pending_notice(self, story_id: int, t: Speaker) -> str | None:
         """Retry waiting notes; tell the authors once about notes that still reach nobody."""
         pending = await self.service.pending_notes(story_id)
         if not pending:
@@ -164,11 +165,14 @@ class FeedbackCog(commands.Cog, name="Feedback"):
         waiting = await self.service.tell_pending(story_id)
         if not waiting:
             return None
-        notes = "note is" if waiting == 1 else "notes are"
-        return (
-            f"📬 {waiting} reader {notes} waiting for you: I could not DM the author(s) and the "
-            "story has no feedback channel. Open your DMs to server members, or choose a "
-            "channel with `/settings feedback-channel`; I'll deliver them then."
+        return t.ngettext(
+            "📬 {n} reader note is waiting for you: I could not DM the author(s) and the story"
+            " has no feedback channel. Open your DMs to server members, or choose a channel with"
+            " `/settings feedback-channel`; I'll deliver it then.",
+            "📬 {n} reader notes are waiting for you: I could not DM the author(s) and the story"
+            " has no feedback channel. Open your DMs to server members, or choose a channel with"
+            " `/settings feedback-channel`; I'll deliver them then.",
+            waiting,
         )
 
 
