@@ -2,8 +2,10 @@
 
 Plain SQL through the `Database` protocol (migration 0010). Deliveries are claimed with a
 conditional UPDATE and a lease, like the outbox, so two drainers never send the same DM and a
-crashed drainer's claim lapses; the unique (release_id, user_id) key makes re-creating a run's
-rows (a replayed outbox row) add nothing.
+crashed drainer's claim lapses; the unique (story_id, run_at, user_id, kind) key makes
+re-creating a run's rows (a replayed outbox row) add nothing. The chapters a DM covers are
+claimed per (chapter, follower) in `follow_delivery_chapters` (migration 0018) when it is
+claimed for sending, so a follower hears of each chapter once, whichever run released it.
 """
 
 from __future__ import annotations
@@ -175,6 +177,13 @@ class FollowRepository(Repository):
             return None
         return [row["chapter_id"] for row in rows if row["status"] == "done"]
 
+    async def release_of(self, release_id: int) -> tuple[int, int] | None:
+        """A release's run (its due time) and chapter (publishing's releases)."""
+        row = await self.db.fetch_one(
+            "SELECT due_at, chapter_id FROM releases WHERE id = :id", {"id": release_id}
+        )
+        return None if row is None else (int(row["due_at"]), int(row["chapter_id"]))
+
     async def add_deliveries(
         self,
         run_at: int,
@@ -182,9 +191,11 @@ class FollowRepository(Repository):
         guild_id: int,
         user_ids: Iterable[int],
         kind: str = "release",
+        chapter_id: int | None = None,
     ) -> int:
-        """One pending DM per follower for a release run; rows that exist stay as they are
-        (so a follower who got the run's early-access DM gets no second one at its release).
+        """One pending DM of `kind` per follower for a release run; rows that exist stay as
+        they are (a replayed outbox row adds nothing). Followers already DMed about
+        `chapter_id` (by an early DM, or another run) get no row for it.
 
         Returns how many rows are new.
         """
@@ -192,11 +203,17 @@ class FollowRepository(Repository):
         added = 0
         async with self.db.transaction() as tx:
             for user_id in user_ids:
+                if chapter_id is not None and await tx.fetch_value(
+                    "SELECT 1 FROM follow_delivery_chapters"
+                    " WHERE chapter_id = :chapter AND user_id = :user",
+                    {"chapter": chapter_id, "user": user_id},
+                ):
+                    continue
                 added += await tx.execute(
                     "INSERT INTO follow_deliveries (run_at, story_id, guild_id, user_id,"
                     " nonce, created_at, kind)"
                     " VALUES (:run, :story, :guild, :user, :nonce, :now, :kind)"
-                    " ON CONFLICT (story_id, run_at, user_id) DO NOTHING",
+                    " ON CONFLICT (story_id, run_at, user_id, kind) DO NOTHING",
                     {
                         "run": run_at,
                         "story": story_id,
@@ -209,6 +226,24 @@ class FollowRepository(Repository):
                     },
                 )
         return added
+
+    async def cover(self, delivery: DeliveryRecord, chapter_ids: Iterable[int]) -> set[int]:
+        """Claim `chapter_ids` for this DM's follower, in one transaction; returns the chapters
+        the DM covers: those it claimed now or on an earlier attempt (a resend after a crash
+        lists the same ones), never one another DM to the follower already claimed."""
+        async with self.db.transaction() as tx:
+            for chapter_id in chapter_ids:
+                await tx.execute(
+                    "INSERT INTO follow_delivery_chapters (delivery_id, chapter_id, user_id)"
+                    " VALUES (:delivery, :chapter, :user)"
+                    " ON CONFLICT (chapter_id, user_id) DO NOTHING",
+                    {"delivery": delivery.id, "chapter": chapter_id, "user": delivery.user_id},
+                )
+            rows = await tx.fetch_all(
+                "SELECT chapter_id FROM follow_delivery_chapters WHERE delivery_id = :delivery",
+                {"delivery": delivery.id},
+            )
+        return {int(row["chapter_id"]) for row in rows}
 
     async def claim(
         self, limit: int, lease_s: int, shards: ShardSet | None = None

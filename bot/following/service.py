@@ -142,19 +142,24 @@ class FollowingService:
         self, release_id: int, story: StoryRecord, visibility: Mapping[int, ChannelFacts]
     ) -> int:
         """Record one pending DM per follower who can see the story, for the release's run;
-        returns how many are new (the run's other chapters add none)."""
-        run_at = await self.repo.run_of(release_id)
-        if run_at is None:
+        returns how many are new (the run's other chapters add none). A follower already DMed
+        about this chapter (its early DM, whichever run that was for) gets none for it."""
+        found = await self.repo.release_of(release_id)
+        if found is None:
             return 0
+        run_at, chapter_id = found
         users = [user for user, facts in visibility.items() if may_see(story, facts)]
-        return await self.repo.add_deliveries(run_at, story.id, story.guild_id, users)
+        return await self.repo.add_deliveries(
+            run_at, story.id, story.guild_id, users, chapter_id=chapter_id
+        )
 
     async def plan_early(
         self, run_at: int, story: StoryRecord, visibility: Mapping[int, ChannelFacts]
     ) -> int:
         """Early access opened for the run at `run_at`: record one pending early DM per
-        follower holding the role (the cog hands in only those) who can see the story. It is
-        the follower's delivery for that run, so its public release sends them nothing more."""
+        follower holding the role (the cog hands in only those) who can see the story. The
+        chapters it lists are claimed for the follower when it is sent, so no public DM (of
+        this run or any other) lists them again."""
         users = [user for user, facts in visibility.items() if may_see(story, facts)]
         return await self.repo.add_deliveries(run_at, story.id, story.guild_id, users, "early")
 
@@ -174,6 +179,8 @@ class FollowingService:
         wanted = set(await self.repo.run_chapters(delivery.story_id, delivery.run_at) or [])
         if not wanted and delivery.early:  # not released yet: the run's planned chapters
             wanted = await self._early_chapters(delivery)
+        # Exactly once per (follower, chapter): keep only the chapters this DM claims.
+        wanted = await self.repo.cover(delivery, sorted(wanted)) if wanted else set()
         found = []
         for chapter in await self.stories.chapters(delivery.story_id):
             if chapter.id not in wanted:
