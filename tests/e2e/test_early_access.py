@@ -217,3 +217,75 @@ async def test_early_access_end_to_end(
 def footer_free(result: InteractionResult) -> bool:
     """True when a reply shows no page (a refusal): no reader embed."""
     return result.message is None or not result.message.embeds
+
+
+async def test_a_publish_inside_the_early_window_dms_each_chapter_once(
+    emulator: DiscordEmulator, warped: tuple[ChapterBot, WarpClock]
+) -> None:
+    """Issue #16: the early DM covers chapter 2 whichever run releases it. A /publish inside
+    the window gives bob (role) no second DM for it, and the scheduled run at its time, which
+    then releases chapter 3, still DMs bob about chapter 3."""
+    bot, clock = warped
+    alice, bob, carol = (emulator.user(n) for n in ("alice", "bob", "carol"))
+    general = emulator.channel("general")
+    insiders = emulator.create_role("insiders")
+    emulator.give_role(bob, insiders)
+    story = await upload_story(emulator, bot, alice, "three.md", THREE_CHAPTERS, channel=general)
+    for reader in (bob, carol):
+        await emulator.slash(reader, "follow", story=str(story.id))
+    assert "✅" in await finished(
+        await emulator.slash(alice, "publish", story=str(story.id), chapters=1)
+    )
+    for reader in (bob, carol):
+        await emulator.wait_until(lambda r=reader: len(dms_to(emulator, r)) == 1, what="DM 1")
+
+    clock.jump_to(START)
+    await ScheduleRepository(bot.database).create(story.id, alice.id, RUN_1, "UTC", rule="daily")
+    await bot.services.publishing.rearm_story(story.id)
+    await emulator.slash(
+        alice, "settings early-access", story=str(story.id), role=insiders, hours=3
+    )
+    clock.jump_to(RUN_1 - 3 * HOUR + 60)
+    await bot.services.early_access.refresh(story.id)
+    await emulator.wait_until(lambda: len(dms_to(emulator, bob)) == 2, timeout=10, what="early")
+    assert "Early access" in dms_to(emulator, bob)[1].content
+    assert "Noon" in dms_to(emulator, bob)[1].content
+
+    # The author publishes chapter 2 by hand inside the window: carol's DM, none for bob.
+    clock.jump_to(RUN_1 - 2 * HOUR)
+    assert "✅" in await finished(
+        await emulator.slash(alice, "publish", story=str(story.id), chapters=1)
+    )
+    await emulator.wait_until(lambda: len(dms_to(emulator, carol)) == 2, timeout=10, what="DM 2")
+    assert "Noon" in dms_to(emulator, carol)[1].content
+    follows = FollowRepository(bot.database)
+
+    async def carol_sent() -> bool:
+        rows = await follows.deliveries_of(story.id, RUN_1 - 2 * HOUR)
+        return [(r.user_id, r.status) for r in rows] == [(carol.id, "sent")]
+
+    await eventually(carol_sent, timeout=10.0)  # bob has no delivery for that run at all
+
+    # At its time the schedule releases chapter 3: bob, whose early DM was about chapter 2,
+    # is DMed about chapter 3, once.
+    clock.jump_to(RUN_1 - 1)
+    await bot.services.publishing.rearm_story(story.id)
+    for reader in (bob, carol):
+        await emulator.wait_until(
+            lambda r=reader: len(dms_to(emulator, r)) == 3, timeout=10, what="DM 3"
+        )
+    for reader in (bob, carol):
+        third = dms_to(emulator, reader)[2].content
+        assert "Dusk" in third and "Noon" not in third and "Early access" not in third
+    released = [c.number for c in await repo(bot).chapters(story.id) if c.released_at]
+    assert released == [1, 2, 3]
+    expected = sorted(
+        [(bob.id, "early", "sent"), (bob.id, "release", "sent"), (carol.id, "release", "sent")]
+    )
+
+    async def run_sent() -> bool:
+        rows = await follows.deliveries_of(story.id, RUN_1)
+        return sorted((r.user_id, r.kind, r.status) for r in rows) == expected
+
+    await eventually(run_sent, timeout=10.0)
+    assert len(dms_to(emulator, bob)) == 3 and len(dms_to(emulator, carol)) == 3
