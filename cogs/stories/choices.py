@@ -13,10 +13,11 @@ from typing import Any
 
 import discord
 
+from bot.actor import Actor
 from bot.i18n import Speaker
 from bot.i18n.catalog import N_
 from bot.stories.records import StoryRecord
-from bot.stories.upload_choices import STARTED, UploadChoices, UploadOptions
+from bot.stories.upload_choices import STARTED, Rearranged, UploadChoices, UploadOptions
 from bot.text import clip
 from cogs.common import GuardedItem, actor_of, chapterbot, stories_of
 from cogs.i18n import chapter_word, speaker_of
@@ -75,82 +76,93 @@ class UploadChoicesButton(
         )
 
 
+class _Picker(GuardedItem):
+    """What the two pickers share: rebuilt from the story id in their custom_id; a pick is
+    applied through the use cases, then the choices are shown again under a note."""
+
+    story_id: int
+
+    def __init__(self, story_id: int, select: discord.ui.Select) -> None:
+        super().__init__(select)  # type: ignore[call-arg]  # the DynamicItem after this mixin
+        self.story_id = story_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> Any:
+        """Rebuild the picker from its custom_id."""
+        return cls(int(match["id"]))  # type: ignore[call-arg]
+
+    async def handle(self, interaction: discord.Interaction) -> None:
+        """Apply the pick, then show the updated choices with what was done."""
+        story = await _story(interaction, self.story_id)
+        choices, actor = choices_of(interaction), actor_of(interaction)
+        picked = int(_picked(interaction) or 0)
+        done = await self._apply(choices, actor, story, picked, await chapter_word(interaction))
+        t = speaker_of(interaction)
+        note = "✅ " + self._note(t, done)
+        options = await choices.options(actor, story)
+        await interaction.response.edit_message(**choices_message(t, story, options, note))
+
+    async def _apply(
+        self, choices: UploadChoices, actor: Actor, story: StoryRecord, picked: int, word: str
+    ) -> Rearranged:
+        raise NotImplementedError
+
+    def _note(self, t: Speaker, done: Rearranged) -> str:
+        raise NotImplementedError
+
+
 class RestorePart(
-    GuardedItem,
+    _Picker,
     discord.ui.DynamicItem[discord.ui.Select],
     template=r"cb:story:restore:(?P<id>[0-9]{1,20})",
 ):
     """The picker turning a skipped part into a chapter."""
 
     def __init__(self, story_id: int, select: discord.ui.Select | None = None) -> None:
-        super().__init__(select or discord.ui.Select(custom_id=f"cb:story:restore:{story_id}"))
-        self.story_id = story_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> RestorePart:
-        """Rebuild the picker from its custom_id."""
-        return cls(int(match["id"]))
-
-    async def handle(self, interaction: discord.Interaction) -> None:
-        """Restore the chosen part, then show the updated choices."""
-        story = await _story(interaction, self.story_id)
-        choices = choices_of(interaction)
-        done = await choices.restore(
-            actor_of(interaction),
-            story,
-            int(_picked(interaction) or 0),
-            chapter_word=await chapter_word(interaction),
+        super().__init__(
+            story_id, select or discord.ui.Select(custom_id=f"cb:story:restore:{story_id}")
         )
-        t = speaker_of(interaction)
-        note = "✅ " + t.gettext(
+
+    async def _apply(
+        self, choices: UploadChoices, actor: Actor, story: StoryRecord, picked: int, word: str
+    ) -> Rearranged:
+        return await choices.restore(actor, story, picked, chapter_word=word)
+
+    def _note(self, t: Speaker, done: Rearranged) -> str:
+        return t.gettext(
             "“{part}” is now chapter {number} of {count}.",
             part=discord.utils.escape_markdown(done.title),
             number=done.number,
             count=done.chapters,
         )
-        options = await choices.options(actor_of(interaction), story)
-        await interaction.response.edit_message(**choices_message(t, story, options, note))
 
 
 class DropChapter(
-    GuardedItem,
+    _Picker,
     discord.ui.DynamicItem[discord.ui.Select],
     template=r"cb:story:drop:(?P<id>[0-9]{1,20})",
 ):
     """The picker dropping a chapter (it becomes a skipped part)."""
 
     def __init__(self, story_id: int, select: discord.ui.Select | None = None) -> None:
-        super().__init__(select or discord.ui.Select(custom_id=f"cb:story:drop:{story_id}"))
-        self.story_id = story_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> DropChapter:
-        """Rebuild the picker from its custom_id."""
-        return cls(int(match["id"]))
-
-    async def handle(self, interaction: discord.Interaction) -> None:
-        """Drop the chosen chapter, then show the updated choices."""
-        story = await _story(interaction, self.story_id)
-        choices = choices_of(interaction)
-        done = await choices.drop(
-            actor_of(interaction),
-            story,
-            int(_picked(interaction) or 0),
-            chapter_word=await chapter_word(interaction),
+        super().__init__(
+            story_id, select or discord.ui.Select(custom_id=f"cb:story:drop:{story_id}")
         )
-        t = speaker_of(interaction)
-        note = "✅ " + t.gettext(
+
+    async def _apply(
+        self, choices: UploadChoices, actor: Actor, story: StoryRecord, picked: int, word: str
+    ) -> Rearranged:
+        return await choices.drop(actor, story, picked, chapter_word=word)
+
+    def _note(self, t: Speaker, done: Rearranged) -> str:
+        return t.gettext(
             "Chapter {number} (“{title}”) is now a skipped part; {count} chapters are left.",
             number=done.number,
             title=discord.utils.escape_markdown(done.title),
             count=done.chapters,
         )
-        options = await choices.options(actor_of(interaction), story)
-        await interaction.response.edit_message(**choices_message(t, story, options, note))
 
 
 def choices_message(
