@@ -56,12 +56,10 @@ def listed(items: Sequence[str], locale: str) -> str:
     return format_list(list(items), locale=_babel_locale(locale))
 
 
-@dataclass(frozen=True)
-class MonthName:
-    """A month (1-12) as an error parameter: English as a string, the reader's language when a
-    `UserError` is rendered (`localized`)."""
+class _Localized:
+    """An error parameter that reads as its English text until a `UserError` is rendered in
+    a supported language (`localized`)."""
 
-    number: int
     english: str
 
     def __str__(self) -> str:
@@ -71,30 +69,32 @@ class MonthName:
         return format(self.english, spec)
 
     def localized(self, locale: str) -> str:
-        """The month's name in `locale`, e.g. `février`, `Februar`."""
-        if locale not in SUPPORTED:
-            return self.english
+        """The parameter in `locale` (English where chapterbot does not speak it)."""
+        return self._in(locale) if locale in SUPPORTED else self.english
+
+    def _in(self, locale: str) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class MonthName(_Localized):
+    """A month (1-12), e.g. `février`, `Februar` in the reader's language."""
+
+    number: int
+    english: str
+
+    def _in(self, locale: str) -> str:
         return get_month_names("wide", "format", locale=_babel_locale(locale))[self.number]
 
 
 @dataclass(frozen=True)
-class WallTime:
-    """A moment in a zone as an error parameter: English as a string (`english`), the reader's
-    language when a `UserError` is rendered (`localized`)."""
+class WallTime(_Localized):
+    """A moment in a zone, e.g. `ven. 11 déc. 2026 18:00 CET` in the reader's language."""
 
     moment: datetime
     zone: tzinfo
     label: str
     english: str
 
-    def __str__(self) -> str:
-        return self.english
-
-    def __format__(self, spec: str) -> str:
-        return format(self.english, spec)
-
-    def localized(self, locale: str) -> str:
-        """E.g. `ven. 11 déc. 2026 18:00 CET`."""
-        if locale not in SUPPORTED:
-            return self.english
+    def _in(self, locale: str) -> str:
         return local_time(self.moment, self.zone, self.label, locale)
