@@ -13,6 +13,14 @@ import asyncio
 import contextlib
 import logging
 
+from bot.publishing.notes import (
+    CROSSPOST_RATE_LIMITED,
+    CROSSPOSTED,
+    CROSSPOSTED_LATE,
+    SHUTTING_DOWN,
+    UNEXPECTED,
+    note,
+)
 from bot.publishing.port import PostingError, PublishPort
 from bot.publishing.releases import ReleaseRepository
 
@@ -21,7 +29,7 @@ log = logging.getLogger(__name__)
 # How long a crosspost may wait for Discord before it is given up (a rate-limited one would wait
 # for the end of the hour's window).
 CROSSPOST_WAIT_S = 5.0
-RATE_LIMITED = "rate limited by Discord (about 10 crossposts an hour per channel); not retried"
+RATE_LIMITED = note(CROSSPOST_RATE_LIMITED)
 
 
 class Crossposter:
@@ -60,9 +68,7 @@ class Crossposter:
             outcome, detail = await self._attempt(channel_id, message_id)
         except asyncio.CancelledError:  # shutting down: say so, then let the cancel through
             with contextlib.suppress(Exception):
-                await self.releases.add_event(
-                    release_id, "crosspost skipped", "I was shutting down"
-                )
+                await self.releases.add_event(release_id, "crosspost skipped", note(SHUTTING_DOWN))
             raise
         try:
             await self.releases.add_event(release_id, outcome, detail)
@@ -88,8 +94,8 @@ class Crossposter:
             return "crosspost skipped", str(exc)
         except Exception as exc:  # never let a crosspost bug surface as a failed release
             log.exception("crosspost of message %s failed", message_id)
-            return "crosspost skipped", f"unexpected error ({type(exc).__name__})"
-        return "crossposted", f"message {message_id}"
+            return "crosspost skipped", note(UNEXPECTED, name=type(exc).__name__)
+        return "crossposted", note(CROSSPOSTED, message=message_id)
 
     async def _after_deadline(self, channel_id: int, message_id: int) -> tuple[str, str]:
         """A crosspost past its deadline: it may have gone out (discord.py then waits for the
@@ -101,7 +107,7 @@ class Crossposter:
         except (TimeoutError, PostingError):
             went_out = False
         if went_out:
-            return "crossposted", f"message {message_id} (the channel's crosspost limit is used up)"
+            return "crossposted", note(CROSSPOSTED_LATE, message=message_id)
         return "crosspost skipped", RATE_LIMITED
 
     async def stop(self) -> None:

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.publishing.notes import PAGE_DELETED, note
 from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ class PageDeletions(Repository):
                     {
                         "now": now,
                         "chapter": chapter_id,
-                        "detail": f"chapter {chapter_number} page {page_number} was deleted",
+                        "detail": note(PAGE_DELETED, chapter=chapter_number, page=page_number),
                     },
                 )
                 marked += 1

@@ -12,12 +12,11 @@ import logging
 
 from bot.events import StoryChannelLost
 from bot.outbox import Outbox
+from bot.publishing.notes import CHANNEL_GONE, note
 from bot.publishing.service import PublishingService
 from bot.storage.database import Transaction
 
 log = logging.getLogger(__name__)
-
-CHANNEL_GONE = "the channel was deleted; set one with /settings channel, then /schedule resume"
 
 _OPEN_RELEASES = "status IN ('pending', 'posting') AND (channel_id = :c OR thread_id = :c)"
 _BY_CHANNEL = (
@@ -77,7 +76,7 @@ class TargetLoss:
         await tx.execute(
             "UPDATE releases SET status = 'failed', last_error = :why, finished_at = :now"
             " WHERE status = 'pending' AND (channel_id = :c OR thread_id = :c)",
-            {"c": channel_id, "why": CHANNEL_GONE, "now": now},
+            {"c": channel_id, "why": note(CHANNEL_GONE), "now": now},
         )
         await tx.execute(
             "UPDATE schedules SET channel_id = NULL WHERE channel_id = :c", {"c": channel_id}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.errors import Translates
+from bot.publishing.notes import RELEASE_NOTES
 
 
 @dataclass(frozen=True)
@@ -35,4 +36,4 @@ class RunResult:
             return t.gettext(message, **shown)
         if self.error == "deleted":
             return t.gettext("The story or chapter was deleted.")
-        return self.error or self.status
+        return RELEASE_NOTES.say(self.error, t) if self.error else self.status

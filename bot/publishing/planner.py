@@ -17,6 +17,23 @@ THREAD_NAME_LIMIT = 100
 PREFERRED_TAGS = ("ongoing",)
 SET_CHANNEL_HINT = N_("Set one with `/settings channel`, or pass `channel:` to this command.")
 
+# Why a story cannot be posted into a channel (also what a failed release's history says).
+CHANNEL_MISSING = N_("The channel no longer exists or I can't see it.")
+NOT_A_FORUM = N_("{channel} is not a forum channel, but the story posts in forum mode.")
+NOT_A_TEXT_CHANNEL = N_("{channel} is not a text or announcement channel.")
+NOT_AGE_RESTRICTED = N_(
+    "“{title}” is rated {rating}; it may only be posted in an age-restricted channel, "
+    "and {channel} is not one."
+)
+MISSING_PERMISSIONS = N_("I am missing the {permissions} permission in {channel}.")
+TARGET_REFUSALS = (
+    CHANNEL_MISSING,
+    NOT_A_FORUM,
+    NOT_A_TEXT_CHANNEL,
+    NOT_AGE_RESTRICTED,
+    MISSING_PERMISSIONS,
+)
+
 
 @dataclass(frozen=True)
 class Target:
@@ -71,21 +88,15 @@ def target_refusal(story: StoryRecord, info: TargetInfo, mode: str) -> Problem |
     None if it can."""
     channel = {"channel": f"#{info.name}"}
     if info.kind == "missing":
-        return N_("The channel no longer exists or I can't see it."), {}
+        return CHANNEL_MISSING, {}
     if mode == "forum" and info.kind != "forum":
-        return N_("{channel} is not a forum channel, but the story posts in forum mode."), channel
+        return NOT_A_FORUM, channel
     if mode != "forum" and info.kind not in ("text", "announcement"):
-        return N_("{channel} is not a text or announcement channel."), channel
+        return NOT_A_TEXT_CHANNEL, channel
     if is_gated(story) and not info.nsfw:
-        return N_(
-            "“{title}” is rated {rating}; it may only be posted in an age-restricted channel, "
-            "and {channel} is not one."
-        ), {"title": story.title, "rating": story.rating, **channel}
+        return NOT_AGE_RESTRICTED, {"title": story.title, "rating": story.rating, **channel}
     if info.bot_missing:
-        return N_("I am missing the {permissions} permission in {channel}."), {
-            "permissions": ", ".join(info.bot_missing),
-            **channel,
-        }
+        return MISSING_PERMISSIONS, {"permissions": ", ".join(info.bot_missing), **channel}
     return None
 
 

@@ -19,6 +19,14 @@ from bot.events import ChapterReleased, Event, EventBus, PostedMessage, ReleaseF
 from bot.i18n import SOURCE
 from bot.outbox import Outbox
 from bot.publishing.crosspost import Crossposter
+from bot.publishing.notes import (
+    FORUM_POST_UNKNOWN,
+    PAGES_FOUND,
+    PAGES_POSTED,
+    STORY_GONE,
+    UNEXPECTED,
+    note,
+)
 from bot.publishing.outcome import RunResult
 from bot.publishing.planner import header_text, pick_tag, target_refusal, thread_name
 from bot.publishing.port import ForumPost, PageSend, PostingError, PublishPort, TargetInfo
@@ -110,7 +118,7 @@ class ReleaseRunner:
         chapter = await self.stories.chapter_by_id(release.chapter_id)
         story = await self.stories.get(release.story_id)
         if chapter is None or story is None:
-            await self.releases.fail(release.id, "The story or chapter was deleted.")
+            await self.releases.fail(release.id, note(STORY_GONE))
             return RunResult(release.id, 0, "failed", error="deleted")
         try:
             return await self._attempt(release, story, chapter, progress)
@@ -118,7 +126,7 @@ class ReleaseRunner:
             return await self._failed(release, story, chapter, str(exc))
         except Exception as exc:  # a bug must not leave the release 'posting' forever
             log.exception("release %s failed unexpectedly", release.id)
-            error = f"Unexpected error ({type(exc).__name__})."
+            error = note(UNEXPECTED, name=type(exc).__name__)
             return await self._failed(release, story, chapter, error)
 
     async def _failed(
@@ -159,7 +167,7 @@ class ReleaseRunner:
         info = await self.port.target(release.channel_id, release.channel_mode, story.style)
         refusal = target_refusal(story, info, release.channel_mode)
         if refusal is not None:
-            error = SOURCE.gettext(refusal[0], **refusal[1])
+            error = note(refusal[0], **refusal[1])
             failed = await self._failed(release, story, chapter, error)
             return replace(failed, reason=refusal)
         pages = await self.stories.pages(chapter.id)
@@ -182,7 +190,7 @@ class ReleaseRunner:
         released = self._released(job, self.clock())
         finished = await self.releases.finish(
             release.id,
-            f"{total} page(s) posted",
+            note(PAGES_POSTED, n=total),
             chapter_id=chapter.id,
             released_at=released.released_at,
             also=self._recorder(released),
@@ -277,7 +285,7 @@ class ReleaseRunner:
             return thread_id
         first = next((p for p in job.pages if not p.posted), None)
         if first is None:
-            raise PostingError("Every page is posted but the forum post is unknown.")
+            raise PostingError(note(FORUM_POST_UNKNOWN))
         post = ForumPost(name, self._page_send(job, first), pick_tag(job.info, job.story))
         thread_id, message_id = await self.port.create_forum_post(release.channel_id, post)
         await self.releases.set_thread(release.id, thread_id)
@@ -362,9 +370,7 @@ class ReleaseRunner:
                 await self._stored(job, unposted[adopted], destination, message.id)
                 adopted += 1
         if adopted:
-            await self.releases.add_event(
-                job.release.id, "resumed", f"{adopted} page(s) found already posted"
-            )
+            await self.releases.add_event(job.release.id, "resumed", note(PAGES_FOUND, n=adopted))
 
     async def _crosspost(self, job: _Job) -> None:
         """Crosspost the chapter's first message in announcement channels, in the background."""

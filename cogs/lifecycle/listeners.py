@@ -18,6 +18,7 @@ from discord.utils import escape_markdown
 
 from bot.events import SchedulePaused, StoryChannelLost
 from bot.i18n import SOURCE, Speaker
+from bot.publishing.notes import RELEASE_NOTES
 from cogs.lifecycle.stale_buttons import answer_if_stale
 
 if TYPE_CHECKING:
@@ -43,14 +44,14 @@ def channel_lost_text(event: StoryChannelLost, t: Speaker = SOURCE) -> str:
 def schedule_paused_text(event: SchedulePaused, t: Speaker = SOURCE) -> str:
     """The owner's DM after a scheduled release failed: which story, why, and the fix.
 
-    The error is the release's recorded reason, shown as it was recorded.
+    The error is the release's recorded reason, said again in `t`'s language.
     """
     return t.gettext(
         "“{title}”: chapter {number} could not be posted ({error}), so its schedules are "
         "paused. `/doctor` shows what to fix; then `/schedule resume`.",
         title=escape_markdown(event.title),
         number=event.chapter_number,
-        error=escape_markdown(event.error),
+        error=escape_markdown(RELEASE_NOTES.say(event.error, t)),
     )
 
 

@@ -8,6 +8,20 @@ from typing import Any
 import aiohttp
 import discord
 
+from bot.publishing.notes import (
+    CONNECTION_LOST,
+    CREATE_POST,
+    CROSSPOST,
+    DISCORD_ANSWERED,
+    DISCORD_GONE,
+    DISCORD_REFUSED,
+    FIND_CHANNEL,
+    POST_IN,
+    READ_CROSSPOSTED,
+    READ_HISTORY,
+    START_THREAD,
+    note,
+)
 from bot.publishing.port import ForumPost, PageSend, PostingError, SentMessage, TargetInfo
 from cogs.decorations import ChapterDecorations
 from cogs.i18n import guild_speaker, relabel
@@ -53,16 +67,15 @@ def _text_of(message: discord.Message) -> str:
     return ""
 
 
-def _failure(error: discord.HTTPException, what: str) -> PostingError:
-    """A Discord error as a history-friendly `PostingError`."""
+def _failure(error: discord.HTTPException, action: str) -> PostingError:
+    """A Discord error as a history-friendly `PostingError` (`action`: a `notes` phrase)."""
     if isinstance(error, discord.Forbidden):
-        return PostingError(
-            f"Discord refused to {what}: missing permissions ({error.text or 'Forbidden'}).",
-            permanent=True,
-        )
+        reason = error.text or "Forbidden"
+        return PostingError(note(DISCORD_REFUSED, action=action, reason=reason), permanent=True)
     if isinstance(error, discord.NotFound):
-        return PostingError(f"Could not {what}: the channel or message is gone.", permanent=True)
-    return PostingError(f"Could not {what}: Discord answered {error.status} ({error.text}).")
+        return PostingError(note(DISCORD_GONE, action=action), permanent=True)
+    answer = note(DISCORD_ANSWERED, action=action, status=error.status, reason=error.text)
+    return PostingError(answer)
 
 
 class DiscordPort:
@@ -82,7 +95,7 @@ class DiscordPort:
         try:
             return await self.client.fetch_channel(channel_id)
         except discord.HTTPException as exc:
-            raise _failure(exc, f"find channel {channel_id}") from exc
+            raise _failure(exc, note(FIND_CHANNEL, channel=channel_id)) from exc
 
     async def target(self, channel_id: int, mode: str, style: str) -> TargetInfo:
         """Describe a channel and the permissions the bot lacks there."""
@@ -95,7 +108,7 @@ class DiscordPort:
             except (discord.NotFound, discord.Forbidden):
                 return TargetInfo(channel_id, "missing")
             except discord.HTTPException as exc:
-                raise _failure(exc, f"find channel {channel_id}") from exc
+                raise _failure(exc, note(FIND_CHANNEL, channel=channel_id)) from exc
         if not isinstance(channel, discord.abc.GuildChannel):
             return TargetInfo(channel_id, "missing")
         kind = _kind(channel)
@@ -154,7 +167,7 @@ class DiscordPort:
         kwargs = await self._message_kwargs(message, getattr(channel, "guild", None))
         if message.nonce is not None:
             kwargs["nonce"] = message.nonce
-        where = f"post in #{getattr(channel, 'name', channel_id)}"
+        where = note(POST_IN, channel=f"#{getattr(channel, 'name', channel_id)}")
         for attempt in range(2):
             try:
                 sent = await channel.send(**kwargs)
@@ -165,7 +178,8 @@ class DiscordPort:
                 # answers with the first message); after that the runner reads the history.
                 if attempt == 0 and message.nonce is not None:
                     continue
-                raise PostingError(f"Could not {where}: connection lost ({exc!r}).") from exc
+                lost = note(CONNECTION_LOST, action=where, reason=repr(exc))
+                raise PostingError(lost) from exc
             return sent.id
         raise AssertionError("unreachable")
 
@@ -179,7 +193,7 @@ class DiscordPort:
         except discord.HTTPException as exc:
             if exc.code == THREAD_ALREADY_CREATED:
                 return message_id  # a thread started from a message carries the message's id
-            raise _failure(exc, f"start a thread in #{channel.name}") from exc
+            raise _failure(exc, note(START_THREAD, channel=f"#{channel.name}")) from exc
         return thread.id
 
     async def create_forum_post(self, forum_id: int, post: ForumPost) -> tuple[int, int]:
@@ -194,7 +208,7 @@ class DiscordPort:
                 name=post.name, auto_archive_duration=THREAD_ARCHIVE_MINUTES, **kwargs
             )
         except discord.HTTPException as exc:
-            raise _failure(exc, f"create a post in #{forum.name}") from exc
+            raise _failure(exc, note(CREATE_POST, channel=f"#{forum.name}")) from exc
         return created.thread.id, created.message.id
 
     async def crosspost(self, channel_id: int, message_id: int) -> None:
@@ -203,7 +217,7 @@ class DiscordPort:
         try:
             await channel.get_partial_message(message_id).publish()
         except discord.HTTPException as exc:
-            raise _failure(exc, "crosspost") from exc
+            raise _failure(exc, note(CROSSPOST)) from exc
 
     async def is_crossposted(self, channel_id: int, message_id: int) -> bool:
         """Whether a message has been crossposted (read from Discord, not the cache)."""
@@ -211,7 +225,7 @@ class DiscordPort:
         try:
             message = await channel.fetch_message(message_id)
         except discord.HTTPException as exc:
-            raise _failure(exc, "read the crossposted message") from exc
+            raise _failure(exc, note(READ_CROSSPOSTED)) from exc
         return bool(message.flags.crossposted)
 
     async def recent_bot_messages(
@@ -228,7 +242,7 @@ class DiscordPort:
                 after = discord.Object(after_id)
                 found = [m async for m in channel.history(limit=limit, after=after)]
         except discord.HTTPException as exc:
-            raise _failure(exc, "read the channel's history") from exc
+            raise _failure(exc, note(READ_HISTORY)) from exc
         return [SentMessage(m.id, _text_of(m)) for m in found if m.author.id == me]
 
     async def find_thread(self, parent_id: int, name: str) -> int | None:

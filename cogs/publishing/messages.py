@@ -9,6 +9,7 @@ from discord.utils import escape_markdown
 
 from bot.i18n import Speaker
 from bot.publishing.doctor import Diagnosis
+from bot.publishing.notes import RELEASE_NOTES
 from bot.publishing.runner import RunResult
 from bot.scheduling import discord_timestamp
 
@@ -58,6 +59,6 @@ def diagnosis_text(diagnosis: Diagnosis, t: Speaker) -> str:
             t.gettext("🗓️ Next run: {when} ({relative})", when=_when(run), relative=_when(run, "R"))
         )
     if diagnosis.last_error:
-        # The release history keeps the English text; a known one is shown translated.
-        lines.append(t.gettext("🧾 Last error: {error}", error=t.gettext(diagnosis.last_error)))
+        error = RELEASE_NOTES.say(diagnosis.last_error, t)
+        lines.append(t.gettext("🧾 Last error: {error}", error=error))
     return "\n".join(lines)

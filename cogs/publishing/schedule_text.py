@@ -2,7 +2,8 @@
 the user's language.
 
 Each repeat rule is worded by `bot.scheduling.say_rule` in the schedule's own zone; a release
-event's detail is the bot's technical note as it was recorded, so it is shown as stored.
+event's detail, recorded in English, is said again in the reader's language
+(`bot.publishing.notes`; Discord's own error text stays as Discord gave it).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bot.i18n import SUPPORTED, Speaker
 from bot.i18n.dates import day_abbreviations, short_date
 from bot.publishing.calendar_png import CalendarWords
 from bot.publishing.manage import ListedSchedule
+from bot.publishing.notes import RELEASE_NOTES
 from bot.publishing.releases import HistoryEntry
 from bot.scheduling import RepeatRule, discord_timestamp, parse_zone, say_rule
 from bot.stories.records import StoryRecord
@@ -106,7 +108,7 @@ def history_text(story: StoryRecord, entries: list[HistoryEntry], t: Speaker) ->
         return t.gettext("“{title}” has no releases yet.", title=title)
     lines = [t.gettext("Release history of “{title}” (newest first):", title=title)]
     for entry in entries:
-        detail = f" — {entry.detail}" if entry.detail else ""
+        detail = f" — {RELEASE_NOTES.say(entry.detail, t)}" if entry.detail else ""
         line = t.gettext(
             "{when} · Ch. {number} · release #{release} · **{outcome}**",
             when=_when(entry.at, "f"),
