@@ -323,8 +323,13 @@ class ProgressRepository(Repository):
 
 
 async def write_buffered_reads(db: Database, batch: Sequence[PendingRead]) -> None:
-    """Write buffered reads in one transaction and one trip to the writer's thread."""
+    """Write buffered reads in one transaction and one trip to the writer's thread.
+
+    Every progress row first, then every read-log row: each kind is one run of the same
+    statement, which `write_batch` sends as one `executemany`.
+    """
     statements: list[tuple[str, dict[str, Any]]] = []
+    events: list[tuple[str, dict[str, Any]]] = []
     for read in batch:
         who = {"guild": read.guild_id, "user": read.user_id, "story": read.story_id}
         statements.append(
@@ -342,14 +347,14 @@ async def write_buffered_reads(db: Database, batch: Sequence[PendingRead]) -> No
                 },
             )
         )
-        statements.extend(
+        events.extend(
             (
                 WRITE_BUFFERED_EVENT_SQL,
                 {**who, "chapter_id": chapter_id, "page_id": page_id, "at": at},
             )
             for chapter_id, page_id, at in read.events
         )
-    await db.write_batch(statements)
+    await db.write_batch(statements + events)
 
 
 def _early(early: ChapterRange) -> dict[str, int]:

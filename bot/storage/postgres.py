@@ -20,6 +20,7 @@ from typing import Any
 import asyncpg
 
 from bot.errors import ConfigError
+from bot.storage.batch import returns_rows, statement_runs
 from bot.storage.database import Database, Params, Row, Transaction
 from bot.storage.pg_sql import bind, rowcount, split_script
 from bot.storage.urls import mask_password
@@ -92,7 +93,9 @@ class PostgresDatabase(Database):
         """Connect a pool of up to `pool_size` connections to the database `url` names."""
         dsn = _dsn(url)
         try:
-            pool = await asyncpg.create_pool(dsn, min_size=1, max_size=max(1, pool_size))
+            pool = await asyncpg.create_pool(
+                dsn, min_size=1, max_size=max(1, pool_size), reset=_keep_session
+            )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             raise ConfigError(
                 f"Could not connect to the database {mask_password(url)} ({type(exc).__name__}: "
@@ -164,8 +167,26 @@ class PostgresDatabase(Database):
         task = asyncio.current_task()
         if task is not None and task in self._owners:
             raise RuntimeError("write_batch() inside db.transaction(); use the open Transaction")
+        results: list[list[Row]] = []
         async with self.transaction() as tx:
-            return [await tx.fetch_all(sql, params) for sql, params in statements]
+            for sql, run in statement_runs(statements):
+                if len(run) > 1 and not returns_rows(sql):
+                    await tx.executemany(sql, run)  # pipelined: one round trip for the run
+                    results.extend([] for _ in run)
+                else:
+                    results.extend([await tx.fetch_all(sql, params) for params in run])
+        return results
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """What a connection needs before it goes back to the pool: nothing more than asyncpg's own
+    clean-up (which rolls back an open transaction).
+
+    asyncpg's default also runs `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`,
+    one more round trip to the server for every pooled query — /next would pay it on every
+    read. chapterbot keeps no session state to undo: its advisory lock is transaction-scoped,
+    it opens no cursor outside a transaction, listens to nothing and sets no session variable.
+    """
 
 
 async def _read_version(conn: asyncpg.Connection) -> int:

@@ -35,6 +35,7 @@ from urllib.parse import unquote
 import aiosqlite
 
 from bot.errors import ConfigError
+from bot.storage.batch import returns_rows, statement_runs
 from bot.storage.database import Database, MigrationError, Params, Row, Transaction
 
 log = logging.getLogger(__name__)
@@ -282,7 +283,13 @@ def _run_batch(conn: sqlite3.Connection, statements: list[tuple[str, Params]]) -
         conn.execute("ROLLBACK")
     conn.execute("BEGIN IMMEDIATE")
     try:
-        results = [conn.execute(sql, params).fetchall() for sql, params in statements]
+        results: list[list[Row]] = []
+        for sql, run in statement_runs(statements):
+            if len(run) > 1 and not returns_rows(sql):
+                conn.executemany(sql, run)
+                results.extend([] for _ in run)
+            else:
+                results.extend(conn.execute(sql, params).fetchall() for params in run)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

@@ -198,3 +198,19 @@ async def test_copy_refuses_a_target_with_data_in_one_line_and_nothing_else(
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1 and "already holds data" in done.stderr
+
+
+async def test_a_pooled_query_costs_one_statement_not_a_session_reset(
+    fresh_postgres_url: str,
+) -> None:
+    async with await Database.open(fresh_postgres_url, pool_size=1) as db:
+        pool = db._pool  # type: ignore[attr-defined]  # the one pooled connection, to watch it
+        sent: list[str] = []
+        async with pool.acquire() as conn:
+            conn.add_query_logger(lambda record: sent.append(record.query))
+        assert await db.fetch_value("SELECT 40 + :n", {"n": 2}) == 42
+        await db.write_batch([("SELECT 1", {})])
+        # asyncpg's default reset would add `SELECT pg_advisory_unlock_all(); ... RESET ALL;`
+        # after each; chapterbot keeps no session state, so releasing sends nothing.
+        assert not [q for q in sent if "RESET ALL" in q or "unlock_all" in q], sent
+        assert any("40 +" in q for q in sent), sent

@@ -16,6 +16,7 @@ import pytest
 
 from bot.errors import ConfigError
 from bot.storage import Database, SQLiteDatabase, Transaction, known_version
+from bot.storage.batch import returns_rows, statement_runs
 from bot.storage.repository import upsert_sql
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -216,3 +217,54 @@ async def test_database_open_chooses_the_backend_from_the_url(db_path: Path) -> 
         assert db.location == str(db_path)
     with pytest.raises(ConfigError, match="neither SQLite nor PostgreSQL"):
         await Database.open("mysql://bot:secret@db.example/chapterbot")
+
+
+async def test_write_batch_sends_runs_at_once_and_keeps_rows_and_order(db: Database) -> None:
+    insert = upsert_sql("user_settings", ("user_id",), ("timezone",))
+    returning = (
+        "INSERT INTO user_settings (user_id, timezone) VALUES (:user_id, :timezone)"
+        " RETURNING user_id"
+    )
+    results = await db.write_batch(
+        [
+            (insert, {"user_id": 1, "timezone": "UTC"}),
+            (insert, {"user_id": 2, "timezone": "UTC"}),
+            (insert, {"user_id": 1, "timezone": "Europe/Paris"}),  # a later one in a run wins
+            (returning, {"user_id": 3, "timezone": "Asia/Tokyo"}),
+            (returning, {"user_id": 4, "timezone": "Asia/Tokyo"}),
+            ("SELECT count(*) FROM user_settings WHERE timezone = :z", {"z": "UTC"}),
+        ]
+    )
+    shapes = [[tuple(row) for row in rows] for rows in results]
+    assert shapes == [[], [], [], [(3,)], [(4,)], [(1,)]]
+    stored = await db.fetch_all("SELECT user_id, timezone FROM user_settings ORDER BY user_id")
+    assert [tuple(r) for r in stored] == [
+        (1, "Europe/Paris"),
+        (2, "UTC"),
+        (3, "Asia/Tokyo"),
+        (4, "Asia/Tokyo"),
+    ]
+
+
+async def test_a_failing_statement_in_a_run_rolls_the_whole_batch_back(db: Database) -> None:
+    plain = "INSERT INTO user_settings (user_id, timezone) VALUES (:user_id, :timezone)"
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+        await db.write_batch(
+            [
+                (plain, {"user_id": 7, "timezone": "UTC"}),
+                (plain, {"user_id": 8, "timezone": "UTC"}),
+                (plain, {"user_id": 7, "timezone": "UTC"}),  # the primary key again
+            ]
+        )
+    assert await db.fetch_value("SELECT count(*) FROM user_settings") == 0
+
+
+def test_statement_runs_group_neighbours_only() -> None:
+    statements = [("A", {"n": 1}), ("A", {"n": 2}), ("B", {}), ("A", {"n": 3})]
+    assert statement_runs(statements) == [
+        ("A", [{"n": 1}, {"n": 2}]),
+        ("B", [{}]),
+        ("A", [{"n": 3}]),
+    ]
+    assert returns_rows("  select 1") and returns_rows("INSERT INTO t VALUES (1)\nRETURNING id")
+    assert not returns_rows("INSERT INTO t (returning_soon) VALUES (1)")
