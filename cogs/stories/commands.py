@@ -129,7 +129,8 @@ class StoryCommands(commands.Cog):
         add_import_report(embed, t, prepared)
         report = sync_report(record.title, sync, t)
         view = relabel(upload_reply_view(record.id), t)  # the choices now offer the new file's
-        await interaction.edit_original_response(content=report, embed=embed, view=view)
+        embeds = [embed] if embed.fields else []  # Discord refuses an empty embed
+        await interaction.edit_original_response(content=report, embeds=embeds, view=view)
 
     @story.command(name="list", description="The stories of this server")
     async def list_stories(self, interaction: discord.Interaction) -> None:
