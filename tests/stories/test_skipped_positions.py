@@ -17,9 +17,9 @@ from bot.stories.records import StoryRecord
 from bot.stories.upload_choices import UploadChoices
 
 try:
-    from tests.stories.ao3_epub_builders import ncx_doc, opf, xhtml, zip_epub
+    from tests.stories.ao3_epub_builders import guided_epub
 except ImportError:  # collected without the repository root on sys.path
-    from ao3_epub_builders import ncx_doc, opf, xhtml, zip_epub
+    from ao3_epub_builders import guided_epub
 
 OWNER = Actor(user_id=1, guild_id=10)
 
@@ -78,23 +78,12 @@ def test_the_importer_records_a_mid_story_part_between_its_chapters() -> None:
 
 
 def test_an_epub_page_left_out_between_chapters_keeps_its_place() -> None:
-    files = {
-        "OEBPS/c1.xhtml": xhtml("<h2>One</h2><p>start</p>"),
-        "OEBPS/legal.xhtml": xhtml("<p>All rights reserved. Printed somewhere nice.</p>"),
-        "OEBPS/c2.xhtml": xhtml("<h2>Two</h2><p>next</p>"),
-        "OEBPS/toc.ncx": ncx_doc([("One", "c1.xhtml"), ("Two", "c2.xhtml")]),
+    bodies = {
+        "c1": "<h2>One</h2><p>start</p>",
+        "legal": "<p>All rights reserved. Printed somewhere nice.</p>",
+        "c2": "<h2>Two</h2><p>next</p>",
     }
-    manifest = {"c1": "c1.xhtml", "legal": "legal.xhtml", "c2": "c2.xhtml"}
-    guide = '<guide><reference type="copyright-page" title="Legal" href="legal.xhtml"/></guide>'
-    files["OEBPS/content.opf"] = opf(
-        title="T",
-        authors=["A"],
-        spine=list(manifest),
-        manifest=manifest,
-        ncx="toc.ncx",
-        guide=guide,
-    )
-    story = import_story(zip_epub(files), "t.epub")
+    story = import_story(guided_epub(bodies, [("One", "c1"), ("Two", "c2")], "legal"), "t.epub")
     part = next(p for p in story.skipped if "All rights reserved" in p.text)
     assert part.after_chapter == 1
 
