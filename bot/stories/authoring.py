@@ -177,9 +177,10 @@ class Authoring:
     async def update(
         self, actor: Actor, story: StoryRecord, prepared: PreparedStory
     ) -> ChapterSync:
-        """Replace the unreleased chapters' text and append new ones; released ones stay."""
+        """Sync unreleased chapters to the new file (released stay) and store its skipped parts."""
         await require_author(self.stories, story, actor)
-        return await self.stories.sync_chapters(story.id, prepared.new_chapters())
+        chapters, skipped = prepared.new_chapters(), prepared.story.skipped
+        return await self.stories.sync_chapters(story.id, chapters, skipped=skipped)
 
     async def edit(
         self,

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from bot.storage.database import Transaction
 from bot.storage.repository import Repository, columns, upsert_sql
-from bot.stories.model import Chapter
+from bot.stories.model import Chapter, Skipped
 from bot.stories.records import ChapterRecord, PageRecord
+from bot.stories.skipped_rows import replace_skipped_parts
 
 _CHAPTER_COLUMNS = columns(ChapterRecord)
 _PAGE_COLUMNS = columns(PageRecord)
@@ -108,13 +109,20 @@ class ChapterRepository(Repository):
         assert row is not None  # an aggregate always yields one row
         return StoryCounts(row["chapters"], row["released"], row["words"], row["pages"])
 
-    async def sync_chapters(self, story_id: int, chapters: Sequence[NewChapter]) -> ChapterSync:
+    async def sync_chapters(
+        self,
+        story_id: int,
+        chapters: Sequence[NewChapter],
+        *,
+        skipped: Sequence[Skipped] | None = None,
+    ) -> ChapterSync:
         """Make the unreleased chapters match `chapters` (matched by number), in one transaction.
 
         A chapter counts as released once `released_at` is set or any of its pages was posted;
         those are never touched (their pages and message ids stay valid). Unreleased chapters are
         rewritten in place (page ids kept where the page number still exists), new numbers are
-        appended, and unreleased chapters the new text no longer has are removed.
+        appended, and unreleased chapters the new text no longer has are removed. `skipped`,
+        when given, replaces the story's skipped parts (the new file's) in the same transaction.
         """
         wanted = {new.chapter.number: new for new in chapters}
         replaced: list[int] = []
@@ -141,6 +149,8 @@ class ChapterRepository(Repository):
             for number in sorted(set(wanted) - set(existing)):
                 await insert_chapter(tx, story_id, wanted[number])
                 appended.append(number)
+            if skipped is not None:
+                await replace_skipped_parts(tx, story_id, skipped)
             await tx.execute(
                 "UPDATE stories SET updated_at = :now WHERE id = :story",
                 {"now": self.now(), "story": story_id},

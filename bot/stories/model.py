@@ -100,7 +100,9 @@ class Skipped:
 
     `text` is the part's own text, kept so the upload can account for every word of the source
     and so the author can turn the part into a chapter after all; `front` says whether it came
-    before the story (a title page, contents) or after it (a licence, a colophon).
+    before the story (a title page, contents) or after it (a licence, a colophon);
+    `after_chapter`, when known, how many of the story's chapters came before it in the source
+    (a part between chapters 2 and 3 has 2), so it can go back exactly there.
     """
 
     title: str
@@ -108,6 +110,7 @@ class Skipped:
     words: int
     text: str = field(default="", compare=False, repr=False)
     front: bool = field(default=True, compare=False)
+    after_chapter: int | None = field(default=None, compare=False)
 
 
 @dataclass

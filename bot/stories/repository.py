@@ -19,7 +19,7 @@ from bot.stories.records import (
     StoryStyle,
 )
 from bot.stories.serialize import blocks_to_json
-from bot.stories.skipped_parts import insert_skipped_parts
+from bot.stories.skipped_rows import insert_skipped_parts
 
 _STORY_COLUMNS = columns(StoryRecord)
 

@@ -8,12 +8,13 @@ story is released or queued for release; `replace_chapters` checks that inside i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from bot.storage.database import Row, Transaction
 from bot.storage.repository import Repository, columns
 from bot.stories.chapters import NewChapter, insert_chapter
 from bot.stories.model import Skipped
+from bot.stories.skipped_rows import INSERT_SQL, part_params
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class SkippedPartRecord:
     words: int
     body: str
     front: bool
+    after_chapter: int | None = None  # chapters before it in the source (None: `front` decides)
 
     @classmethod
     def from_row(cls, row: Row) -> SkippedPartRecord:
@@ -37,38 +39,27 @@ class SkippedPartRecord:
         return cls(**values)
 
 
+@dataclass(frozen=True)
+class Shift:
+    """Parts placed after more than `after` chapters (or after exactly `after` and listed
+    after part `part_no`) move `by` chapters: a chapter went in or out before them."""
+
+    after: int
+    by: int
+    part_no: int = 2**31
+
+
 _COLUMNS = columns(SkippedPartRecord)
+_SHIFT_SQL = (
+    "UPDATE skipped_parts SET after_chapter = after_chapter + :by WHERE story_id = :story"
+    " AND (after_chapter > :after OR (after_chapter = :after AND part_no > :part_no))"
+)
 # Released, posted or queued: then the chapters' numbers are no longer the author's to change.
 _STARTED_SQL = (
     "SELECT 1 FROM chapters c WHERE c.story_id = :story AND (c.released_at IS NOT NULL"
     " OR EXISTS (SELECT 1 FROM pages p WHERE p.chapter_id = c.id AND p.message_id IS NOT NULL))"
     " UNION ALL SELECT 1 FROM releases r WHERE r.story_id = :story"
 )
-
-
-_INSERT_SQL = (
-    "INSERT INTO skipped_parts (story_id, part_no, title, reason, words, body, front)"
-    " VALUES (:story, :part_no, :title, :reason, :words, :body, :front)"
-)
-
-
-async def insert_skipped_parts(tx: Transaction, story_id: int, parts: Sequence[Skipped]) -> None:
-    """Store an upload's skipped parts, in the order the importer reported them."""
-    await tx.executemany(
-        _INSERT_SQL, [_params(story_id, n, part) for n, part in enumerate(parts, start=1)]
-    )
-
-
-def _params(story_id: int, part_no: int, part: Skipped) -> dict[str, object]:
-    return {
-        "story": story_id,
-        "part_no": part_no,
-        "title": part.title,
-        "reason": part.reason,
-        "words": part.words,
-        "body": part.text,
-        "front": int(part.front),
-    }
 
 
 class SkippedPartRepository(Repository):
@@ -93,9 +84,13 @@ class SkippedPartRepository(Repository):
         *,
         remove_part: int | None = None,
         add_part: Skipped | None = None,
+        shift: Shift | None = None,
     ) -> bool:
         """Replace all of a story's chapters and move one part in or out of the skipped list,
-        in one transaction; False (nothing changed) once the story has started releasing."""
+        in one transaction; False (nothing changed) once the story has started releasing.
+
+        `shift` moves the other parts' source positions along with the chapters around them.
+        """
         async with self.db.transaction() as tx:
             if await tx.fetch_value(_STARTED_SQL, {"story": story_id}) is not None:
                 return False
@@ -107,14 +102,37 @@ class SkippedPartRepository(Repository):
                     "DELETE FROM skipped_parts WHERE id = :id AND story_id = :story",
                     {"id": remove_part, "story": story_id},
                 )
+            # Taken before the shift: the places still say which parts followed the chapter.
+            slot = await _slot(tx, story_id, add_part) if add_part is not None else 0
+            if shift is not None:
+                await tx.execute(_SHIFT_SQL, {"story": story_id, **asdict(shift)})
             if add_part is not None:
-                last = await tx.fetch_value(
-                    "SELECT COALESCE(MAX(part_no), 0) FROM skipped_parts WHERE story_id = :story",
-                    {"story": story_id},
+                await tx.execute(
+                    "UPDATE skipped_parts SET part_no = part_no + 1"
+                    " WHERE story_id = :story AND part_no >= :slot",
+                    {"story": story_id, "slot": slot},
                 )
-                await tx.execute(_INSERT_SQL, _params(story_id, int(last or 0) + 1, add_part))
+                await tx.execute(INSERT_SQL, part_params(story_id, slot, add_part))
             await tx.execute(
                 "UPDATE stories SET updated_at = :now WHERE id = :story",
                 {"now": self.now(), "story": story_id},
             )
         return True
+
+
+async def _slot(tx: Transaction, story_id: int, part: Skipped) -> int:
+    """The `part_no` a new part takes: before the first part that came after it in the source
+    (so parts tied at one place keep their source order), else after every part."""
+    if part.after_chapter is not None:
+        first_after = await tx.fetch_value(
+            "SELECT MIN(part_no) FROM skipped_parts"
+            " WHERE story_id = :story AND after_chapter > :after",
+            {"story": story_id, "after": part.after_chapter},
+        )
+        if first_after is not None:
+            return int(first_after)
+    last = await tx.fetch_value(
+        "SELECT COALESCE(MAX(part_no), 0) FROM skipped_parts WHERE story_id = :story",
+        {"story": story_id},
+    )
+    return int(last or 0) + 1

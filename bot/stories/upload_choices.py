@@ -4,9 +4,11 @@ The importer decides what is front or back matter; the author has the last word,
 before the story starts going out: once a chapter is released or a release is queued, chapter
 numbers are what readers and schedules rely on, and these choices are refused.
 
-A restored part becomes chapter 1 when it came before the story and the last chapter when it
-came after; a dropped chapter becomes a skipped part (restorable the same way). Every chapter
-is renumbered and its pages rendered again, since headings carry the chapter's number.
+A restored part goes back where it sat in the source: between the chapters it came between
+(the chapters after it move up by one), else chapter 1 when it came before the story and the
+last chapter when it came after. A dropped chapter becomes a skipped part that remembers its
+place (restorable the same way). Every chapter is renumbered and its pages rendered again,
+since headings carry the chapter's number.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from bot.stories.policy import require_author
 from bot.stories.records import ChapterRecord, StoryRecord
 from bot.stories.repository import StoryRepository
 from bot.stories.serialize import blocks_to_json
-from bot.stories.skipped_parts import SkippedPartRecord, SkippedPartRepository
+from bot.stories.skipped_parts import Shift, SkippedPartRecord, SkippedPartRepository
 
 DROPPED_REASON = "dropped by an author"
 STARTED = N_("“{title}” has started going out, so its chapters can no longer be rearranged.")
@@ -68,7 +70,7 @@ class UploadChoices:
     async def restore(
         self, actor: Actor, story: StoryRecord, part_id: int, *, chapter_word: str = "Chapter"
     ) -> Rearranged:
-        """Turn skipped part `part_id` into a chapter (first or last, where it came from)."""
+        """Turn skipped part `part_id` into a chapter, where it sat in the source."""
         await require_author(self.stories, story, actor)
         part = next((p for p in await self.parts.parts(story.id) if p.id == part_id), None)
         if part is None:
@@ -81,12 +83,14 @@ class UploadChoices:
         new = Chapter(0, title=title, label=label, blocks=paragraphs(part.body))
         if not new.blocks:
             raise InvalidInput(N_("That skipped part has no text to make a chapter of."))
-        if part.front:
-            chapters.insert(0, new)
-        else:
-            chapters.append(new)
+        at = place_of(part, len(chapters))
+        chapters.insert(at, new)
         rendered = render_chapters(story, chapters, chapter_word)
-        if not await self.parts.replace_chapters(story.id, rendered, remove_part=part.id):
+        # Parts after this one in the source now have one more chapter before them.
+        shift = Shift(at, 1, part.part_no)
+        if not await self.parts.replace_chapters(
+            story.id, rendered, remove_part=part.id, shift=shift
+        ):
             raise NotAllowed(STARTED, params={"title": story.title})
         return Rearranged(new.number, part.title, len(chapters))
 
@@ -112,11 +116,21 @@ class UploadChoices:
             dropped.word_count,
             dropped.text,
             front=index < len(chapters) / 2,
+            after_chapter=index,
         )
         rendered = render_chapters(story, chapters, chapter_word)
-        if not await self.parts.replace_chapters(story.id, rendered, add_part=part):
+        shift = Shift(index, -1)  # parts after the dropped chapter: one chapter fewer before them
+        if not await self.parts.replace_chapters(story.id, rendered, add_part=part, shift=shift):
             raise NotAllowed(STARTED, params={"title": story.title})
         return Rearranged(number, title, len(chapters))
+
+
+def place_of(part: SkippedPartRecord, chapters: int) -> int:
+    """Where a restored part goes among `chapters` chapters: its place in the source when
+    known (clamped, should chapters have gone since), else first (front) or last (back)."""
+    if part.after_chapter is not None:
+        return max(0, min(part.after_chapter, chapters))
+    return 0 if part.front else chapters
 
 
 def paragraphs(text: str) -> list[Block]:

@@ -17,8 +17,6 @@ from bot.publishing.manage import queue_repost
 from bot.stories.authoring import RATINGS, check_upload, prepare_story
 from bot.stories.download import story_download
 from bot.stories.import_time import run_import
-from bot.stories.importers.matter import skipped_summary
-from bot.stories.importers.text_checks import text_problems
 from cogs.common import STORY_HELP, actor_of, resolve_story, story_autocomplete
 from cogs.i18n import chapter_word, relabel, speaker_of
 from cogs.stories.replies import info_embed, summary_embed, sync_report
@@ -29,7 +27,7 @@ from cogs.stories.views import (
     send_preview,
     upload_reply_view,
 )
-from cogs.stories.word_account import add_word_account
+from cogs.stories.word_account import add_import_report
 
 if TYPE_CHECKING:
     from bot.client import ChapterBot
@@ -94,22 +92,7 @@ class StoryCommands(commands.Cog):
         summary = await self.service.upload(actor, prepared)
         t = speaker_of(interaction)
         embed = summary_embed(summary, t, N_("📚 Uploaded: {title}"))
-        skipped = skipped_summary(prepared.story.skipped, t=t)
-        if skipped:
-            embed.add_field(
-                name=t.gettext("Skipped (not posted)"),
-                value=escape_markdown(skipped),
-                inline=False,
-            )
-        add_word_account(embed, t, prepared)
-        problems = text_problems(prepared.story, t)
-        if problems:
-            fix = t.gettext("Fix the file and `/story update` it.")
-            embed.add_field(
-                name=t.gettext("⚠️ Check the text"),
-                value=clip("; ".join(problems) + ". " + fix, 1024),
-                inline=False,
-            )
+        add_import_report(embed, t, prepared)
         view = relabel(upload_reply_view(summary.story.id), t)
         await interaction.edit_original_response(embed=embed, view=view)
 
@@ -140,8 +123,14 @@ class StoryCommands(commands.Cog):
             timeout=self.bot.settings.import_timeout,
         )
         sync = await self.service.update(actor, record, prepared)
-        report = sync_report(record.title, sync, speaker_of(interaction))
-        await interaction.edit_original_response(content=report)
+        t = speaker_of(interaction)
+        # The same account of the file as an upload's, under the report of what changed.
+        embed = discord.Embed(colour=discord.Colour.blurple())
+        add_import_report(embed, t, prepared)
+        report = sync_report(record.title, sync, t)
+        view = relabel(upload_reply_view(record.id), t)  # the choices now offer the new file's
+        embeds = [embed] if embed.fields else []  # Discord refuses an empty embed
+        await interaction.edit_original_response(content=report, embeds=embeds, view=view)
 
     @story.command(name="list", description="The stories of this server")
     async def list_stories(self, interaction: discord.Interaction) -> None:

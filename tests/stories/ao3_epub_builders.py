@@ -325,3 +325,23 @@ def simple_epub(
         subjects=("Testing", "Fiction"),
     )
     return zip_epub(files)
+
+
+def guided_epub(bodies: dict[str, str], listed: list[tuple[str, str]], legal: str) -> bytes:
+    """An EPUB of `bodies` (file stem -> body, in spine order) whose NCX lists `listed`
+    ((label, stem)) and whose guide names file `legal` the copyright page."""
+    files: dict[str, str | bytes] = {
+        f"OEBPS/{stem}.xhtml": xhtml(body) for stem, body in bodies.items()
+    }
+    files["OEBPS/toc.ncx"] = ncx_doc([(label, f"{stem}.xhtml") for label, stem in listed])
+    manifest = {stem: f"{stem}.xhtml" for stem in bodies}
+    guide = f'<guide><reference type="copyright-page" title="Legal" href="{legal}.xhtml"/></guide>'
+    files["OEBPS/content.opf"] = opf(
+        title="T",
+        authors=["A"],
+        spine=list(manifest),
+        manifest=manifest,
+        ncx="toc.ncx",
+        guide=guide,
+    )
+    return zip_epub(files)

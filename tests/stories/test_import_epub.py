@@ -18,7 +18,7 @@ try:
     from tests.stories.ao3_epub_builders import (
         Ao3Chapter,
         Ao3Work,
-        ncx_doc,
+        guided_epub,
         opf,
         simple_epub,
         xhtml,
@@ -29,7 +29,7 @@ except ImportError:  # collected without the repository root on sys.path
     from ao3_epub_builders import (
         Ao3Chapter,
         Ao3Work,
-        ncx_doc,
+        guided_epub,
         opf,
         simple_epub,
         xhtml,
@@ -243,24 +243,14 @@ def test_scene_entries_under_chapters_are_not_chapters() -> None:
 
 
 def test_unlisted_file_continues_its_chapter_and_guide_front_matter_is_dropped() -> None:
-    files = {
-        "OEBPS/c1.xhtml": xhtml("<h2>One</h2><p>start</p>"),
-        "OEBPS/c1b.xhtml": xhtml("<p>continued</p>"),
-        "OEBPS/legal.xhtml": xhtml("<p>All rights reserved. Printed somewhere nice.</p>"),
-        "OEBPS/c2.xhtml": xhtml("<h2>Two</h2><p>next</p>"),
-        "OEBPS/toc.ncx": ncx_doc([("One", "c1.xhtml"), ("Two", "c2.xhtml")]),
+    bodies = {
+        "c1": "<h2>One</h2><p>start</p>",
+        "c1b": "<p>continued</p>",
+        "legal": "<p>All rights reserved. Printed somewhere nice.</p>",
+        "c2": "<h2>Two</h2><p>next</p>",
     }
-    manifest = {"c1": "c1.xhtml", "c1b": "c1b.xhtml", "legal": "legal.xhtml", "c2": "c2.xhtml"}
-    guide = '<guide><reference type="copyright-page" title="Legal" href="legal.xhtml"/></guide>'
-    files["OEBPS/content.opf"] = opf(
-        title="T",
-        authors=["A"],
-        spine=list(manifest),
-        manifest=manifest,
-        ncx="toc.ncx",
-        guide=guide,
-    )
-    story = import_story(zip_epub(files), "t.epub")
+    data = guided_epub(bodies, [("One", "c1"), ("Two", "c2")], "legal")
+    story = import_story(data, "t.epub")
     assert [(c.title, c.text) for c in story.chapters] == [
         ("One", "start\n\ncontinued"),
         ("Two", "next"),

@@ -13,6 +13,7 @@ from html import escape
 
 from bot.stories.exporters.heading import chapter_heading
 from bot.stories.model import Block, BlockQuote, Chapter, Paragraph, SceneBreak, Span, Story
+from bot.stories.verse import held_indents
 
 
 def html_document(story: Story) -> str:
@@ -86,7 +87,8 @@ def block_html(block: Block) -> str:
 
 
 def _paragraph(paragraph: Paragraph) -> str:
-    return "<p>" + "".join(_span(span) for span in paragraph.spans) + "</p>"
+    # Verse lines' indentation goes out as no-break spaces, which HTML does not collapse.
+    return "<p>" + "".join(_span(span) for span in held_indents(paragraph.spans)) + "</p>"
 
 
 def _span(span: Span) -> str:

@@ -13,6 +13,7 @@ import re
 
 from bot.stories.exporters.heading import chapter_heading
 from bot.stories.model import Block, BlockQuote, Chapter, Paragraph, SceneBreak, Span, Story
+from bot.stories.verse import INDENT_CHARS, PLAIN_SPACE, held_indents
 
 # Characters that would start Markdown syntax; escaped so prose stays prose.
 _SPECIAL = re.compile(r"([\\`*_\[\]<>~#|])")
@@ -77,9 +78,14 @@ def block_markdown(block: Block) -> str:
 
 
 def _paragraph(paragraph: Paragraph) -> str:
-    text = "".join(_span(span) for span in paragraph.spans).strip()
-    lines = [line.strip() for line in text.split("\n")]
+    # Verse lines keep their indentation as no-break spaces; only plain spaces are trimmed.
+    text = "".join(_span(span) for span in held_indents(paragraph.spans)).strip(PLAIN_SPACE)
+    lines = [line.strip(PLAIN_SPACE) for line in text.split("\n")]
     lines = [_LINE_START.sub(lambda m: m[1] + "\\" + m[2], line) for line in lines]
+    if lines[0] and lines[0][0] in INDENT_CHARS:
+        # A paragraph's first line is trimmed of every space by Markdown readers: an entity
+        # is not, and reads back as the same character.
+        lines[0] = f"&#{ord(lines[0][0])};" + lines[0][1:]
     return "\\\n".join(lines)
 
 

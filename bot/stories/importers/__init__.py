@@ -13,6 +13,7 @@ from bot.errors import ImportRefused
 from bot.i18n import N_, Quantity
 from bot.stories.importers.decoding import decode_text, looks_binary
 from bot.stories.importers.matter import separate_matter
+from bot.stories.importers.numbering import settle_title_numbers
 from bot.stories.model import Story
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def import_story(raw: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES
     try:
         story = _parse(kind, raw)
         separate_matter(story)
+        settle_title_numbers(story)
     except ImportRefused:
         raise
     except RecursionError as exc:

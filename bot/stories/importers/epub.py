@@ -149,8 +149,11 @@ def _chapters(
         # One file and no table of contents: its headings are the only chapter marks.
         items = content[0].items
         story_docs.extend(content[0].docs[:1])
-        return finish_chapters(split_at_headings(items, chapter_level(items)))
+        chapters = finish_chapters(split_at_headings(items, chapter_level(items)))
+        _place_left_out(segments, left_out, {id(content[0]): len(chapters)})
+        return chapters
     chapters: list[Chapter] = []
+    made: dict[int, int] = {}
     for segment in content:
         # AO3 and our own export label notes the same way: a "Notes:" line, then a quote.
         items, notes = pull_chapter_notes(segment.items)
@@ -168,8 +171,24 @@ def _chapters(
         chapter.authors = split_names(notes["authors"]) if "authors" in notes else []
         chapter.structure += [notes["labels"]] if "labels" in notes else []
         chapters.append(chapter)
+        made[id(segment)] = 1
         story_docs.extend(segment.docs[:1])
+    _place_left_out(segments, left_out, made)
     return chapters
+
+
+def _place_left_out(segments: list[Segment], left_out: list[Segment], made: dict[int, int]) -> None:
+    """Note on each left-out segment how many chapters came before it (`made`: how many
+    chapters each segment made, by `id`; a file dropped before segmenting `follows` some)."""
+    before = [0]  # chapters made by the first k segments
+    for segment in segments:
+        before.append(before[-1] + made.get(id(segment), 0))
+    for index, segment in enumerate(segments):
+        if id(segment) not in made:
+            segment.after_chapter = before[index]
+    for segment in left_out:
+        if segment.after_chapter is None:
+            segment.after_chapter = before[min(segment.follows, len(segments))]
 
 
 def _story(

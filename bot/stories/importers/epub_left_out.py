@@ -44,7 +44,8 @@ def report_left_out(
         reason = FRONT_REASON if segment.front else SHORT_REASON
         front = bool(segment.docs) and id(segment.docs[0]) in before
         words = len(text.split())
-        story.skipped.append(Skipped(_title(segment, reason), reason, words, text, front=front))
+        title = _title(segment, reason)
+        story.skipped.append(Skipped(title, reason, words, text, front, segment.after_chapter))
     left = leftover_text("\n".join(framing), metadata_texts(story))
     if left:
         title = "work details" if ao3_docs else "title page"

@@ -58,6 +58,8 @@ class Segment:
     front: bool = False  # cover, title page, contents, copyright...: never a chapter
     items: list[Item] = field(default_factory=list)
     docs: list[SpineDoc] = field(default_factory=list)
+    after_chapter: int | None = None  # left out: how many chapters came before it
+    follows: int = 0  # a file dropped before segmenting: how many segments came before it
 
 
 def is_front_label(label: str | None) -> bool:
@@ -93,7 +95,8 @@ def segment_spine(
         _segment_doc(doc, by_doc.get(doc.path, []), segments, front_paths, skip, not targets)
         joined = len(segments) > before or (segments and doc in segments[-1].docs)
         if not joined and dropped is not None:
-            dropped.append(Segment(front=True, docs=[doc], items=flow(doc.body, skip=skip)))
+            items = flow(doc.body, skip=skip)
+            dropped.append(Segment(front=True, docs=[doc], items=items, follows=len(segments)))
     return segments
 
 

@@ -23,6 +23,7 @@ from bot.stories.importers.markup import (
     names,
 )
 from bot.stories.model import Block, BlockQuote, Paragraph, SceneBreak, Span
+from bot.stories.verse import INDENT_CHARS, PLAIN_SPACE, class_indent, held_indents
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ class _Walker:
 
     def inline(self, el: Any, tag: str) -> None:
         """Walk an inline element with its style added to the current one."""
+        self.indent(el)
         saved = self.style
         self.style = _styled(el, tag, saved)
         self.children(el)
@@ -207,7 +209,15 @@ class _Walker:
                 self.spans.append(Span("\n", *self.style))
             self._check_anchor(line, local_name(line))
             if not self._skipped(line, local_name(line)):
+                self.indent(line)
                 self.children(line)
+
+    def indent(self, el: Any) -> None:
+        """A verse line's indentation class ("indent2", "i1") at the start of a line."""
+        indent = class_indent(classes(el))
+        tail = "".join(span.text for span in self.spans).rstrip(" \t\r\f\v")
+        if indent and (not tail or tail.endswith("\n")):
+            self.spans.append(Span(indent, *self.style))
 
     def listing(self, el: Any, *, ordered: bool) -> None:
         """A list: one paragraph per item, marked "• " or "1. "."""
@@ -274,8 +284,8 @@ class _Walker:
         self.flush()
         text = "".join(el.itertext()).strip("\n")
         lines = [line.rstrip() for line in text.splitlines()]
-        if any(lines):
-            self.items.append(Paragraph((Span("\n".join(lines), *self.style),)))
+        if any(lines):  # its lines' indentation kept as verse's is: no-break spaces
+            self.items.append(Paragraph(held_indents((Span("\n".join(lines), *self.style),))))
         self._anchors_inside(el)
 
     def flush(self) -> None:
@@ -349,7 +359,8 @@ def _normalise(spans: list[Span]) -> list[Span]:
     for span in spans:
         text = span.text
         previous = out[-1].text if out else "\n"
-        if previous.endswith((" ", "\n")):
+        # A line's start: after a space, a break, or only a verse line's indentation so far.
+        if previous.endswith((" ", "\n")) or not previous.rsplit("\n", 1)[-1].strip(INDENT_CHARS):
             text = text.lstrip(" ")
         if text.startswith("\n") and out and previous.endswith(" "):
             out[-1] = _with_text(out[-1], previous.rstrip(" "))
@@ -360,13 +371,15 @@ def _normalise(spans: list[Span]) -> list[Span]:
         else:
             out.append(_with_text(span, text))
     out = [span for span in out if span.text]
-    while out and not out[0].text.strip():
+    # Verse keeps its first line's indentation (no-break spaces); prose drops any.
+    lead = PLAIN_SPACE if any("\n" in span.text for span in out) else None
+    while out and not out[0].text.strip(lead):
         out.pop(0)
     while out and not out[-1].text.strip():
         out.pop()
     if not out:
         return []
-    out[0] = _with_text(out[0], out[0].text.lstrip())
+    out[0] = _with_text(out[0], out[0].text.lstrip(lead))
     out[-1] = _with_text(out[-1], out[-1].text.rstrip())
     return out
 

@@ -47,6 +47,7 @@ from bot.stories.importers.text_blocks import (
     parse_byline,
 )
 from bot.stories.model import BlockQuote, Paragraph, SceneBreak, Span, Story
+from bot.stories.verse import held_indents, source_indents
 
 UNTITLED = "Untitled"
 _PARSER = MarkdownIt("commonmark").enable("strikethrough")
@@ -260,7 +261,8 @@ class _Walker:
             self.items.append(SceneBreak())
 
     def _on_fence(self, token: Token) -> None:
-        self._add([Span(token.content.strip("\n"))], plain=token.content.strip("\n"))
+        text = token.content.strip("\n")
+        self._add(list(held_indents((Span(text),))), plain=text)  # indentation as in verse
 
     _on_code_block = _on_fence
 
@@ -280,6 +282,10 @@ class _Walker:
             level = int(self.heading.tag[1:]) if self.heading.tag[1:].isdigit() else 6
             self.items.append(_MdHeading(level, plain.strip(), self.heading.markup in ("=", "-")))
             return
+        if any("\n" in span.text for span in spans):
+            # Verse: the source's leading spaces on a line are its indentation, which
+            # Markdown itself drops.
+            spans = source_indents(spans, token.content.split("\n"))
         self._add(spans, plain=plain)
 
     def _add(self, spans: list[Span], *, plain: str) -> None:

@@ -18,6 +18,7 @@ Nothing is dropped silently: each part becomes a `Skipped` entry with its words.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.errors import Translates
 from bot.i18n import N_, SOURCE
@@ -70,7 +71,12 @@ _BYLINE_PAGE_MAX_WORDS = 400
 
 
 def separate_matter(story: Story) -> None:
-    """Move front and back matter out of `story.chapters` into `story.skipped` (in place)."""
+    """Move front and back matter out of `story.chapters` into `story.skipped` (in place).
+
+    Each part remembers how many of the kept chapters came before it in the source, so that
+    turning it into a chapter puts it back there.
+    """
+    read, placed = list(story.chapters), len(story.skipped)
     _cut_gutenberg_frame(story)
     _cut_footer(story)
     kept: list[Chapter] = []
@@ -81,21 +87,32 @@ def separate_matter(story: Story) -> None:
         if not chapter.blocks:
             empty_run.append(chapter)  # headings with nothing under them: a list of contents
             continue
-        _skip_headings(story, empty_run, front=not seen_story)
+        _skip_headings(story, empty_run, front=not seen_story, after=len(kept))
         reason = _matter_reason(chapter, story, titles, before_story=not seen_story)
         if reason:
             skipped = _skipped(chapter.title or reason, reason, chapter.blocks)
             heading = _heading_line(chapter)
             text = f"{heading}\n\n{skipped.text}" if heading else skipped.text
-            part = Skipped(skipped.title, reason, skipped.words, text, front=not seen_story)
+            part = Skipped(skipped.title, reason, skipped.words, text, not seen_story, len(kept))
             story.skipped.append(part)
             continue
         seen_story = True
         kept.append(chapter)
-    _skip_headings(story, empty_run, front=not seen_story)
+    _skip_headings(story, empty_run, front=not seen_story, after=len(kept))
     for number, chapter in enumerate(kept, start=1):
         chapter.number = number
     story.chapters = kept
+    _replace_parts(story, read, placed)
+
+
+def _replace_parts(story: Story, read: list[Chapter], placed: int) -> None:
+    """The importer placed its first `placed` parts among the chapters it `read`; count only
+    those of them still chapters now, since matter and frames went out in between."""
+    kept = {id(chapter) for chapter in story.chapters}
+    for index, part in enumerate(story.skipped[:placed]):
+        if part.after_chapter is not None:
+            before = sum(id(chapter) in kept for chapter in read[: part.after_chapter])
+            story.skipped[index] = replace(part, after_chapter=before)
 
 
 def _cut_footer(story: Story) -> None:
@@ -107,14 +124,14 @@ def _cut_footer(story: Story) -> None:
         last.blocks = _trim_breaks(last.blocks[:-1])
 
 
-def _skip_headings(story: Story, run: list[Chapter], *, front: bool) -> None:
+def _skip_headings(story: Story, run: list[Chapter], *, front: bool, after: int) -> None:
     """Report a run of bodiless headings: several are a table of contents, one is a stray."""
     if run:
         words = sum(len((c.title or "").split()) for c in run)
         reason = "table of contents" if len(run) > 1 else "heading without text"
         title = "table of contents" if len(run) > 1 else run[0].title or reason
         text = "\n".join(_heading_line(c) for c in run)
-        story.skipped.append(Skipped(title, reason, words, text, front=front))
+        story.skipped.append(Skipped(title, reason, words, text, front, after))
         run.clear()
 
 
