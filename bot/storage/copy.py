@@ -103,6 +103,7 @@ async def copy_database(
         if target.backend == "postgres":
             for table in tables:
                 await _advance_identity(tx, table)
+    await target.after_bulk_load()
     return counts
 
 

@@ -156,6 +156,15 @@ class Database(Queries):
     def split_script(self, script: str) -> list[str]:
         """A migration script's single statements, as this backend's dialect delimits them."""
 
+    async def after_bulk_load(self) -> None:
+        """Bring the planner's statistics up to date after many rows arrived at once.
+
+        A server's query planner picks index walks from table statistics; right after a bulk
+        load (a `db copy`, a benchmark's seed) they describe empty tables until the server's own
+        background analysis runs. SQLite's planner uses none for chapterbot's indexed lookups,
+        so the default does nothing.
+        """
+
     @abstractmethod
     async def close(self) -> None:
         """Wait for any running transaction, then release the connections (safe to repeat)."""

@@ -144,6 +144,12 @@ async def test_copy_round_trip_keeps_every_row_and_a_readers_progress(
             counts = await copy_database(first, pg)
             assert {c.table: c.target for c in counts}["pages"] == 4
             assert await _dump(pg) == original
+            # The planner has statistics at once (no waiting for autovacuum after a bulk load).
+            analyzed = await pg.fetch_value(
+                "SELECT count(*) FROM pg_stat_user_tables"
+                " WHERE relname IN ('progress', 'pages') AND last_analyze IS NOT NULL"
+            )
+            assert analyzed == 2
             # The identities moved past the copied ids: a new story gets a new id.
             again = await StoryRepository(pg).create_story(
                 GUILD, 1, make_story(title="Next"), make_pages(make_story(title="Next"))
