@@ -9,6 +9,7 @@ server (`bench.pg`) those setups are reported as skipped, with the reason.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -35,6 +36,21 @@ class Setup:
 SETUPS = (Setup("sqlite", 1), Setup("postgres", 1), Setup("postgres", 2))
 
 
+def chosen(setups: tuple[Setup, ...]) -> tuple[Setup, ...]:
+    """The setups `BENCH_SETUPS` names ("sqlite x1,postgres x2"; all when unset), so one
+    10-minute setup can be measured again alone."""
+    wanted = os.environ.get("BENCH_SETUPS", "").strip()
+    if not wanted:
+        return setups
+    names = {name.strip() for name in wanted.split(",")}
+    unknown = names - {s.label for s in setups}
+    if unknown:
+        raise BenchError(
+            f"BENCH_SETUPS names no setup {sorted(unknown)}; use: {[s.label for s in setups]}"
+        )
+    return tuple(s for s in setups if s.label in names)
+
+
 def run_setups(
     setups: tuple[Setup, ...], measure: Callable[[Setup, Path | str], dict[str, Any]], workdir: Path
 ) -> list[dict[str, Any]]:
@@ -42,7 +58,7 @@ def run_setups(
     PostgreSQL database); a setup that needs PostgreSQL without one is skipped with the reason."""
     server, why_not = admin_url() if any(s.backend == "postgres" for s in setups) else (None, None)
     results = []
-    for setup in setups:
+    for setup in chosen(setups):
         row: dict[str, Any] = {"setup": setup.label, **setup.__dict__}
         if setup.backend == "sqlite":
             row.update(measure(setup, workdir / f"{setup.backend}-{setup.processes}.db"))

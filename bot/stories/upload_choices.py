@@ -80,7 +80,10 @@ class UploadChoices:
         label, title = (
             split_label(part.title) if part.reason == DROPPED_REASON else (None, part.title)
         )
-        new = Chapter(0, title=title, label=label, blocks=paragraphs(part.body))
+        blocks = paragraphs(part.body)
+        if part.reason != DROPPED_REASON:
+            blocks = without_heading(blocks, part.title)
+        new = Chapter(0, title=title, label=label, blocks=blocks)
         if not new.blocks:
             raise InvalidInput(N_("That skipped part has no text to make a chapter of."))
         at = place_of(part, len(chapters))
@@ -137,6 +140,20 @@ def paragraphs(text: str) -> list[Block]:
     """Paragraphs from plain text: blank lines separate them, single newlines are line breaks."""
     chunks = (chunk.strip("\n") for chunk in text.replace("\r\n", "\n").split("\n\n"))
     return [Paragraph((Span(chunk),)) for chunk in chunks if chunk.strip()]
+
+
+def without_heading(blocks: list[Block], title: str) -> list[Block]:
+    """`blocks` without a first paragraph that only repeats the part's title: a skipped part's
+    text starts with its own heading ("Illustrations"), which becomes the chapter's title."""
+    if blocks and isinstance(blocks[0], Paragraph) and _same_words(blocks[0].text, title):
+        return blocks[1:]
+    return blocks
+
+
+def _same_words(a: str, b: str) -> bool:
+    return a.split() != [] and [w.casefold() for w in a.split()] == [
+        w.casefold() for w in b.split()
+    ]
 
 
 def render_chapters(

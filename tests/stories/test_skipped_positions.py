@@ -95,10 +95,11 @@ async def test_a_mid_story_part_is_restored_at_its_place(db: Database, story: St
     assert illustrations.after_chapter == 2
     done = await choices.restore(OWNER, story, illustrations.id)
     assert (done.number, done.chapters) == (3, 4)
-    assert await chapter_openings(choices, story) == ["Alice", "Curiouser", "Illustrations", "They"]
+    # The part's own heading is the chapter's title now, not its first paragraph too.
+    assert await chapter_openings(choices, story) == ["Alice", "Curiouser", "The", "They"]
     third = (await choices.stories.chapters(story.id))[2]
     pages = await choices.stories.pages(third.id)
-    assert pages[0].content.startswith("**Chapter 3: Illustrations**")
+    assert pages[0].content.startswith("**Chapter 3: Illustrations**\n\nThe Rabbit, the Pool")
 
 
 async def test_a_dropped_chapter_comes_back_at_its_place_and_later_parts_follow(
@@ -117,7 +118,7 @@ async def test_a_dropped_chapter_comes_back_at_its_place_and_later_parts_follow(
     after = {p.reason: p for p in await choices.parts.parts(story.id)}
     assert after["list of illustrations"].after_chapter == 2
     await choices.restore(OWNER, story, after["list of illustrations"].id)
-    assert await chapter_openings(choices, story) == ["Alice", "Curiouser", "Illustrations", "They"]
+    assert await chapter_openings(choices, story) == ["Alice", "Curiouser", "The", "They"]
 
 
 async def test_an_update_replaces_the_stored_skipped_parts(
