@@ -6,8 +6,6 @@ from __future__ import annotations
 import pytest
 
 from bot.client import ChapterBot
-from bot.stories import authoring
-from bot.stories.model import Story, plain_paragraph
 from bot.stories.skipped_parts import SkippedPartRepository
 from testkit.emulator import DiscordEmulator
 from testkit.emulator.interactions import InteractionResult
@@ -16,11 +14,11 @@ from testkit.emulator.model import User
 try:
     from tests.e2e.test_story_commands import answer, field, only_story_id, repo, upload
     from tests.e2e.test_upload_choices import component
-    from tests.e2e.test_upload_skipped import GUTENBERG_STYLE
+    from tests.e2e.test_upload_skipped import GUTENBERG_STYLE, lose_last_chapter_words
 except ImportError:  # collected without the repository root on sys.path
     from test_story_commands import answer, field, only_story_id, repo, upload
     from test_upload_choices import component
-    from test_upload_skipped import GUTENBERG_STYLE
+    from test_upload_skipped import GUTENBERG_STYLE, lose_last_chapter_words
 
 pytestmark = pytest.mark.e2e
 
@@ -83,15 +81,7 @@ async def test_update_reply_warns_when_words_are_unaccounted_for(
     alice = emulator.user("alice")
     await upload(emulator, alice, "alice.txt", GUTENBERG_STYLE)
     story_id = await only_story_id(chapterbot, emulator)
-    real_import = authoring.import_story
-
-    def losing_import(raw: bytes, filename: str) -> Story:
-        """An importer bug: words of the last chapter vanish without a skipped entry."""
-        story = real_import(raw, filename)
-        story.chapters[-1].blocks = [plain_paragraph("Curiouser!")]
-        return story
-
-    monkeypatch.setattr(authoring, "import_story", losing_import)
+    lose_last_chapter_words(monkeypatch)
     reply = answer(await update(emulator, alice, story_id, SECOND_EDITION))
     assert "Replaced (not yet released): 1, 2" in reply.content
     warning = field(reply, "⚠️ Words unaccounted for")

@@ -1,16 +1,14 @@
 """Skipped parts remember where they sat in the source (issue 14): a part between two chapters
 goes back there when the author turns it into a chapter, and a re-import (`/story update`)
-replaces the stored parts with the new file's. Real migrated SQLite file, no Discord."""
+replaces the stored parts with the new file's. A real migrated database (SQLite, or PostgreSQL
+in CI's run), no Discord."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from bot.actor import Actor
-from bot.storage import Database, open_database
+from bot.storage import Database
 from bot.stories.authoring import Authoring, prepare_story
 from bot.stories.importers import import_story
 from bot.stories.records import StoryRecord
@@ -42,14 +40,6 @@ The Rabbit, the Pool, the Caucus-Race.
 
 They were indeed a queer-looking party.
 """
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A migrated database file."""
-    database = await open_database(tmp_path / "positions.db")
-    yield database
-    await database.close()
 
 
 @pytest.fixture

@@ -1,16 +1,14 @@
 """Upload choices (issue 14): a skipped part becomes a chapter, a chapter is dropped — only by
-authors, only before the story starts going out. Real migrated SQLite file, no Discord."""
+authors, only before the story starts going out. A real migrated database (SQLite, or
+PostgreSQL in CI's run), no Discord."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from bot.actor import Actor
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.storage import Database, open_database
+from bot.storage import Database
 from bot.stories.authoring import Authoring, prepare_story
 from bot.stories.records import StoryRecord
 from bot.stories.upload_choices import DROPPED_REASON, UploadChoices
@@ -39,14 +37,6 @@ SOURCE = "\n".join(
         "Licence words here.",
     ]
 ).encode()
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A migrated database file."""
-    database = await open_database(tmp_path / "choices.db")
-    yield database
-    await database.close()
 
 
 @pytest.fixture
