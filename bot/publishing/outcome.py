@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.errors import Translates
-from bot.publishing.notes import RELEASE_NOTES
+from bot.publishing.notes import RELEASE_NOTES, STORY_GONE
 
 
 @dataclass(frozen=True)
@@ -35,5 +35,5 @@ class RunResult:
             }
             return t.gettext(message, **shown)
         if self.error == "deleted":
-            return t.gettext("The story or chapter was deleted.")
+            return t.gettext(STORY_GONE)
         return RELEASE_NOTES.say(self.error, t) if self.error else self.status
