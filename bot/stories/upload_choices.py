@@ -151,9 +151,8 @@ def without_heading(blocks: list[Block], title: str) -> list[Block]:
 
 
 def _same_words(a: str, b: str) -> bool:
-    return a.split() != [] and [w.casefold() for w in a.split()] == [
-        w.casefold() for w in b.split()
-    ]
+    words = [w.casefold() for w in a.split()]
+    return bool(words) and words == [w.casefold() for w in b.split()]
 
 
 def render_chapters(

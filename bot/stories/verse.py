@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from bot.stories.model import Span
 
@@ -51,18 +52,19 @@ def held_indents(spans: Sequence[Span]) -> tuple[Span, ...]:
     for span in spans:
         text = _LEADING.sub(lambda m, start=at_start: _hold(m, start), span.text)
         at_start = text.endswith("\n") or (at_start and not text.strip(INDENT_CHARS + " \t"))
-        out.append(span if text == span.text else Span(text, *_style(span)))
+        out.append(span if text == span.text else replace(span, text=text))
     return tuple(out)
 
 
 def _hold(match: re.Match[str], at_start: bool) -> str:
     if not match[1] and not at_start:
         return match[0]  # spaces inside a line, not at its start
-    return match[1] + match[2].replace("\t", TAB).replace(" ", NBSP)
+    return match[1] + _held(match[2])
 
 
-def _style(span: Span) -> tuple[bool, bool, bool, bool]:
-    return (span.italic, span.bold, span.underline, span.strike)
+def _held(lead: str) -> str:
+    """Leading spaces and tabs as the no-break spaces the model keeps indentation in."""
+    return lead.replace("\t", TAB).replace(" ", NBSP)
 
 
 def source_indents(spans: Sequence[Span], source_lines: Sequence[str]) -> list[Span]:
@@ -72,7 +74,7 @@ def source_indents(spans: Sequence[Span], source_lines: Sequence[str]) -> list[S
     leads = [line[: len(line) - len(line.lstrip(" \t"))] for line in source_lines]
     if sum(span.text.count("\n") for span in spans) + 1 != len(leads) or not any(leads):
         return list(spans)
-    held = [lead.replace("\t", TAB).replace(" ", NBSP) for lead in leads]
+    held = [_held(lead) for lead in leads]
     out: list[Span] = []
     line, at_start = 0, True
     for span in spans:
@@ -84,5 +86,5 @@ def source_indents(spans: Sequence[Span], source_lines: Sequence[str]) -> list[S
             if at_start and (part or index < len(parts) - 1):
                 parts[index] = held[line] + part
                 at_start = False
-        out.append(Span("\n".join(parts), *_style(span)))
+        out.append(replace(span, text="\n".join(parts)))
     return out

@@ -102,10 +102,10 @@ def separate_matter(story: Story) -> None:
     for number, chapter in enumerate(kept, start=1):
         chapter.number = number
     story.chapters = kept
-    _replace_parts(story, read, placed)
+    _recount_places(story, read, placed)
 
 
-def _replace_parts(story: Story, read: list[Chapter], placed: int) -> None:
+def _recount_places(story: Story, read: list[Chapter], placed: int) -> None:
     """The importer placed its first `placed` parts among the chapters it `read`; count only
     those of them still chapters now, since matter and frames went out in between."""
     kept = {id(chapter) for chapter in story.chapters}
