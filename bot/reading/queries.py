@@ -16,6 +16,7 @@ from dataclasses import fields
 
 from bot.reading.records import PagePosition, ProgressRecord
 from bot.storage.repository import columns
+from bot.storage.rows import ROWS, RowsStatement
 from bot.stories.records import StoryRecord
 
 _PROGRESS_COLUMNS = columns(ProgressRecord)
@@ -203,15 +204,30 @@ RECORD_READ_SQL = (
     + f" RETURNING {_PROGRESS_COLUMNS}"
 )
 
-# A flush of buffered reads (one reader, one story): like RECORD_READ_SQL with the furthest of
-# all buffered reads; a story deleted since is skipped (the SELECT finds no row) instead of
-# failing the whole batch on its foreign key.
-WRITE_BUFFERED_SQL = (
-    _PROGRESS_INSERT + " SELECT :user, id, :guild, :chapter, :page, :furthest_chapter,"
-    " :furthest_page, :adult, :started, :now FROM stories WHERE id = :story"
+# The columns of a flushed progress row, named as the table's.
+_BUFFERED_COLUMNS = (
+    "user_id",
+    "story_id",
+    "guild_id",
+    "chapter_number",
+    "page_number",
+    "furthest_chapter",
+    "furthest_page",
+    "adult_ok",
+    "started_at",
+    "last_read_at",
+)
+
+# A flush of buffered reads, one row per reader and story: like RECORD_READ_SQL with the furthest
+# of all buffered reads; a story deleted since is skipped (the WHERE) instead of failing the
+# whole batch on its foreign key. (The WHERE also tells SQLite that ON CONFLICT is the upsert's.)
+WRITE_BUFFERED_PROGRESS = RowsStatement(
+    _PROGRESS_INSERT + f" SELECT {', '.join('r.' + name for name in _BUFFERED_COLUMNS)} FROM {ROWS}"
+    " WHERE EXISTS (SELECT 1 FROM stories WHERE id = r.story_id)"
     " ON CONFLICT (user_id, story_id) DO UPDATE SET"
     " chapter_number = excluded.chapter_number, page_number = excluded.page_number,"
-    + _KEEP_FURTHEST_AND_ADULT
+    + _KEEP_FURTHEST_AND_ADULT,
+    _BUFFERED_COLUMNS,
 )
 
 # Like RECORD_READ_SQL, but the current position also only moves forward: marking an earlier
@@ -235,10 +251,13 @@ INSERT_EVENT_SQL = (
     " VALUES (:guild, :user, :story, :chapter_id, :page_id, :kind, :at)"
 )
 
-# A buffered read's log row; skipped if its chapter was deleted since (see WRITE_BUFFERED_SQL).
-WRITE_BUFFERED_EVENT_SQL = (
-    "INSERT INTO read_events (guild_id, user_id, story_id, chapter_id, page_id, kind, at)"
-    " SELECT :guild, :user, :story, id, :page_id, 'page', :at FROM chapters WHERE id = :chapter_id"
+# Buffered reads' log rows; one whose chapter was deleted since is skipped (as above).
+_EVENT_COLUMNS = ("guild_id", "user_id", "story_id", "chapter_id", "page_id", "at")
+WRITE_BUFFERED_EVENTS = RowsStatement(
+    f"INSERT INTO read_events ({', '.join(_EVENT_COLUMNS)}, kind)"
+    f" SELECT {', '.join('r.' + name for name in _EVENT_COLUMNS)}, 'page' FROM {ROWS}"
+    " WHERE EXISTS (SELECT 1 FROM chapters WHERE id = r.chapter_id)",
+    _EVENT_COLUMNS,
 )
 
 MARK_CHAPTER_SQL = (

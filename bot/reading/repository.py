@@ -43,8 +43,8 @@ from bot.reading.queries import (
     RELEASED_CHAPTERS_SQL,
     STORY_CHANNELS_SQL,
     STORY_NEXT_SQL,
-    WRITE_BUFFERED_EVENT_SQL,
-    WRITE_BUFFERED_SQL,
+    WRITE_BUFFERED_EVENTS,
+    WRITE_BUFFERED_PROGRESS,
 )
 from bot.reading.records import (
     LatestNext,
@@ -323,38 +323,39 @@ class ProgressRepository(Repository):
 
 
 async def write_buffered_reads(db: Database, batch: Sequence[PendingRead]) -> None:
-    """Write buffered reads in one transaction and one trip to the writer's thread.
+    """Write buffered reads in one transaction: every progress row, then every read-log row.
 
-    Every progress row first, then every read-log row: each kind is one run of the same
-    statement, which `write_batch` sends as one `executemany`.
+    Each kind is one `RowsStatement`, which PostgreSQL runs once for all its rows and SQLite as
+    one `executemany`, in one trip to its writer's thread.
     """
-    statements: list[tuple[str, dict[str, Any]]] = []
-    events: list[tuple[str, dict[str, Any]]] = []
-    for read in batch:
-        who = {"guild": read.guild_id, "user": read.user_id, "story": read.story_id}
-        statements.append(
-            (
-                WRITE_BUFFERED_SQL,
-                {
-                    **who,
-                    "chapter": read.chapter_number,
-                    "page": read.page_number,
-                    "furthest_chapter": read.furthest_chapter,
-                    "furthest_page": read.furthest_page,
-                    "adult": int(read.adult_ok),
-                    "started": read.first_at,
-                    "now": read.last_at,
-                },
-            )
-        )
-        events.extend(
-            (
-                WRITE_BUFFERED_EVENT_SQL,
-                {**who, "chapter_id": chapter_id, "page_id": page_id, "at": at},
-            )
-            for chapter_id, page_id, at in read.events
-        )
-    await db.write_batch(statements + events)
+    progress = [
+        {
+            "user_id": read.user_id,
+            "story_id": read.story_id,
+            "guild_id": read.guild_id,
+            "chapter_number": read.chapter_number,
+            "page_number": read.page_number,
+            "furthest_chapter": read.furthest_chapter,
+            "furthest_page": read.furthest_page,
+            "adult_ok": int(read.adult_ok),
+            "started_at": read.first_at,
+            "last_read_at": read.last_at,
+        }
+        for read in batch
+    ]
+    events = [
+        {
+            "guild_id": read.guild_id,
+            "user_id": read.user_id,
+            "story_id": read.story_id,
+            "chapter_id": chapter_id,
+            "page_id": page_id,
+            "at": at,
+        }
+        for read in batch
+        for chapter_id, page_id, at in read.events
+    ]
+    await db.write_rows([(WRITE_BUFFERED_PROGRESS, progress), (WRITE_BUFFERED_EVENTS, events)])
 
 
 def _early(early: ChapterRange) -> dict[str, int]:

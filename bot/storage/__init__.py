@@ -6,9 +6,10 @@ no feature. Timestamps are unix seconds (UTC).
 
 **The seam.** Repositories see only `Database` and `Transaction` (`bot.storage.database`):
 `fetch_all/fetch_one/fetch_value`, `async with db.transaction() as tx` (`tx.execute` returns the
-rowcount, `tx.executemany`), the one-trip `write_batch` for hot paths, `close`, and the `backend`
-name. Their SQL is plain and portable: `:name` parameters with a dict, `ON CONFLICT` upserts
-(`repository.upsert_sql`), `lower(...)` for case-insensitive matching, `RETURNING`. Nothing
+rowcount, `tx.executemany`), the one-trip `write_batch` for hot paths, `write_rows` for many
+rows of one shape (`bot.storage.rows`), `close`, and the `backend` name. Their SQL is plain and
+portable: `:name` parameters with a dict, `ON CONFLICT` upserts (`repository.upsert_sql`),
+`lower(...)` for case-insensitive matching, `RETURNING`. Nothing
 outside this package imports `sqlite3`/`aiosqlite` or writes SQLite-only SQL
 (`tests/storage/test_seam.py` checks).
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar, Protocol
 
+from bot.storage.rows import RowsStatement
 from bot.storage.urls import backend_module_for
 
 # Named (`:name` + dict) is the portable form; a sequence binds positional `?` (SQLite only).
@@ -147,6 +148,19 @@ class Database(Queries):
         For short, fixed sequences on hot paths (`/next` records every read). All committed, or
         none on error. Returns each statement's rows (for `RETURNING`).
         """
+
+    async def write_rows(
+        self, parts: Sequence[tuple[RowsStatement, Sequence[Mapping[str, Any]]]]
+    ) -> None:
+        """Run each statement for its rows, all in one write transaction (`bot.storage.rows`).
+
+        For many rows of one shape (the write-behind flush). The default runs the one-row form
+        of each statement through `write_batch`, an `executemany` per statement; a backend that
+        can take the rows in one statement does.
+        """
+        await self.write_batch(
+            [(statement.per_row(), row) for statement, rows in parts for row in rows]
+        )
 
     @abstractmethod
     async def schema_version(self) -> int:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.storage.database import MigrationError, Params
+from bot.storage.rows import ROWS, RowsStatement
 
 # Order matters: things to skip first, then parameters. `::` is a cast, not a parameter.
 _TOKENS = re.compile(
@@ -62,6 +63,15 @@ def bind(sql: str, params: Params) -> tuple[str, list[Any]]:
     if len(values) != qmarks:
         raise ValueError(f"SQL has {qmarks} ? parameters but {len(values)} values were given")
     return text, values
+
+
+@lru_cache(maxsize=64)
+def unnest_sql(statement: RowsStatement) -> str:
+    """`statement` run once over all its rows: `{rows}` is `unnest` of one array per column."""
+    arrays = ", ".join(
+        f"${n}::{statement.type_of(name)}[]" for n, name in enumerate(statement.columns, 1)
+    )
+    return statement.sql.replace(ROWS, f"unnest({arrays}) AS r({', '.join(statement.columns)})")
 
 
 def rowcount(status: str) -> int:

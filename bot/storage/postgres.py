@@ -12,7 +12,7 @@ version lives in a one-row table, `chapterbot_schema`. Rows are asyncpg `Record`
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,8 @@ import asyncpg
 from bot.errors import ConfigError
 from bot.storage.batch import returns_rows, statement_runs
 from bot.storage.database import Database, Params, Row, Transaction
-from bot.storage.pg_sql import bind, rowcount, split_script
+from bot.storage.pg_sql import bind, rowcount, split_script, unnest_sql
+from bot.storage.rows import RowsStatement
 from bot.storage.urls import mask_password
 
 DEFAULT_POOL_SIZE = 10
@@ -61,6 +62,13 @@ class PostgresTransaction(Transaction):
         bound = [bind(sql, params) for params in rows]
         if bound:
             await self._connection().executemany(bound[0][0], [args for _, args in bound])
+
+    async def execute_rows(
+        self, statement: RowsStatement, rows: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Run `statement` once for all `rows`, each column sent as one array."""
+        if rows:
+            await self._connection().execute(unnest_sql(statement), *statement.column_values(rows))
 
     async def schema_version(self) -> int:
         """The version recorded in `chapterbot_schema` (0 when there is none)."""
@@ -185,6 +193,15 @@ class PostgresDatabase(Database):
                 else:
                     results.extend([await tx.fetch_all(sql, params) for params in run])
         return results
+
+    async def write_rows(
+        self, parts: Sequence[tuple[RowsStatement, Sequence[Mapping[str, Any]]]]
+    ) -> None:
+        """Each statement once over its rows (`unnest`), all in one write transaction."""
+        async with self.transaction() as tx:
+            assert isinstance(tx, PostgresTransaction)
+            for statement, rows in parts:
+                await tx.execute_rows(statement, rows)
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:

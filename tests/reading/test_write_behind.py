@@ -86,7 +86,7 @@ async def test_many_waiting_readers_start_a_flush_early(
     db: Database, progress: ProgressRepository, make_story, make_pages
 ) -> None:
     story = await released_story(db, make_story, make_pages)
-    progress.buffer.flush_seconds, progress.buffer.max_pending = 60.0, 2
+    progress.buffer.flush_seconds, progress.buffer.flush_at = 60.0, 2
     first = await page(progress, story, 1, 1)
     progress.record_read_later(GUILD, BOB, first)
     await asyncio.sleep(0.05)
