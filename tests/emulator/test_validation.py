@@ -406,6 +406,25 @@ def test_empty_message_gets_discords_50006(validator: RequestValidator) -> None:
     assert error == {"code": 50006, "message": "Cannot send an empty message"}
 
 
+def test_remembered_values_never_hide_an_error(validator: RequestValidator) -> None:
+    """The validator remembers accepted values and subschemas; a bad value is still caught,
+    however often the good one came before, and the same mistake is reported every time."""
+
+    def button(style: object, label: object) -> dict:
+        row = {
+            "type": 1,
+            "components": [{"type": 2, "style": style, "custom_id": "a", "label": label}],
+        }
+        return {"type": 4, "data": {"content": "x", "components": [row]}}
+
+    for _ in range(3):
+        assert validator.validate("POST", CALLBACK, button(1, "Next")) == []
+    twice = [validator.validate("POST", CALLBACK, button(1, 12345)) for _ in range(2)]
+    assert twice[0] == twice[1] and "label" in twice[0][0]
+    assert validator.validate("POST", CALLBACK, button("1", "Next")) != []  # a string, not 1
+    assert validator.validate("POST", CALLBACK, button(True, "Next")) != []  # True is not 1
+
+
 def test_without_the_spec_only_limits_are_checked(tmp_path: Path) -> None:
     with pytest.warns(UserWarning, match="Discord OpenAPI spec not found at"):
         bare = RequestValidator(tmp_path / "missing.json")
