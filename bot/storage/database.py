@@ -158,9 +158,11 @@ class Database(Queries):
         of each statement through `write_batch`, an `executemany` per statement; a backend that
         can take the rows in one statement does.
         """
-        await self.write_batch(
-            [(statement.per_row(), row) for statement, rows in parts for row in rows]
-        )
+        statements: list[tuple[str, Params]] = []
+        for statement, rows in parts:
+            sql = statement.per_row()
+            statements.extend((sql, row) for row in rows)
+        await self.write_batch(statements)
 
     @abstractmethod
     async def schema_version(self) -> int:

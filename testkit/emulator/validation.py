@@ -205,6 +205,7 @@ def _evolve_once_per_schema(evolve: Any) -> Any:
 
 
 _REMEMBERED_SCALARS = 50_000  # valid (subschema, value) pairs kept; then the memo starts over
+_REMEMBERED_LENGTH = 200  # longer strings (a page's text) seldom come again: not kept
 
 
 def _scalars_remembered(descend: Any) -> Any:
@@ -212,7 +213,8 @@ def _scalars_remembered(descend: Any) -> Any:
 
     Whether a string, number, boolean or null satisfies a subschema depends on nothing else,
     and the same values come again and again (`type: 2`, `style: 1`, a button's label). Only
-    successes are remembered, so every error is still found and reported as before.
+    successes are remembered, so every error is still found and reported as before. A
+    subschema's id is safe to key by: `_evolve_once_per_schema` keeps every subschema alive.
     """
     valid: set[tuple[int, type, Any]] = set()
 
@@ -224,7 +226,8 @@ def _scalars_remembered(descend: Any) -> Any:
         schema_path: Any = None,
         resolver: Any = None,
     ) -> Any:
-        if not isinstance(instance, str | int | float) and instance is not None:
+        short = not isinstance(instance, str) or len(instance) <= _REMEMBERED_LENGTH
+        if not short or (not isinstance(instance, str | int | float) and instance is not None):
             yield from descend(validator, instance, schema, path, schema_path, resolver)
             return
         key = (id(schema), type(instance), instance)
