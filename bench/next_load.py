@@ -23,7 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from bench.floor_bot import ANSWER
-from bench.harness import BotProcess, Emulator, running, system_busy_seconds, workspace
+from bench.harness import (
+    BotProcess,
+    Emulator,
+    running,
+    steal_seconds,
+    system_busy_seconds,
+    workspace,
+)
 from bench.seed import seed_reading
 
 NAME = "next_load"
@@ -107,7 +114,9 @@ def measure(
         main = readers[: len(readers) - warmup_readers]
         cpu_bot, cpu_emu = process.cpu_seconds(), emu.cpu_seconds()
         busy, load_before = system_busy_seconds(), os.getloadavg()[0]
+        stolen = steal_seconds()
         result = emu.load("next", main, rate, seconds, expect=expect)
+        result["steal_s"] = round(steal_seconds() - stolen, 2)
         result["cpu_s"] = round(process.cpu_seconds() - cpu_bot, 2)
         result["emulator_cpu_s"] = round(emu.cpu_seconds() - cpu_emu, 2)
         # CPU taken by everything else on the machine meanwhile (other jobs skew latencies).
@@ -205,6 +214,6 @@ def summary(result: dict[str, Any]) -> str:
         f"{bot['p50_ms']}/{bot['p99_ms']}/{bot['max_ms']} ms, floor "
         f"{floor['p50_ms']}/{floor['p99_ms']}/{floor['max_ms']} ms, p99 ratio "
         f"{result['p99_ratio']}, late {bot['late_or_missing']}; bot CPU {bot['cpu_s']} s vs floor "
-        f"{floor['cpu_s']} s, emulator CPU {bot['emulator_cpu_s']}/{floor['emulator_cpu_s']} s "
-        f"— {verdict}"
+        f"{floor['cpu_s']} s, emulator CPU {bot['emulator_cpu_s']}/{floor['emulator_cpu_s']} s, "
+        f"CPU stolen by the host {bot.get('steal_s', 0)}/{floor.get('steal_s', 0)} s — {verdict}"
     )
