@@ -215,5 +215,5 @@ def summary(result: dict[str, Any]) -> str:
         f"{floor['p50_ms']}/{floor['p99_ms']}/{floor['max_ms']} ms, p99 ratio "
         f"{result['p99_ratio']}, late {bot['late_or_missing']}; bot CPU {bot['cpu_s']} s vs floor "
         f"{floor['cpu_s']} s, emulator CPU {bot['emulator_cpu_s']}/{floor['emulator_cpu_s']} s, "
-        f"CPU stolen by the host {bot.get('steal_s', 0)}/{floor.get('steal_s', 0)} s — {verdict}"
+        f"CPU stolen by the host {bot['steal_s']}/{floor['steal_s']} s — {verdict}"
     )

@@ -27,7 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar, Protocol
 
-from bot.storage.rows import RowsStatement
+from bot.storage.rows import RowsPart
 from bot.storage.urls import backend_module_for
 
 # Named (`:name` + dict) is the portable form; a sequence binds positional `?` (SQLite only).
@@ -149,9 +149,7 @@ class Database(Queries):
         none on error. Returns each statement's rows (for `RETURNING`).
         """
 
-    async def write_rows(
-        self, parts: Sequence[tuple[RowsStatement, Sequence[Mapping[str, Any]]]]
-    ) -> None:
+    async def write_rows(self, parts: Sequence[RowsPart]) -> None:
         """Run each statement for its rows, all in one write transaction (`bot.storage.rows`).
 
         For many rows of one shape (the write-behind flush). The default runs the one-row form

@@ -23,7 +23,7 @@ from bot.errors import ConfigError
 from bot.storage.batch import returns_rows, statement_runs
 from bot.storage.database import Database, Params, Row, Transaction
 from bot.storage.pg_sql import bind, rowcount, split_script, unnest_sql
-from bot.storage.rows import RowsStatement
+from bot.storage.rows import RowsPart, RowsStatement
 from bot.storage.urls import mask_password
 
 DEFAULT_POOL_SIZE = 10
@@ -198,9 +198,7 @@ class PostgresDatabase(Database):
                     results.extend([await tx.fetch_all(sql, params) for params in run])
         return results
 
-    async def write_rows(
-        self, parts: Sequence[tuple[RowsStatement, Sequence[Mapping[str, Any]]]]
-    ) -> None:
+    async def write_rows(self, parts: Sequence[RowsPart]) -> None:
         """Each statement once over its rows (`unnest`), all in one write transaction."""
         async with self.transaction() as tx:
             assert isinstance(tx, PostgresTransaction)

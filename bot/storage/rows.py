@@ -46,3 +46,7 @@ class RowsStatement:
     def column_values(self, rows: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
         """The rows as one list of values per column, in `columns` order."""
         return [[row[name] for row in rows] for name in self.columns]
+
+
+# What `Database.write_rows` takes: each statement with the parameter rows it is run for.
+RowsPart = tuple[RowsStatement, Sequence[Mapping[str, Any]]]
