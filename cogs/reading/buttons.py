@@ -4,11 +4,18 @@ A leaf module: `cogs.reading.messages` builds replies from these, and the persis
 `DynamicItem`s of `cogs.reading.views` (which route clicks by custom_id and import the
 messages) wrap the same builders — so neither of those two modules imports the other's users.
 
+A button is first a `ButtonSpec` (label, style, custom_id): the `DynamicItem`s make discord.py
+items of them, while replies send them as ready-made component objects (`button_rows`), because
+building three discord.py items for every `/next` answer cost more than the page lookup.
+
 A custom_id is untrusted input when it comes back: the `*_TEMPLATE` patterns only accept bounded
 digit strings, and every handler re-checks everything through `bot.reading.service`.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 import discord
 
@@ -18,6 +25,7 @@ from bot.reading.records import ReleasedChapter
 _ID = r"\d{1,19}"  # a snowflake or row id
 _NUM = r"\d{1,6}"  # a chapter, page or offset
 LABEL_LIMIT = 80
+BUTTONS_PER_ROW = 5  # Discord's limit per action row
 
 READ_TEMPLATE = rf"cb:read:(?P<story>{_ID}):(?P<chapter>{_NUM})"
 MARK_TEMPLATE = rf"cb:mark:(?P<story>{_ID}):(?P<chapter>{_NUM})"
@@ -32,15 +40,76 @@ def fit_label(text: str, limit: int = LABEL_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@dataclass(frozen=True, slots=True)
+class ButtonSpec:
+    """A reader button as data: what it shows and the custom_id its click carries back."""
+
+    label: str
+    style: discord.ButtonStyle
+    custom_id: str
+    disabled: bool = False
+
+    def item(self) -> discord.ui.Button:
+        """The button as a discord.py item (what a `DynamicItem` wraps)."""
+        return discord.ui.Button(
+            label=self.label, style=self.style, custom_id=self.custom_id, disabled=self.disabled
+        )
+
+    def payload(self) -> dict[str, Any]:
+        """The button as Discord's component object."""
+        return {
+            "type": discord.ComponentType.button.value,
+            "style": self.style.value,
+            "label": self.label,
+            "custom_id": self.custom_id,
+            "disabled": self.disabled,
+        }
+
+
+class ButtonRows(discord.ui.View):
+    """Reader buttons sent as ready-made component objects, in rows of five.
+
+    Finished from the start, so discord.py sends its components but never stores it: clicks
+    reach the `DynamicItem`s the reading cog registers, by custom_id, like any reader button.
+    """
+
+    def __init__(self, specs: list[ButtonSpec]) -> None:
+        super().__init__(timeout=None)
+        self._rows = [
+            {
+                "type": discord.ComponentType.action_row.value,
+                "components": [spec.payload() for spec in specs[i : i + BUTTONS_PER_ROW]],
+            }
+            for i in range(0, len(specs), BUTTONS_PER_ROW)
+        ]
+        self.stop()
+
+    def to_components(self) -> list[dict[str, Any]]:
+        """The rows as built (discord.py calls this when it sends the view)."""
+        return self._rows
+
+
+def button_rows(*specs: ButtonSpec) -> discord.ui.View:
+    """Reply components made of reader buttons only (see `ButtonRows`)."""
+    return ButtonRows(list(specs))
+
+
+def read_spec(
+    story_id: int, chapter: int, label: str | None = None, t: Speaker = SOURCE
+) -> ButtonSpec:
+    """`📖 Read from here`: opens the reader at page 1 of a chapter."""
+    return ButtonSpec(
+        fit_label(label or t.gettext("📖 Read from here")),
+        discord.ButtonStyle.primary,
+        f"cb:read:{story_id}:{chapter}",
+    )
+
+
 def read_button(
     story_id: int, chapter: int, label: str | None = None, t: Speaker = SOURCE
 ) -> discord.ui.Button:
-    """`📖 Read from here`: opens the reader at page 1 of a chapter."""
-    return discord.ui.Button(
-        label=fit_label(label or t.gettext("📖 Read from here")),
-        style=discord.ButtonStyle.primary,
-        custom_id=f"cb:read:{story_id}:{chapter}",
-    )
+    """`read_spec` as a discord.py item."""
+    return read_spec(story_id, chapter, label, t).item()
 
 
 def mark_button(story_id: int, chapter: int, t: Speaker = SOURCE) -> discord.ui.Button:
@@ -52,38 +121,52 @@ def mark_button(story_id: int, chapter: int, t: Speaker = SOURCE) -> discord.ui.
     )
 
 
-def nav_button(
+def nav_spec(
     direction: str,
     story_id: int,
     chapter: int,
     page: int,
     disabled: bool = False,
     t: Speaker = SOURCE,
-) -> discord.ui.Button:
+) -> ButtonSpec:
     """`◀ Back` (direction "back") or `Next ▶` ("next") from (chapter, page)."""
     forward = direction == "next"
-    return discord.ui.Button(
-        label=t.gettext("Next ▶") if forward else t.gettext("◀ Back"),
-        style=discord.ButtonStyle.primary if forward else discord.ButtonStyle.secondary,
-        custom_id=f"cb:{direction}:{story_id}:{chapter}:{page}",
-        disabled=disabled,
+    return ButtonSpec(
+        t.gettext("Next ▶") if forward else t.gettext("◀ Back"),
+        discord.ButtonStyle.primary if forward else discord.ButtonStyle.secondary,
+        f"cb:{direction}:{story_id}:{chapter}:{page}",
+        disabled,
     )
 
 
-def chapters_button(
+def nav_button(
+    direction: str, story_id: int, chapter: int, page: int, disabled: bool = False
+) -> discord.ui.Button:
+    """`nav_spec` as a discord.py item."""
+    return nav_spec(direction, story_id, chapter, page, disabled).item()
+
+
+def chapters_spec(
     story_id: int,
     offset: int,
     label: str | None = None,
     disabled: bool = False,
     t: Speaker = SOURCE,
-) -> discord.ui.Button:
+) -> ButtonSpec:
     """`Chapters`: the chapter picker from `offset` (also the picker's Earlier/Later)."""
-    return discord.ui.Button(
-        label=label or t.gettext("Chapters"),
-        style=discord.ButtonStyle.secondary,
-        custom_id=f"cb:chapters:{story_id}:{offset}",
-        disabled=disabled,
+    return ButtonSpec(
+        label or t.gettext("Chapters"),
+        discord.ButtonStyle.secondary,
+        f"cb:chapters:{story_id}:{offset}",
+        disabled,
     )
+
+
+def chapters_button(
+    story_id: int, offset: int, label: str | None = None, disabled: bool = False
+) -> discord.ui.Button:
+    """`chapters_spec` as a discord.py item."""
+    return chapters_spec(story_id, offset, label, disabled).item()
 
 
 def chapter_select(

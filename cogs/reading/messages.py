@@ -24,11 +24,13 @@ from bot.reading.service import (
     progress_bar,
 )
 from cogs.reading.buttons import (
+    button_rows,
     chapter_select,
     chapters_button,
+    chapters_spec,
     fit_label,
-    nav_button,
-    read_button,
+    nav_spec,
+    read_spec,
     reader_view,
 )
 
@@ -67,10 +69,10 @@ def page_message(page: PageView, t: Speaker = SOURCE) -> dict[str, Any]:
     else:
         content = page.page.content
     p = page.page
-    view = reader_view(
-        nav_button("back", page.story_id, p.chapter_number, p.page_number, page.at_start, t=t),
-        nav_button("next", page.story_id, p.chapter_number, p.page_number, t=t),
-        chapters_button(page.story_id, _picker_offset(p.chapter_number), t=t),
+    view = button_rows(
+        nav_spec("back", page.story_id, p.chapter_number, p.page_number, page.at_start, t=t),
+        nav_spec("next", page.story_id, p.chapter_number, p.page_number, t=t),
+        chapters_spec(page.story_id, _picker_offset(p.chapter_number), t=t),
     )
     return {"content": content, "embeds": [embed], "view": view}
 
@@ -87,10 +89,10 @@ def caught_up_message(done: CaughtUp, t: Speaker = SOURCE) -> dict[str, Any]:
     )
     text += f" {when}"
     # Back from one past the last page read shows that page again; Next re-checks for news.
-    view = reader_view(
-        nav_button("back", done.story_id, done.chapter_number, done.page_number + 1, t=t),
-        nav_button("next", done.story_id, done.chapter_number, done.page_number, t=t),
-        chapters_button(done.story_id, _picker_offset(done.chapter_number), t=t),
+    view = button_rows(
+        nav_spec("back", done.story_id, done.chapter_number, done.page_number + 1, t=t),
+        nav_spec("next", done.story_id, done.chapter_number, done.page_number, t=t),
+        chapters_spec(done.story_id, _picker_offset(done.chapter_number), t=t),
     )
     return {"content": _fit(text), "embeds": [], "view": view}
 
@@ -103,8 +105,8 @@ def starters_message(choices: list[StoryChoice], t: Speaker = SOURCE) -> dict[st
             "embeds": [],
             "view": None,
         }
-    view = reader_view(
-        *(read_button(c.story_id, c.first_chapter, label=f"📖 {c.title}") for c in choices)
+    view = button_rows(
+        *(read_spec(c.story_id, c.first_chapter, label=f"📖 {c.title}") for c in choices)
     )
     lines = "\n".join(f"• {escape_markdown(c.title)}" for c in choices)
     text = t.gettext("Pick a story to start reading:") + f"\n{lines}"
@@ -182,8 +184,8 @@ def catchup_message(catch: CatchUp, t: Speaker = SOURCE) -> dict[str, Any]:
         number = t.gettext("Chapter {number}", number=chapter.number)
         lines.append(f"• {number}" + (f": {name}" if name else "") + out)
         short = t.gettext("📖 Ch. {number}", number=chapter.number)
-        buttons.append(read_button(catch.story_id, chapter.number, label=short))
-    view = reader_view(*buttons)
+        buttons.append(read_spec(catch.story_id, chapter.number, label=short))
+    view = button_rows(*buttons)
     if catch.total > len(catch.chapters):
         more = catch.total - len(catch.chapters)
         lines.append(t.ngettext("…and {n} more: use `/read`.", "…and {n} more: use `/read`.", more))
