@@ -49,34 +49,6 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
-def _cpu_ticks() -> list[int]:
-    """The machine's CPU time counters (user, nice, system, idle, iowait, irq, softirq,
-    steal, ...) in clock ticks, from /proc/stat; [] where there is none."""
-    try:
-        return [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    except (OSError, ValueError):
-        return []
-
-
-def system_busy_seconds() -> float:
-    """CPU seconds all processes on this machine have been busy (non-idle), from /proc/stat."""
-    fields = _cpu_ticks()
-    if len(fields) < 4:
-        return 0.0
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
-    return (sum(fields[:8]) - idle) / _TICKS
-
-
-def steal_seconds() -> float:
-    """CPU seconds the host of this virtual machine has taken from it (0 on bare metal).
-
-    Time stolen during a measured run is time the measured processes were ready and not
-    running: a run with seconds of it is disturbed, whatever its ratios say.
-    """
-    fields = _cpu_ticks()
-    return fields[7] / _TICKS if len(fields) > 7 else 0.0
-
-
 def rss_mb(pid: int) -> float | None:
     """Resident set size (VmRSS) of a process in MB, or None when /proc is unavailable."""
     try:

@@ -126,11 +126,11 @@ def summary(result: dict[str, Any]) -> str:
         parts.append(
             f"{name} p50/p99/max {side['p50_ms']}/{side['p99_ms']}/{side['max_ms']} ms "
             f"(p99 x{r['p99_ratio']}, p50 x{r['p50_ratio']}, late {side['late_or_missing']}, "
-            f"CPU {side['cpu_s']} s, stolen {side['steal_s']} s)"
+            f"CPU {side['cpu_s']} s, stolen {side['steal_s']} s, probe {side['probe_cpu_ms']} ms)"
         )
     verdict = "targets met" if result["targets_met"] else "TARGETS MISSED"
     return (
         f"{plan['rate']:.0f}/s for {plan['seconds']:.0f} s, {result['seeded']['progress_rows']} "
         f"progress rows: " + "; ".join(parts) + f"; floor CPU {floor['cpu_s']} s, "
-        f"stolen {floor['steal_s']} s — {verdict}"
+        f"stolen {floor['steal_s']} s, probe {floor['probe_cpu_ms']} ms — {verdict}"
     )

@@ -23,14 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.floor_bot import ANSWER
-from bench.harness import (
-    BotProcess,
-    Emulator,
-    running,
-    steal_seconds,
-    system_busy_seconds,
-    workspace,
-)
+from bench.harness import BotProcess, Emulator, running, workspace
+from bench.machine import SpeedProbe, steal_seconds, system_busy_seconds
 from bench.seed import seed_reading
 
 NAME = "next_load"
@@ -115,8 +109,10 @@ def measure(
         cpu_bot, cpu_emu = process.cpu_seconds(), emu.cpu_seconds()
         busy, load_before = system_busy_seconds(), os.getloadavg()[0]
         stolen = steal_seconds()
-        result = emu.load("next", main, rate, seconds, expect=expect)
+        with SpeedProbe() as probe:
+            result = emu.load("next", main, rate, seconds, expect=expect)
         result["steal_s"] = round(steal_seconds() - stolen, 2)
+        result["probe_cpu_ms"] = probe.median_ms()
         result["cpu_s"] = round(process.cpu_seconds() - cpu_bot, 2)
         result["emulator_cpu_s"] = round(emu.cpu_seconds() - cpu_emu, 2)
         # CPU taken by everything else on the machine meanwhile (other jobs skew latencies).
@@ -194,6 +190,8 @@ def run(smoke: bool = False) -> dict[str, Any]:
         "p50_ratio": ratio(bot["p50_ms"], floor["p50_ms"]),
         "p99_ratio": p99_ratio,
         "max_ratio": ratio(bot["max_ms"], floor["max_ms"]),
+        # Above 1: the machine ran the bot's side slower than the floor's (see SpeedProbe).
+        "probe_ratio": ratio(bot["probe_cpu_ms"], floor["probe_cpu_ms"]),
         "bot_answered_with_pages": all_pages,
         "emulator_violations": violations[:5],
         "targets_met": met,
@@ -215,5 +213,6 @@ def summary(result: dict[str, Any]) -> str:
         f"{floor['p50_ms']}/{floor['p99_ms']}/{floor['max_ms']} ms, p99 ratio "
         f"{result['p99_ratio']}, late {bot['late_or_missing']}; bot CPU {bot['cpu_s']} s vs floor "
         f"{floor['cpu_s']} s, emulator CPU {bot['emulator_cpu_s']}/{floor['emulator_cpu_s']} s, "
-        f"CPU stolen by the host {bot['steal_s']}/{floor['steal_s']} s — {verdict}"
+        f"CPU stolen by the host {bot['steal_s']}/{floor['steal_s']} s, speed probe "
+        f"{bot['probe_cpu_ms']}/{floor['probe_cpu_ms']} ms — {verdict}"
     )

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.fleet import SETUPS, Setup, bots, exit_codes, run_setups
-from bench.harness import Emulator, running, system_busy_seconds, workspace
+from bench.harness import Emulator, running, workspace
+from bench.machine import system_busy_seconds
 from bench.seed import seed_guild_schedules
 from testkit.emulator.loadgen import percentile
 

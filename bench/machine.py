@@ -1,0 +1,83 @@
+"""What the machine itself is doing while a benchmark measures: busy CPU, steal, speed.
+
+The load benchmarks compare two runs made one after the other on a shared 2-core virtual
+machine; these readings tell a fair comparison from one the machine disturbed.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import threading
+import time
+from pathlib import Path
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_ticks() -> list[int]:
+    """The machine's CPU time counters (user, nice, system, idle, iowait, irq, softirq,
+    steal, ...) in clock ticks, from /proc/stat; [] where there is none."""
+    try:
+        return [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return []
+
+
+def system_busy_seconds() -> float:
+    """CPU seconds all processes on this machine have been busy (non-idle), from /proc/stat."""
+    fields = _cpu_ticks()
+    if len(fields) < 4:
+        return 0.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / _TICKS
+
+
+def steal_seconds() -> float:
+    """CPU seconds the host of this virtual machine has taken from it (0 on bare metal).
+
+    Time stolen during a measured run is time the measured processes were ready and not
+    running: a run with seconds of it is disturbed, whatever its ratios say.
+    """
+    fields = _cpu_ticks()
+    return fields[7] / _TICKS if len(fields) > 7 else 0.0
+
+
+class SpeedProbe:
+    """How much CPU a fixed bit of Python takes on this machine, sampled while a side runs.
+
+    This virtual machine's host switches it between fast and slow periods that steal time does
+    not show: the same loop takes about 1.0 or 1.6 ms of CPU, for seconds at a time. A side
+    measured mostly in slow periods is slower for that reason alone, so each side records the
+    probe's median (`probe_cpu_ms`) and a run whose sides differ much was not a fair comparison.
+    Thread CPU time, not wall time, so the load being measured does not inflate it; one sample
+    every `every_s` costs well under 1% of a core.
+    """
+
+    LOOP = 20_000
+
+    def __init__(self, every_s: float = 0.1) -> None:
+        self.every_s = every_s
+        self.samples_ms: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="speed-probe", daemon=True)
+
+    def __enter__(self) -> SpeedProbe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every_s):
+            started = time.thread_time()
+            total = 0
+            for i in range(self.LOOP):
+                total += i * i % 7
+            self.samples_ms.append((time.thread_time() - started) * 1000)
+
+    def median_ms(self) -> float:
+        """The median sample, in ms of CPU (0 without samples)."""
+        return round(statistics.median(self.samples_ms), 3) if self.samples_ms else 0.0
