@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import REPO
+from bench.machine import CLOCK_TICKS
 
 TOKEN = "MTAwMDAwMDAwMDAwMDAwMDAx.GEmuLa.benchmark-token-for-chapterbot-000"
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 20.0
-_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 class BenchError(RuntimeError):
@@ -46,7 +46,7 @@ def cpu_seconds(pid: int) -> float:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / _TICKS
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def rss_mb(pid: int) -> float | None:

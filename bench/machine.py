@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100  # per second, /proc
 
 
 def _cpu_ticks() -> list[int]:
@@ -30,7 +30,7 @@ def system_busy_seconds() -> float:
     if len(fields) < 4:
         return 0.0
     idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
-    return (sum(fields[:8]) - idle) / _TICKS
+    return (sum(fields[:8]) - idle) / CLOCK_TICKS
 
 
 def steal_seconds() -> float:
@@ -40,7 +40,7 @@ def steal_seconds() -> float:
     running: a run with seconds of it is disturbed, whatever its ratios say.
     """
     fields = _cpu_ticks()
-    return fields[7] / _TICKS if len(fields) > 7 else 0.0
+    return fields[7] / CLOCK_TICKS if len(fields) > 7 else 0.0
 
 
 class SpeedProbe:

@@ -5,7 +5,7 @@ A leaf module: `cogs.reading.messages` builds replies from these, and the persis
 messages) wrap the same builders — so neither of those two modules imports the other's users.
 
 A button is first a `ButtonSpec` (label, style, custom_id): the `DynamicItem`s make discord.py
-items of them, while replies send them as ready-made component objects (`button_rows`), because
+items of them, while replies send them as ready-made component objects (`ButtonRows`), because
 building three discord.py items for every `/next` answer cost more than the page lookup.
 
 A custom_id is untrusted input when it comes back: the `*_TEMPLATE` patterns only accept bounded
@@ -73,7 +73,7 @@ class ButtonRows(discord.ui.View):
     reach the `DynamicItem`s the reading cog registers, by custom_id, like any reader button.
     """
 
-    def __init__(self, specs: list[ButtonSpec]) -> None:
+    def __init__(self, *specs: ButtonSpec) -> None:
         super().__init__(timeout=None)
         self._rows = [
             {
@@ -87,11 +87,6 @@ class ButtonRows(discord.ui.View):
     def to_components(self) -> list[dict[str, Any]]:
         """The rows as built (discord.py calls this when it sends the view)."""
         return self._rows
-
-
-def button_rows(*specs: ButtonSpec) -> discord.ui.View:
-    """Reply components made of reader buttons only (see `ButtonRows`)."""
-    return ButtonRows(list(specs))
 
 
 def read_spec(

@@ -24,7 +24,7 @@ from bot.reading.service import (
     progress_bar,
 )
 from cogs.reading.buttons import (
-    button_rows,
+    ButtonRows,
     chapter_select,
     chapters_button,
     chapters_spec,
@@ -69,7 +69,7 @@ def page_message(page: PageView, t: Speaker = SOURCE) -> dict[str, Any]:
     else:
         content = page.page.content
     p = page.page
-    view = button_rows(
+    view = ButtonRows(
         nav_spec("back", page.story_id, p.chapter_number, p.page_number, page.at_start, t=t),
         nav_spec("next", page.story_id, p.chapter_number, p.page_number, t=t),
         chapters_spec(page.story_id, _picker_offset(p.chapter_number), t=t),
@@ -89,7 +89,7 @@ def caught_up_message(done: CaughtUp, t: Speaker = SOURCE) -> dict[str, Any]:
     )
     text += f" {when}"
     # Back from one past the last page read shows that page again; Next re-checks for news.
-    view = button_rows(
+    view = ButtonRows(
         nav_spec("back", done.story_id, done.chapter_number, done.page_number + 1, t=t),
         nav_spec("next", done.story_id, done.chapter_number, done.page_number, t=t),
         chapters_spec(done.story_id, _picker_offset(done.chapter_number), t=t),
@@ -105,7 +105,7 @@ def starters_message(choices: list[StoryChoice], t: Speaker = SOURCE) -> dict[st
             "embeds": [],
             "view": None,
         }
-    view = button_rows(
+    view = ButtonRows(
         *(read_spec(c.story_id, c.first_chapter, label=f"📖 {c.title}") for c in choices)
     )
     lines = "\n".join(f"• {escape_markdown(c.title)}" for c in choices)
@@ -185,7 +185,7 @@ def catchup_message(catch: CatchUp, t: Speaker = SOURCE) -> dict[str, Any]:
         lines.append(f"• {number}" + (f": {name}" if name else "") + out)
         short = t.gettext("📖 Ch. {number}", number=chapter.number)
         buttons.append(read_spec(catch.story_id, chapter.number, label=short))
-    view = button_rows(*buttons)
+    view = ButtonRows(*buttons)
     if catch.total > len(catch.chapters):
         more = catch.total - len(catch.chapters)
         lines.append(t.ngettext("…and {n} more: use `/read`.", "…and {n} more: use `/read`.", more))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from cogs.reading.buttons import ButtonSpec, button_rows, nav_spec, read_spec
+from cogs.reading.buttons import ButtonRows, ButtonSpec, nav_spec, read_spec
 
 
 def _specs(count: int) -> list[ButtonSpec]:
@@ -21,11 +21,11 @@ async def test_rows_hold_five_buttons_each_in_order_like_a_view() -> None:
     view = discord.ui.View(timeout=None)
     for spec in specs:
         view.add_item(spec.item())
-    rows = button_rows(*specs).to_components()
+    rows = ButtonRows(*specs).to_components()
     assert [len(row["components"]) for row in rows] == [5, 2]
     assert rows == view.to_components()
 
 
 async def test_rows_are_finished_so_discord_py_never_stores_them() -> None:
-    rows = button_rows(*_specs(3))
+    rows = ButtonRows(*_specs(3))
     assert rows.is_finished() and not rows.is_dispatchable()
