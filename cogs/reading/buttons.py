@@ -14,6 +14,7 @@ digit strings, and every handler re-checks everything through `bot.reading.servi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,10 +72,15 @@ class ButtonRows(discord.ui.View):
 
     Finished from the start, so discord.py sends its components but never stores it: clicks
     reach the `DynamicItem`s the reading cog registers, by custom_id, like any reader button.
+
+    It skips `View.__init__` on purpose: that makes a future on the loop, reads 16 random bytes
+    from the OS and walks the class's items — per `/next` answer, for a view that is never
+    stored or dispatched. What discord.py asks of a view it sends (`to_components`,
+    `has_components_v2`, `is_finished`, `is_dispatchable`, `timeout`) is answered here;
+    `tests/cogs/test_reader_buttons.py` sends one through discord.py to keep that true.
     """
 
     def __init__(self, *specs: ButtonSpec) -> None:
-        super().__init__(timeout=None)
         self._rows = [
             {
                 "type": discord.ComponentType.action_row.value,
@@ -82,11 +88,43 @@ class ButtonRows(discord.ui.View):
             }
             for i in range(0, len(specs), BUTTONS_PER_ROW)
         ]
-        self.stop()
 
     def to_components(self) -> list[dict[str, Any]]:
         """The rows as built (discord.py calls this when it sends the view)."""
         return self._rows
+
+    def has_components_v2(self) -> bool:
+        """Plain action rows of buttons."""
+        return False
+
+    def is_finished(self) -> bool:
+        """Always: nothing waits for a click on this view itself."""
+        return True
+
+    def is_dispatchable(self) -> bool:
+        """Never: clicks are routed to the registered `DynamicItem`s by custom_id."""
+        return False
+
+    def stop(self) -> None:
+        """Nothing to stop."""
+
+    def walk_children(self) -> Iterator[discord.ui.Item[Any]]:
+        """No discord.py items: the buttons exist only as component objects."""
+        return iter(())
+
+    @property
+    def children(self) -> list[discord.ui.Item[Any]]:
+        """No discord.py items (see `walk_children`)."""
+        return []
+
+    @property
+    def timeout(self) -> float | None:
+        """No timeout: the view is never stored."""
+        return None
+
+    @timeout.setter
+    def timeout(self, value: float | None) -> None:
+        """Ignored, for the same reason."""
 
 
 def read_spec(

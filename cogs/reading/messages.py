@@ -7,6 +7,7 @@ persistent items of `cogs.reading.views` by custom_id.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import discord
@@ -38,6 +39,9 @@ EMBED_TITLE_LIMIT = 256
 CONTENT_LIMIT = 2000
 
 
+# Every page of a story carries the same title: escaping it again for each `/next` cost more
+# than looking it up. Titles are short and few, so the memo stays small.
+@functools.lru_cache(maxsize=1024)
 def _title(text: str) -> str:
     escaped = escape_markdown(text)
     return escaped if len(escaped) <= EMBED_TITLE_LIMIT else escaped[: EMBED_TITLE_LIMIT - 1] + "…"

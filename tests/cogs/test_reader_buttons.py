@@ -29,3 +29,19 @@ async def test_rows_hold_five_buttons_each_in_order_like_a_view() -> None:
 async def test_rows_are_finished_so_discord_py_never_stores_them() -> None:
     rows = ButtonRows(*_specs(3))
     assert rows.is_finished() and not rows.is_dispatchable()
+
+
+async def test_discord_py_sends_the_rows_as_components_and_keeps_no_view() -> None:
+    # ButtonRows skips View.__init__: what discord.py's senders ask of a view must still work.
+    from discord.webhook.async_ import interaction_message_response_params
+
+    rows = ButtonRows(*_specs(2))
+    params = interaction_message_response_params(
+        type=discord.InteractionResponseType.channel_message.value,
+        content="page",
+        view=rows,
+        flags=discord.MessageFlags(ephemeral=True),
+    )
+    assert params.payload["data"]["components"] == rows.to_components()
+    assert params.payload["data"]["flags"] == discord.MessageFlags(ephemeral=True).value
+    assert rows.timeout is None and not list(rows.walk_children()) and not rows.children
