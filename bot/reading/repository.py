@@ -10,7 +10,7 @@ ever sees a position older than the last page shown.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from bot.early_access.records import NO_RANGE, ChapterRange, EarlyAccessSetting
@@ -75,6 +75,14 @@ __all__ = [
     "STORY_NEXT_SQL",
     "ProgressRepository",
 ]
+
+
+# `/next` decodes the same few stories over and over: a story's row, value for value, always
+# decodes to the same (immutable) record, so the hot path keeps the last few it decoded. An
+# edited story's row differs, so it decodes afresh.
+@lru_cache(maxsize=256)
+def _story_of(values: tuple[Any, ...]) -> StoryRecord:
+    return StoryRecord.from_values(values)
 
 
 class ProgressRepository(Repository):
@@ -151,7 +159,7 @@ class ProgressRepository(Repository):
         assert progress is not None  # a stored row, or a buffered read
         return LatestNext(
             progress,
-            None if story[0] is None else StoryRecord.from_values(story),
+            None if story[0] is None else _story_of(story),
             None if page[NEXT_ROW_PAGE_ID_AT] is None else PagePosition(*page),
             None if role_id is None else EarlyAccessSetting(story[0], role_id, hours),
         )
