@@ -54,6 +54,12 @@ def reader_of(interaction: discord.Interaction) -> Reader:
             holds_role=roles_in_dms(chapterbot(interaction), interaction.user.id),
         )
     seen: dict[int, bool] = {}
+    # Discord computed the member's permissions in the channel they asked from: where a page
+    # sits there (a reader on the story's own channel, the common case), its yes needs no
+    # computing here. Without that field (0) the full check below decides.
+    here = interaction.channel_id
+    if here is not None and interaction.permissions.view_channel:
+        seen[here] = True
 
     async def can_view(channel_id: int) -> bool:
         if channel_id not in seen:
