@@ -288,6 +288,17 @@ class ChapterBot(commands.Bot):
         )
         return self._redis_budget
 
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """discord.py's dispatch, plus `component_interaction` for component clicks alone.
+
+        discord.py starts one task per listener per event: an `on_interaction` listener that
+        only cares about button clicks would cost a task on every slash command and
+        autocomplete keystroke. Such listeners listen to `on_component_interaction` instead.
+        """
+        super().dispatch(event_name, *args, **kwargs)
+        if event_name == "interaction" and args[0].type is discord.InteractionType.component:
+            super().dispatch("component_interaction", *args, **kwargs)
+
     async def close(self) -> None:
         """Shut down once, in order; later calls wait for the same shutdown to finish."""
         if self._shutdown is None:

@@ -86,7 +86,7 @@ class LifecycleListeners(commands.Cog):
             log.info("removed while offline from %d server(s): %s", len(removed), removed)
 
     @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction[ChapterBot]) -> None:
+    async def on_component_interaction(self, interaction: discord.Interaction[ChapterBot]) -> None:
         """A click on a button nothing handles any more (old version, gone view) is answered."""
         # The view store is discord.py's router for component clicks; it has no public getter.
         if await answer_if_stale(interaction, self.bot._connection._view_store):

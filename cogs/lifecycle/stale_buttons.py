@@ -1,10 +1,11 @@
 """Clicks on components nothing in this bot handles any more get a clear ephemeral answer.
 
 A button from an older version (a custom_id scheme since renamed) or a view that no longer
-exists reaches `on_interaction` and, unanswered, would leave the user with "This interaction
-failed". discord.py routes component clicks through its view store (persistent views by
-message id or none, `DynamicItem`s by pattern); what the store would not route is ours to
-answer, and only that, so no interaction is answered twice.
+exists reaches `on_component_interaction` (the bot's `on_interaction` for clicks only) and,
+unanswered, would leave the user with "This interaction failed". discord.py routes component
+clicks through its view store (persistent views by message id or none, `DynamicItem`s by
+pattern); what the store would not route is ours to answer, and only that, so no interaction
+is answered twice.
 """
 
 from __future__ import annotations
