@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from bot.publishing.notes import PAGE_DELETED, note
 from bot.storage.repository import Repository
-from bot.stories.chapters import CHAPTER_PAGES_CHANGED_SQL, PAGE_CHANGED_SQL
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +51,6 @@ class PageDeletions(Repository):
                 await tx.execute(
                     "UPDATE pages SET deleted_at = :now WHERE id = :id", {"now": now, "id": page_id}
                 )
-                await tx.execute(PAGE_CHANGED_SQL, {"page": page_id})
                 await tx.execute(
                     "INSERT INTO release_events (release_id, at, outcome, detail)"
                     " SELECT id, :now, 'page_deleted', :detail FROM releases"
@@ -95,7 +93,6 @@ class PageDeletions(Repository):
             )
             if not cleared:
                 return None
-            await tx.execute(CHAPTER_PAGES_CHANGED_SQL, {"chapter": chapter_id})
             row = await tx.fetch_one(
                 "INSERT INTO releases (story_id, chapter_id, due_at, channel_id, channel_mode,"
                 " thread_id, status) VALUES (:story, :chapter, :now, :channel, :mode, :thread,"

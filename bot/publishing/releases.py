@@ -14,7 +14,6 @@ from bot.publishing.records import ReleaseEventRecord, ReleaseRecord
 from bot.sharding import ShardSet
 from bot.storage.database import Transaction
 from bot.storage.repository import Repository, columns, shard_stories_sql
-from bot.stories.chapters import CHAPTER_PAGES_CHANGED_SQL
 from bot.stories.records import CHANNEL_MODES, ChannelMode, ChapterRecord
 
 _COLUMNS = columns(ReleaseRecord)
@@ -231,7 +230,6 @@ class ReleaseRepository(Repository):
                     "UPDATE chapters SET released_at = COALESCE(released_at, :at) WHERE id = :id",
                     {"at": self.now() if released_at is None else released_at, "id": chapter_id},
                 )
-                await tx.execute(CHAPTER_PAGES_CHANGED_SQL, {"chapter": chapter_id})
             if also is not None:
                 await also(tx)
 

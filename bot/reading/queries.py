@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from bot.reading.records import ProgressRecord
+from bot.reading.records import PagePosition, ProgressRecord
 from bot.storage.repository import columns
 from bot.storage.rows import ROWS, RowsStatement
 from bot.stories.records import StoryRecord
@@ -72,46 +72,65 @@ PAGE_BEFORE_SQL = (
     + " ORDER BY c.number DESC, p.number DESC LIMIT 1"
 )
 
+# The columns of the page after a position, as `g_`-prefixed columns of gc/gp (see below).
+_NEXT_PAGE_COLUMNS = (
+    "gc.story_id AS g_story_id, gc.id AS g_chapter_id, gc.number AS g_chapter_number,"
+    " (SELECT COUNT(*) FROM chapters WHERE story_id = gc.story_id) AS g_chapter_count,"
+    " gp.id AS g_page_id, gp.number AS g_page_number,"
+    " (SELECT COUNT(*) FROM pages WHERE chapter_id = gc.id) AS g_page_count,"
+    " gp.content AS g_content, gp.channel_id AS g_channel_id, gp.message_id AS g_message_id"
+)
+
+
+def _next_page_join(story: str, chapter: str, page: str) -> str:
+    """LEFT JOINs gp/gc to the first readable page after (chapter, page) of `story`.
+
+    The subquery is PAGE_AFTER_SQL's index walk; its position comes from the outer row or
+    from parameters.
+    """
+    return (
+        " LEFT JOIN pages gp ON gp.id = (SELECT p.id FROM chapters c JOIN pages p"
+        f" ON p.chapter_id = c.id WHERE c.story_id = {story} AND c.number >= {chapter}"
+        f" AND (c.number > {chapter} OR p.number > {page})"
+        f" AND {READABLE} ORDER BY c.number, p.number LIMIT 1)"
+        " LEFT JOIN chapters gc ON gc.id = gp.chapter_id"
+    )
+
+
 # The story's early-access setting rides along (NULLs when it has none), so that /next asks
 # nothing more for the many stories without early access.
 _EARLY_COLUMNS = "ea.role_id AS e_role_id, ea.hours AS e_hours"
 _EARLY_JOIN = " LEFT JOIN story_early_access ea ON ea.story_id = s.id"
 
 # `/next` with no story in one query: the reader's latest progress here (walking
-# progress_reader_recent newest first, LIMIT 1), its story with its `pages_version`, and its
-# early-access setting. The page after the position comes from the story's posted pages in
-# memory (`bot.reading.released_pages`), current as long as `pages_version` has not moved.
+# progress_reader_recent newest first, LIMIT 1), its story, and the first readable page after
+# the position.
 LATEST_NEXT_SQL = (
     f"SELECT {_aliased(ProgressRecord, 'r', 'r_')}, {_aliased(StoryRecord, 's', 's_')},"
-    f" s.pages_version AS s_pages_version, {_EARLY_COLUMNS}"
+    f" {_NEXT_PAGE_COLUMNS}, {_EARLY_COLUMNS}"
     " FROM progress r LEFT JOIN stories s ON s.id = r.story_id"
+    + _next_page_join("r.story_id", "r.chapter_number", "r.page_number")
     + _EARLY_JOIN
     + " WHERE r.guild_id = :guild AND r.user_id = :user ORDER BY r.last_read_at DESC LIMIT 1"
 )
 
-# Both queries' rows are ProgressRecord and StoryRecord columns side by side, each in field
-# order, then the story's pages_version, then the early-access role and hours, so the hot path
-# decodes them by position: where each part starts.
+# Both queries' rows are ProgressRecord, StoryRecord and PagePosition columns side by side, each
+# in field order, then the early-access role and hours, so the hot path decodes them by
+# position: where each part starts.
 NEXT_ROW_STORY_FROM = len(fields(ProgressRecord))
-NEXT_ROW_VERSION_AT = NEXT_ROW_STORY_FROM + len(fields(StoryRecord))
-NEXT_ROW_EARLY_FROM = NEXT_ROW_VERSION_AT + 1
+NEXT_ROW_PAGE_FROM = NEXT_ROW_STORY_FROM + len(fields(StoryRecord))
+NEXT_ROW_EARLY_FROM = NEXT_ROW_PAGE_FROM + len(fields(PagePosition))
+NEXT_ROW_PAGE_ID_AT = [f.name for f in fields(PagePosition)].index("page_id")
 
-# The same for a story known from buffered reads: the story and the reader's stored progress
-# (NULL before the first flush).
+# The same for a position known from buffered reads: the story, the reader's stored progress
+# (NULL before the first flush) and the first readable page after (chapter, page).
 STORY_NEXT_SQL = (
     f"SELECT {_aliased(ProgressRecord, 'r', 'r_')}, {_aliased(StoryRecord, 's', 's_')},"
-    f" s.pages_version AS s_pages_version, {_EARLY_COLUMNS}"
+    f" {_NEXT_PAGE_COLUMNS}, {_EARLY_COLUMNS}"
     " FROM stories s LEFT JOIN progress r ON r.user_id = :user AND r.story_id = s.id"
+    + _next_page_join("s.id", ":chapter", ":page")
     + _EARLY_JOIN
     + " WHERE s.id = :story"
-)
-
-# A story's posted pages in reading order, for the readers' in-memory copy; its pages_version
-# is read first (see `bot.reading.released_pages`).
-PAGES_VERSION_SQL = "SELECT pages_version FROM stories WHERE id = :story"
-POSTED_PAGES_SQL = (
-    _PAGE_SELECT + " WHERE c.story_id = :story AND p.message_id IS NOT NULL"
-    " ORDER BY c.number, p.number"
 )
 
 LAST_PAGE_OF_CHAPTER_SQL = (

@@ -28,8 +28,9 @@ from bot.reading.queries import (
     NEW_CHAPTER_COUNT_SQL,
     NEW_CHAPTERS_SQL,
     NEXT_ROW_EARLY_FROM,
+    NEXT_ROW_PAGE_FROM,
+    NEXT_ROW_PAGE_ID_AT,
     NEXT_ROW_STORY_FROM,
-    NEXT_ROW_VERSION_AT,
     PAGE_AFTER_SQL,
     PAGE_AT_SQL,
     PAGE_BEFORE_SQL,
@@ -52,7 +53,6 @@ from bot.reading.records import (
     ReadableStory,
     ReleasedChapter,
 )
-from bot.reading.released_pages import ReleasedPages
 from bot.reading.write_behind import PendingRead, ReadBuffer
 from bot.storage import Database
 from bot.storage.repository import Repository, unix_now
@@ -94,11 +94,8 @@ class ProgressRepository(Repository):
         *,
         clock: Callable[[], int] = unix_now,
         buffer: ReadBuffer | None = None,
-        released: ReleasedPages | None = None,
     ) -> None:
         super().__init__(db, clock=clock)
-        # Like the buffer, one per process in the bot (`Services` builds this repository once).
-        self.released = released if released is not None else ReleasedPages()
         # `or` would be wrong: an empty buffer is falsy (it has a length).
         self.buffer: ReadBuffer = (
             buffer if buffer is not None else ReadBuffer(partial(write_buffered_reads, db))
@@ -131,37 +128,41 @@ class ProgressRepository(Repository):
         return [ProgressRecord.from_row(row) for row in rows]
 
     async def latest_with_next(self, guild_id: int, user_id: int) -> LatestNext | None:
-        """The story a reader read last in a guild and its next posted page: one query, and
-        the page from the story's posted pages in memory (`released_pages`).
+        """The story a reader read last in a guild and the next readable page, in one query.
 
         A buffered read is newer than anything stored, so when there is one the query starts
-        from its story instead of the reader's newest stored row.
+        from its position instead of the reader's newest stored row.
         """
         pending = self.buffer.latest_story(guild_id, user_id)
         if pending is None:
-            params = {"guild": guild_id, "user": user_id}
+            params = {"guild": guild_id, "user": user_id, **_early(NO_RANGE)}
             row = await self.db.fetch_point(LATEST_NEXT_SQL, params)
         else:
-            params = {"user": user_id, "story": pending.story_id}
+            params = {
+                "user": user_id,
+                "story": pending.story_id,
+                "chapter": pending.chapter_number,
+                "page": pending.page_number,
+                **_early(NO_RANGE),
+            }
             row = await self.db.fetch_point(STORY_NEXT_SQL, params)
         if row is None:
             return None
-        # The row is the two records' columns side by side, in field order (see queries).
+        # The row is the three records' columns side by side, in field order (see queries).
         values = tuple(row)
-        stored = values[:NEXT_ROW_STORY_FROM]
-        story = values[NEXT_ROW_STORY_FROM:NEXT_ROW_VERSION_AT]
-        version, (role_id, hours) = values[NEXT_ROW_VERSION_AT], values[NEXT_ROW_EARLY_FROM:]
+        stored, story = values[:NEXT_ROW_STORY_FROM], values[NEXT_ROW_STORY_FROM:NEXT_ROW_PAGE_FROM]
+        page = values[NEXT_ROW_PAGE_FROM:NEXT_ROW_EARLY_FROM]
+        role_id, hours = values[NEXT_ROW_EARLY_FROM:]
         progress = None if stored[0] is None else ProgressRecord.from_values(stored)
         if pending is not None:
             progress = self.buffer.overlay(user_id, pending.story_id, progress)
         assert progress is not None  # a stored row, or a buffered read
-        if story[0] is None:
-            return LatestNext(progress, None, None)
-        page = await self.released.after(
-            self.db, story[0], version, progress.chapter_number, progress.page_number
+        return LatestNext(
+            progress,
+            None if story[0] is None else _story_of(story),
+            None if page[NEXT_ROW_PAGE_ID_AT] is None else PagePosition(*page),
+            None if role_id is None else EarlyAccessSetting(story[0], role_id, hours),
         )
-        early = None if role_id is None else EarlyAccessSetting(story[0], role_id, hours)
-        return LatestNext(progress, _story_of(story), page, early)
 
     # -- released pages and chapters ----------------------------------------------------------
 

@@ -14,17 +14,6 @@ from bot.stories.skipped_rows import replace_skipped_parts
 _CHAPTER_COLUMNS = columns(ChapterRecord)
 _PAGE_COLUMNS = columns(PageRecord)
 
-# Readers keep a story's posted pages in memory (`bot.reading.released_pages`) and know them
-# current by `stories.pages_version`: every write to a story's chapters or pages bumps it in the
-# same transaction, here or through these statements.
-_BUMP = "UPDATE stories SET pages_version = pages_version + 1 WHERE id = "
-PAGES_CHANGED_SQL = _BUMP + ":story"
-CHAPTER_PAGES_CHANGED_SQL = _BUMP + "(SELECT story_id FROM chapters WHERE id = :chapter)"
-PAGE_CHANGED_SQL = (
-    _BUMP + "(SELECT c.story_id FROM chapters c JOIN pages p ON p.chapter_id = c.id"
-    " WHERE p.id = :page)"
-)
-
 
 class ChapterRepository(Repository):
     """Chapter and page queries (also available on `StoryRepository`)."""
@@ -68,7 +57,6 @@ class ChapterRepository(Repository):
                 "UPDATE chapters SET released_at = :at WHERE id = :id",
                 {"at": released_at, "id": chapter_id},
             )
-            await tx.execute(CHAPTER_PAGES_CHANGED_SQL, {"chapter": chapter_id})
         return changed > 0
 
     async def pages(self, chapter_id: int) -> list[PageRecord]:
@@ -96,19 +84,16 @@ class ChapterRepository(Repository):
                 " posted_at = :at WHERE id = :id",
                 {"channel": channel_id, "message": message_id, "at": posted_at, "id": page_id},
             )
-            await tx.execute(PAGE_CHANGED_SQL, {"page": page_id})
         return changed > 0
 
     async def clear_page_posts(self, chapter_id: int) -> int:
         """Forget where a chapter's pages were posted (e.g. before re-posting); returns count."""
         async with self.db.transaction() as tx:
-            cleared = await tx.execute(
+            return await tx.execute(
                 "UPDATE pages SET channel_id = NULL, message_id = NULL, posted_at = NULL"
                 " WHERE chapter_id = :chapter AND message_id IS NOT NULL",
                 {"chapter": chapter_id},
             )
-            await tx.execute(CHAPTER_PAGES_CHANGED_SQL, {"chapter": chapter_id})
-            return cleared
 
     async def story_counts(self, story_id: int) -> StoryCounts:
         """How big a story is: chapters (and how many released), words and pages."""
@@ -161,8 +146,6 @@ class ChapterRepository(Repository):
             ]
             for number in removed:
                 await tx.execute("DELETE FROM chapters WHERE id = :id", {"id": existing[number][0]})
-            if removed:
-                await pages_changed(tx, story_id)
             for number in sorted(set(wanted) - set(existing)):
                 await insert_chapter(tx, story_id, wanted[number])
                 appended.append(number)
@@ -224,12 +207,6 @@ _CHAPTER_STATE_SQL = (
 _CHAPTER_LOCKED_SQL = f"SELECT {_LOCKED_EXPR} FROM chapters c WHERE c.id = :chapter"
 
 
-async def pages_changed(tx: Transaction, story_id: int) -> None:
-    """Tell readers' page caches that this story's chapters or pages changed (bump its
-    `pages_version` in the caller's transaction)."""
-    await tx.execute(PAGES_CHANGED_SQL, {"story": story_id})
-
-
 async def insert_chapter(tx: Transaction, story_id: int, new: NewChapter) -> int:
     """Insert one chapter and its numbered pages; returns the chapter id."""
     row = await tx.fetch_one(
@@ -243,7 +220,6 @@ async def insert_chapter(tx: Transaction, story_id: int, new: NewChapter) -> int
         "INSERT INTO pages (chapter_id, number, content) VALUES (:chapter_id, :number, :content)",
         _page_params(row[0], new.pages),
     )
-    await pages_changed(tx, story_id)
     return int(row[0])
 
 
@@ -268,7 +244,6 @@ async def _rewrite_pages(tx: Transaction, chapter_id: int, pages: Sequence[str])
         "DELETE FROM pages WHERE chapter_id = :chapter AND number > :count",
         {"chapter": chapter_id, "count": len(pages)},
     )
-    await tx.execute(CHAPTER_PAGES_CHANGED_SQL, {"chapter": chapter_id})
 
 
 def _chapter_text(new: NewChapter) -> dict[str, object]:

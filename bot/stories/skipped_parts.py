@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 
 from bot.storage.database import Row, Transaction
 from bot.storage.repository import Repository, columns
-from bot.stories.chapters import NewChapter, insert_chapter, pages_changed
+from bot.stories.chapters import NewChapter, insert_chapter
 from bot.stories.model import Skipped
 from bot.stories.skipped_rows import INSERT_SQL, part_params
 
@@ -95,7 +95,6 @@ class SkippedPartRepository(Repository):
             if await tx.fetch_value(_STARTED_SQL, {"story": story_id}) is not None:
                 return False
             await tx.execute("DELETE FROM chapters WHERE story_id = :story", {"story": story_id})
-            await pages_changed(tx, story_id)
             for new in chapters:
                 await insert_chapter(tx, story_id, new)
             if remove_part is not None:

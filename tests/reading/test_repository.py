@@ -9,7 +9,7 @@ import pytest
 
 from bot.early_access.records import EarlyAccessSetting
 from bot.early_access.repository import EarlyAccessRepository
-from bot.reading import queries as sql
+from bot.reading import repository as sql
 from bot.reading.repository import ProgressRepository
 from bot.storage import Database
 from bot.stories.model import Story
@@ -280,10 +280,8 @@ EARLY = {"early_from": 3, "early_to": 4}  # an early reader's range (the plans a
 HOT_QUERIES = {
     "GET_PROGRESS_SQL": {"user": BOB, "story": 1},
     "LATEST_PROGRESS_SQL": {"guild": GUILD, "user": BOB, "limit": 1},
-    "LATEST_NEXT_SQL": {"guild": GUILD, "user": BOB},
-    "STORY_NEXT_SQL": {"user": BOB, "story": 1},
-    "PAGES_VERSION_SQL": {"story": 1},
-    "POSTED_PAGES_SQL": {"story": 1},
+    "LATEST_NEXT_SQL": {"guild": GUILD, "user": BOB, **EARLY},
+    "STORY_NEXT_SQL": {"user": BOB, "story": 1, "chapter": 1, "page": 1, **EARLY},
     "PAGE_AT_SQL": {"story": 1, "chapter": 1, "page": 1},
     "PAGE_AFTER_SQL": {"story": 1, "chapter": 1, "page": 0, **EARLY},
     "PAGE_BEFORE_SQL": {"story": 1, "chapter": 2, "page": 1, **EARLY},
