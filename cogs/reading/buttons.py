@@ -81,6 +81,7 @@ class ButtonRows(discord.ui.View):
     """
 
     def __init__(self, *specs: ButtonSpec) -> None:
+        self._children: list[discord.ui.Item[Any]] = []  # what BaseView's repr and helpers read
         self._rows = [
             {
                 "type": discord.ComponentType.action_row.value,

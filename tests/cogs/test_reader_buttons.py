@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import discord
+from discord.webhook.async_ import interaction_message_response_params
 
 from cogs.reading.buttons import ButtonRows, ButtonSpec, nav_spec, read_spec
 
@@ -33,8 +34,6 @@ async def test_rows_are_finished_so_discord_py_never_stores_them() -> None:
 
 async def test_discord_py_sends_the_rows_as_components_and_keeps_no_view() -> None:
     # ButtonRows skips View.__init__: what discord.py's senders ask of a view must still work.
-    from discord.webhook.async_ import interaction_message_response_params
-
     rows = ButtonRows(*_specs(2))
     params = interaction_message_response_params(
         type=discord.InteractionResponseType.channel_message.value,
@@ -45,3 +44,4 @@ async def test_discord_py_sends_the_rows_as_components_and_keeps_no_view() -> No
     assert params.payload["data"]["components"] == rows.to_components()
     assert params.payload["data"]["flags"] == discord.MessageFlags(ephemeral=True).value
     assert rows.timeout is None and not list(rows.walk_children()) and not rows.children
+    assert "ButtonRows" in repr(rows)
