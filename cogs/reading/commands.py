@@ -1,10 +1,10 @@
 """Reader commands: `/next`, `/read`, `/progress`, `/catchup`, `/forget-me`.
 
 Thin adapters over `bot.reading.service`; the messages live in `cogs.reading.messages` and the
-persistent buttons in `cogs.reading.views`, whose dynamic items are registered here. Pages shown
-are recorded through the reading service's write-behind buffer (in memory before the answer, in
-the database about a second later); the bot closes that service at shutdown, which writes what
-is still buffered.
+persistent buttons in `cogs.reading.views`, whose dynamic items are registered here. A page is
+recorded once it was delivered, through the reading service's write-behind buffer (in memory
+right after the answer, in the database about a second later); the bot closes that service at
+shutdown, which writes what is still buffered.
 """
 
 from __future__ import annotations
@@ -78,12 +78,16 @@ class Reading(commands.Cog):
         """Show the next page ephemerally (or by DM), "caught up", or stories to start."""
         service, reader = service_of(interaction), reader_of(interaction)
         t = speaker_of(interaction)
-        result = await service.next_page(reader, story, record=not dm)
+        # A page counts as read once it was delivered: recorded after the answer went out, so
+        # an answer Discord refused moves nobody on, and the write-behind flush this may start
+        # never runs while the answer is on its way.
+        result = await service.next_page(reader, story, record=False)
         if isinstance(result, PageView):
             if dm:
                 await self._send_dm(interaction, result)
                 return
             await send_new(interaction, page_message(result, t))
+            await service.record_read(reader, result)
         elif isinstance(result, CaughtUp):
             await send_new(interaction, caught_up_message(result, t))
         else:
@@ -132,8 +136,9 @@ class Reading(commands.Cog):
             listing = await service.chapters(reader, record.id)
             await send_new(interaction, picker_message(listing, speaker_of(interaction)))
             return
-        shown = await service.read_at(reader, record.id, chapter, page or 1)
+        shown = await service.read_at(reader, record.id, chapter, page or 1, record=False)
         await send_new(interaction, page_message(shown, speaker_of(interaction)))
+        await service.record_read(reader, shown)
 
     @app_commands.command(name="progress", description="Where you are in every story you started")
     @app_commands.guild_only()

@@ -5,6 +5,7 @@ page), so it keeps working after a restart and on messages posted long ago. Thei
 custom_ids come from `cogs.reading.buttons`, which the message builders use too. A custom_id is
 untrusted input: the templates only accept bounded digit strings, and every handler goes back
 to the database through `bot.reading.service`, which re-checks release, visibility and age rules.
+A page a button shows is recorded as read once the answer was delivered.
 
 `chapter_post_view(story_id, chapter_number)` holds the reader's buttons under the last page of
 every posted chapter (`📖 Read from here` and `✓ Mark read`; the reading cog registers them as a
@@ -192,10 +193,10 @@ class ReadFromHere(
 
     async def handle(self, interaction: discord.Interaction) -> None:
         """Show the chapter's first page."""
-        page = await service_of(interaction).read_at(
-            reader_of(interaction), self.story_id, self.chapter, 1
-        )
+        service, reader = service_of(interaction), reader_of(interaction)
+        page = await service.read_at(reader, self.story_id, self.chapter, 1, record=False)
         await show(interaction, page_message(page, speaker_of(interaction)))
+        await service.record_read(reader, page)
 
 
 class MarkRead(
@@ -255,11 +256,13 @@ class PageNav(
 
     async def handle(self, interaction: discord.Interaction) -> None:
         """Show the neighbouring page, or "caught up"."""
-        result = await service_of(interaction).step(
-            reader_of(interaction), self.story_id, self.chapter, self.page, forward=self.forward
+        service, reader = service_of(interaction), reader_of(interaction)
+        result = await service.step(
+            reader, self.story_id, self.chapter, self.page, forward=self.forward, record=False
         )
         if isinstance(result, PageView):
             await show(interaction, page_message(result, speaker_of(interaction)))
+            await service.record_read(reader, result)
         else:
             await show(interaction, caught_up_message(result, speaker_of(interaction)))
 
@@ -321,10 +324,10 @@ class ChapterSelect(
         chosen = values[0] if values else ""
         if not (chosen.isascii() and chosen.isdigit()) or len(chosen) > 6:
             raise InvalidInput("That is not a chapter number.")
-        page = await service_of(interaction).read_at(
-            reader_of(interaction), self.story_id, int(chosen), 1
-        )
+        service, reader = service_of(interaction), reader_of(interaction)
+        page = await service.read_at(reader, self.story_id, int(chosen), 1, record=False)
         await show(interaction, page_message(page, speaker_of(interaction)))
+        await service.record_read(reader, page)
 
 
 class ForgetButton(

@@ -361,3 +361,29 @@ async def test_reader_replies_leave_no_view_behind_and_their_buttons_still_work(
     back = await emulator.click(bob, message, custom_id(message.components, "Back"))
     assert back.type == 7 and back.message is not None
     assert back.message.embeds and footer(back.message) != shown
+
+
+async def test_a_page_discord_refused_is_not_counted_as_read(
+    emulator: DiscordEmulator, chapterbot: ChapterBot
+) -> None:
+    alice, bob = emulator.user("alice"), emulator.user("bob")
+    general = emulator.channel("general")
+    story = await store_story(
+        chapterbot, tale_bytes(2, 900), "t.txt", guild_id=emulator.guild.id, owner_id=alice.id
+    )
+    await release_chapters(chapterbot, story.id, [1, 2], general.id)
+    pages = await all_pages(chapterbot, story.id)
+    reading = chapterbot.services.reading
+
+    # Discord refuses the answer carrying page 1 (as it does once an interaction expired): bob
+    # never saw the page, so he has not read it.
+    emulator.faults.fail(method="POST", path=r"/interactions/\d+/[^/]+/callback", status=404)
+    await emulator.slash(bob, "next", story=str(story.id))
+    await reading.flush()
+    assert await reading.progress.get(bob.id, story.id) is None
+
+    shown = await emulator.slash(bob, "next", story=str(story.id))
+    assert shown.content == pages[0]
+    await reading.flush()
+    stored = await reading.progress.get(bob.id, story.id)
+    assert stored is not None and (stored.chapter_number, stored.page_number) == (1, 1)
