@@ -59,8 +59,9 @@ __all__ = [
 class ReadingService(ReadingAccess):
     """The reader use cases over one database.
 
-    `write_behind=True` (the bot's setting): a page shown is recorded in memory before the answer
-    goes out and in the database about a second later; otherwise before the call returns.
+    `write_behind=True` (the bot's setting): a page recorded is kept in memory at once and
+    written to the database about a second later; otherwise before the call returns. The cogs
+    record a page after its answer was delivered (`record=False`, then `record_read`).
     """
 
     def __init__(
