@@ -44,9 +44,10 @@ async def open_as_member(
         holds_role=member_roles(member),
     )
     service = service_of(interaction)
-    page = await service.read_at(reader, story_id, chapter, 1)
-    await service.flush()  # Back / Next in DMs find the reader's progress row
+    page = await service.read_at(reader, story_id, chapter, 1, record=False)
     await send_public(interaction, page_message(page))
+    await service.record_read(reader, page)  # once delivered, like every reader's page
+    await service.flush()  # Back / Next in DMs find the reader's progress row
 
 
 async def _member(guild: discord.Guild, user_id: int) -> discord.Member | None:
