@@ -331,11 +331,10 @@ class ProgressRepository(Repository):
 
 
 async def write_buffered_reads(db: Database, batch: Sequence[PendingRead]) -> None:
-    """Write buffered reads in one transaction: every progress row, then every read-log row.
+    """Write buffered reads atomically: every progress row and every read-log row.
 
-    Each kind is one `RowsStatement`, which PostgreSQL runs once for all its rows and SQLite as
-    one `executemany`, in one trip to its writer's thread.
-    """
+    Each kind is one `RowsStatement`: SQLite runs each as one `executemany` in one trip to its
+    writer's thread; PostgreSQL runs both as one statement, one round trip."""
     progress = [
         {
             "user_id": read.user_id,
@@ -363,7 +362,9 @@ async def write_buffered_reads(db: Database, batch: Sequence[PendingRead]) -> No
         for read in batch
         for chapter_id, page_id, at in read.events
     ]
-    await db.write_rows([(WRITE_BUFFERED_PROGRESS, progress), (WRITE_BUFFERED_EVENTS, events)])
+    # Independent (see write_rows): two tables; writers of one progress row settle by its lock.
+    parts = [(WRITE_BUFFERED_PROGRESS, progress), (WRITE_BUFFERED_EVENTS, events)]
+    await db.write_rows(parts, independent=True)
 
 
 def _early(early: ChapterRange) -> dict[str, int]:

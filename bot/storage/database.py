@@ -149,12 +149,17 @@ class Database(Queries):
         none on error. Returns each statement's rows (for `RETURNING`).
         """
 
-    async def write_rows(self, parts: Sequence[RowsPart]) -> None:
+    async def write_rows(self, parts: Sequence[RowsPart], *, independent: bool = False) -> None:
         """Run each statement for its rows, all in one write transaction (`bot.storage.rows`).
 
         For many rows of one shape (the write-behind flush). The default runs the one-row form
         of each statement through `write_batch`, an `executemany` per statement; a backend that
         can take the rows in one statement does.
+
+        `independent=True` promises that no part reads what another writes and that each is an
+        insert or upsert that concurrent writers may interleave with (row locks settle them, as
+        they would in turn): a backend may then run them all as one statement, atomic on its
+        own, without making other writers take turns (PostgreSQL: one round trip, not five).
         """
         statements: list[tuple[str, Params]] = []
         for statement, rows in parts:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.storage.database import MigrationError, Params
-from bot.storage.rows import ROWS, RowsStatement
+from bot.storage.rows import ROWS, RowsPart, RowsStatement
 
 # Order matters: things to skip first, then parameters. `::` is a cast, not a parameter.
 _TOKENS = re.compile(
@@ -66,12 +66,28 @@ def bind(sql: str, params: Params) -> tuple[str, list[Any]]:
 
 
 @lru_cache(maxsize=64)
-def unnest_sql(statement: RowsStatement) -> str:
-    """`statement` run once over all its rows: `{rows}` is `unnest` of one array per column."""
+def unnest_sql(statement: RowsStatement, first: int = 1) -> str:
+    """`statement` run once over all its rows: `{rows}` is `unnest` of one array per column
+    (parameters numbered from `first`)."""
     arrays = ", ".join(
-        f"${n}::{statement.type_of(name)}[]" for n, name in enumerate(statement.columns, 1)
+        f"${n}::{statement.type_of(name)}[]" for n, name in enumerate(statement.columns, first)
     )
     return statement.sql.replace(ROWS, f"unnest({arrays}) AS r({', '.join(statement.columns)})")
+
+
+def one_statement(parts: Sequence[RowsPart]) -> tuple[str, list[list[Any]]]:
+    """Independent parts as ONE statement and its arrays: all but the last part become
+    data-modifying `WITH` queries of the last. They all see the same snapshot, so this is only
+    right for parts that do not read what the others write (see `Database.write_rows`)."""
+    texts: list[str] = []
+    args: list[list[Any]] = []
+    for statement, rows in parts:
+        texts.append(unnest_sql(statement, first=len(args) + 1))
+        args.extend(statement.column_values(rows))
+    *before, last = texts
+    if before:
+        last = "WITH " + ", ".join(f"w{n} AS ({sql})" for n, sql in enumerate(before)) + " " + last
+    return last, args
 
 
 def rowcount(status: str) -> int:

@@ -22,7 +22,7 @@ import asyncpg
 from bot.errors import ConfigError
 from bot.storage.batch import returns_rows, statement_runs
 from bot.storage.database import Database, Params, Row, Transaction
-from bot.storage.pg_sql import bind, rowcount, split_script, unnest_sql
+from bot.storage.pg_sql import bind, one_statement, rowcount, split_script, unnest_sql
 from bot.storage.rows import RowsPart, RowsStatement
 from bot.storage.urls import mask_password
 
@@ -198,8 +198,19 @@ class PostgresDatabase(Database):
                     results.extend([await tx.fetch_all(sql, params) for params in run])
         return results
 
-    async def write_rows(self, parts: Sequence[RowsPart]) -> None:
-        """Each statement once over its rows (`unnest`), all in one write transaction."""
+    async def write_rows(self, parts: Sequence[RowsPart], *, independent: bool = False) -> None:
+        """Each statement once over its rows (`unnest`), all in one write transaction.
+
+        Independent parts go as one statement (`pg_sql.one_statement`): atomic by itself, so
+        neither BEGIN/COMMIT nor the advisory write lock is needed, and every other transaction
+        stays free to run meanwhile.
+        """
+        live = [(statement, rows) for statement, rows in parts if rows]
+        if independent and live:
+            self._check_open()
+            text, args = one_statement(live)
+            await self._pool.execute(text, *args)
+            return
         async with self.transaction() as tx:
             assert isinstance(tx, PostgresTransaction)
             for statement, rows in parts:

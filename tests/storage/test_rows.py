@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.storage import Database
-from bot.storage.pg_sql import unnest_sql
+from bot.storage.pg_sql import one_statement, unnest_sql
 from bot.storage.rows import RowsStatement
 
 # An upsert whose WHERE skips some rows, as the write-behind flush skips reads of a story deleted
@@ -74,3 +74,34 @@ async def test_write_rows_is_one_transaction(db: Database) -> None:
             ]
         )
     assert await db.fetch_value("SELECT count(*) FROM user_settings") == 0
+
+
+def test_independent_parts_become_one_postgresql_statement() -> None:
+    text, args = one_statement(
+        [
+            (SETTINGS, [{"user_id": 1, "timezone": "UTC"}]),
+            (PLAIN, [{"user_id": 2, "timezone": "UTC"}]),
+        ]
+    )
+    assert text.startswith("WITH w0 AS (INSERT INTO user_settings")
+    assert "unnest($1::BIGINT[], $2::TEXT[])" in text and "unnest($3::BIGINT[], $4::TEXT[])" in text
+    assert args == [[1], ["UTC"], [2], ["UTC"]]
+
+
+async def test_independent_parts_are_written_together_or_not_at_all(db: Database) -> None:
+    await db.write_rows([(PLAIN, [{"user_id": 7, "timezone": "UTC"}])])
+    ok = [
+        (SETTINGS, [{"user_id": 8, "timezone": "UTC"}]),
+        (PLAIN, [{"user_id": 9, "timezone": "UTC"}]),
+    ]
+    await db.write_rows(ok, independent=True)
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+        await db.write_rows(
+            [
+                (SETTINGS, [{"user_id": 10, "timezone": "UTC"}]),
+                (PLAIN, [{"user_id": 7, "timezone": "UTC"}]),  # already there
+            ],
+            independent=True,
+        )
+    stored = await db.fetch_all("SELECT user_id FROM user_settings ORDER BY user_id")
+    assert [row[0] for row in stored] == [7, 8, 9]
