@@ -31,6 +31,7 @@ from cogs.reading.views import (
     forget_view,
     reader_of,
     send_new,
+    send_page,
     service_of,
     unstored,
 )
@@ -86,8 +87,7 @@ class Reading(commands.Cog):
             if dm:
                 await self._send_dm(interaction, result)
                 return
-            await send_new(interaction, page_message(result, t))
-            await service.record_read(reader, result)
+            await send_page(interaction, reader, result)
         elif isinstance(result, CaughtUp):
             await send_new(interaction, caught_up_message(result, t))
         else:
@@ -137,8 +137,7 @@ class Reading(commands.Cog):
             await send_new(interaction, picker_message(listing, speaker_of(interaction)))
             return
         shown = await service.read_at(reader, record.id, chapter, page or 1, record=False)
-        await send_new(interaction, page_message(shown, speaker_of(interaction)))
-        await service.record_read(reader, shown)
+        await send_page(interaction, reader, shown)
 
     @app_commands.command(name="progress", description="Where you are in every story you started")
     @app_commands.guild_only()

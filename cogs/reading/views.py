@@ -160,6 +160,18 @@ def _for_send(payload: dict[str, Any]) -> dict[str, Any]:
     return sent
 
 
+async def show_page(interaction: discord.Interaction, reader: Reader, page: PageView) -> None:
+    """Show a page in the reader (see `show`), then record it: only a delivered page is read."""
+    await show(interaction, page_message(page, speaker_of(interaction)))
+    await service_of(interaction).record_read(reader, page)
+
+
+async def send_page(interaction: discord.Interaction, reader: Reader, page: PageView) -> None:
+    """Answer a slash command with a page (ephemeral), then record it (as `show_page`)."""
+    await send_new(interaction, page_message(page, speaker_of(interaction)))
+    await service_of(interaction).record_read(reader, page)
+
+
 async def send_public(interaction: discord.Interaction, payload: dict[str, Any]) -> None:
     """Answer with a new, non-ephemeral message (in DMs only the reader sees it anyway)."""
     await interaction.response.send_message(**_for_send(payload))
@@ -193,10 +205,11 @@ class ReadFromHere(
 
     async def handle(self, interaction: discord.Interaction) -> None:
         """Show the chapter's first page."""
-        service, reader = service_of(interaction), reader_of(interaction)
-        page = await service.read_at(reader, self.story_id, self.chapter, 1, record=False)
-        await show(interaction, page_message(page, speaker_of(interaction)))
-        await service.record_read(reader, page)
+        reader = reader_of(interaction)
+        page = await service_of(interaction).read_at(
+            reader, self.story_id, self.chapter, 1, record=False
+        )
+        await show_page(interaction, reader, page)
 
 
 class MarkRead(
@@ -256,13 +269,12 @@ class PageNav(
 
     async def handle(self, interaction: discord.Interaction) -> None:
         """Show the neighbouring page, or "caught up"."""
-        service, reader = service_of(interaction), reader_of(interaction)
-        result = await service.step(
+        reader = reader_of(interaction)
+        result = await service_of(interaction).step(
             reader, self.story_id, self.chapter, self.page, forward=self.forward, record=False
         )
         if isinstance(result, PageView):
-            await show(interaction, page_message(result, speaker_of(interaction)))
-            await service.record_read(reader, result)
+            await show_page(interaction, reader, result)
         else:
             await show(interaction, caught_up_message(result, speaker_of(interaction)))
 
@@ -324,10 +336,11 @@ class ChapterSelect(
         chosen = values[0] if values else ""
         if not (chosen.isascii() and chosen.isdigit()) or len(chosen) > 6:
             raise InvalidInput("That is not a chapter number.")
-        service, reader = service_of(interaction), reader_of(interaction)
-        page = await service.read_at(reader, self.story_id, int(chosen), 1, record=False)
-        await show(interaction, page_message(page, speaker_of(interaction)))
-        await service.record_read(reader, page)
+        reader = reader_of(interaction)
+        page = await service_of(interaction).read_at(
+            reader, self.story_id, int(chosen), 1, record=False
+        )
+        await show_page(interaction, reader, page)
 
 
 class ForgetButton(
