@@ -4,6 +4,8 @@ How a chapter is cut:
 
 1. A *cut* is a gap between words (whitespace plus the style markers and `> ` quote prefix
    touching it), or, only inside a word too long for any page, a position within that word.
+   A cut inside a word never leaves the next page starting with what Discord would read as a
+   header, quote or list marker (those are escaped only at word starts).
    A page from cut `b` to cut `a` is `reopen(b) + text[b:a] + close(a)`: the styles open at `b`
    are reopened (and `> ` re-added inside a quote) and those open at `a` are closed, so every
    page renders on its own; the gap itself (separators, spaces) is dropped.

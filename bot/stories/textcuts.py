@@ -24,6 +24,10 @@ _CLOSING = frozenset("\"'”’»)]")
 # Characters that belong to the one before them; a cut inside a long word avoids them.
 _JOINERS = frozenset("\u200d\ufe0e\ufe0f") | {chr(c) for c in range(0x1F3FB, 0x1F400)}
 _WINDOW = 64
+# What Discord reads as a header, subtext, quote or list item when it starts a line. Story text
+# has these escaped at word starts only, so a cut inside a word must not leave one at a page's
+# start (a quoted page starts with `> `, which would make `> # b` a quoted header).
+_BLOCK_START = re.compile(r"(?:#{1,3}(?:\s|$)|-(?:#|\s|$)|>(?:>>)?(?:\s|$)|\d+\.(?:\s|$))")
 
 Cut = tuple[int, int]
 
@@ -44,6 +48,9 @@ class CutFinder:
         self._start_at = {t.start: t.end for t in trans}
         self._q_starts = [q[0] for q in rendered.quotes]
         self._q_ends = [q[1] for q in rendered.quotes]
+        # Where the chapter's first word starts: after the `> ` of a chapter opening with a
+        # quote, so that no cut inside that word leaves a page of just `> `.
+        self._first_word = len(QUOTE_PREFIX) if self._q_starts[:1] == [0] else 0
 
     # --- page text and cost -------------------------------------------------------------
 
@@ -105,7 +112,7 @@ class CutFinder:
                 best = gap[0], gap[1]
                 break
             x = gap[2] - 1
-        word = best[1] if best else begin
+        word = best[1] if best else max(begin, self._first_word)
         if best is None or self.cost(word, self._word_end(word)) > self.limit:
             split = self._split_forward(word, self._word_end(word), room)
             if split is not None:
@@ -240,32 +247,37 @@ class CutFinder:
     def _word_start(self, pos: int) -> int:
         i = self._last_space(pos - 1, -1)
         gap = self._gap(i) if i is not None else None
-        return gap[1] if gap else 0
+        return gap[1] if gap else self._first_word
 
     def _split_forward(self, low: int, high: int, room: int) -> Cut | None:
         """The latest cut inside the word [low, high) with end + closers within `room`."""
-        x = min(high - 1, room)
-        while x > low:
-            cut = self._inside(x)
-            if low < cut[0] and cut[0] + self._close_len(cut[0]) <= room:
-                return cut
-            x = min(x, cut[0]) - 1
+        # Only a word of nothing but digits before `. ` has no cut that starts no block; there,
+        # a page starting as a list item beats a page that cannot be cut at all.
+        for avoid_blocks in (True, False):
+            x = min(high - 1, room)
+            while x > low:
+                cut = self._inside(x, avoid_blocks)
+                if low < cut[0] and cut[0] + self._close_len(cut[0]) <= room:
+                    return cut
+                x = min(x, cut[0]) - 1
         return None
 
     def _split_backward(self, low: int, high: int, need: int) -> Cut | None:
         """`(begin, previous_end)` of the earliest cut inside the word [low, high) whose page
         to the current end fits, i.e. begin - len(reopen(begin)) >= need."""
-        x = max(low + 1, need)
-        while x < high:
-            cut = self._inside(x)
-            if low < cut[0] and cut[1] < high and cut[1] - self._reopen_len(cut[1]) >= need:
-                return cut[1], cut[0]
-            x = max(x, cut[1]) + 1
+        for avoid_blocks in (True, False):
+            x = max(low + 1, need)
+            while x < high:
+                cut = self._inside(x, avoid_blocks)
+                if low < cut[0] and cut[1] < high and cut[1] - self._reopen_len(cut[1]) >= need:
+                    return cut[1], cut[0]
+                x = max(x, cut[1]) + 1
         return None
 
-    def _inside(self, x: int) -> Cut:
+    def _inside(self, x: int, avoid_blocks: bool = True) -> Cut:
         """A valid cut at or just before `x` inside a word: never within a marker run, an
-        escape pair or a joined emoji."""
+        escape pair or a joined emoji, nor (with `avoid_blocks`) where the next page would
+        start with a header, quote or list marker."""
         text = self.text
         while True:
             i = bisect_right(self._t_starts, x) - 1
@@ -275,7 +287,8 @@ class CutFinder:
             while x - 1 - backslashes >= 0 and text[x - 1 - backslashes] == "\\":
                 backslashes += 1
             joined = text[x] in _JOINERS or text[x - 1] == "\u200d"
-            if backslashes % 2 or joined or unicodedata.combining(text[x]):
+            block = avoid_blocks and _BLOCK_START.match(text, x) is not None
+            if backslashes % 2 or joined or block or unicodedata.combining(text[x]):
                 x -= 1
                 continue
             return x, x

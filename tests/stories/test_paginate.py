@@ -242,6 +242,29 @@ def test_only_a_word_longer_than_a_page_is_cut() -> None:
     assert pages[-1].endswith("more words")
 
 
+@pytest.mark.parametrize("marker", ["# ", "### ", "-# ", "- ", "> ", ">>> ", "12. "])
+@pytest.mark.parametrize("quoted", [False, True], ids=["plain", "quoted"])
+def test_a_word_cut_inside_never_starts_a_page_as_a_header_quote_or_list(
+    marker: str, quoted: bool
+) -> None:
+    # Story text escapes these markers at word starts only; a cut inside a long word that
+    # fell just before one made the next page start `> # b`, a quoted header.
+    for length in range(30, 130):
+        paragraph = plain_paragraph("a" * length + marker + "b c")
+        rendered = _chapter(BlockQuote((paragraph,)) if quoted else paragraph)
+        for limit in (MIN_LIMIT, 45, 60):
+            pages = paginate(rendered, limit)
+            assert_pages_sound(pages, limit)
+            assert_lossless(rendered, pages, limit)
+
+
+def test_a_chapter_opening_with_a_long_quoted_word_has_no_empty_first_page() -> None:
+    rendered = _chapter(BlockQuote((plain_paragraph("x" + "1" * 200 + ". b"),)))
+    pages = paginate(rendered, MIN_LIMIT)
+    assert_pages_sound(pages, MIN_LIMIT)
+    assert pages[0].startswith("> x1")
+
+
 def test_an_empty_chapter_has_no_pages_and_tiny_limits_are_refused() -> None:
     assert paginate(_chapter(), 100) == []
     with pytest.raises(ValueError):
