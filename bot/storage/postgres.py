@@ -2,8 +2,9 @@
 
 `DATABASE_URL=postgresql://user[:password]@host[:port]/db` (or `postgres://`) selects it; the
 pool holds up to `DATABASE_POOL_SIZE` connections. Reads outside transactions take any pooled
-connection. A `transaction()` block takes one connection for its whole life and, first thing,
-a transaction-scoped advisory lock: writers take turns across every process sharing the database,
+connection, point reads (`fetch_point`) one of a few kept aside for them (`pg_point`). A
+`transaction()` block takes one connection for its whole life and, first thing, a
+transaction-scoped advisory lock: writers take turns across every process sharing the database,
 exactly as SQLite's `BEGIN IMMEDIATE` makes them, so read-then-write code behaves the same on
 both backends. Parameters are rewritten from `:name` to `$n` (`bot.storage.pg_sql`). The schema
 version lives in a one-row table, `chapterbot_schema`. Rows are asyncpg `Record`s.
@@ -22,11 +23,14 @@ import asyncpg
 from bot.errors import ConfigError
 from bot.storage.batch import returns_rows, statement_runs
 from bot.storage.database import Database, Params, Row, Transaction
+from bot.storage.pg_point import PointReads
 from bot.storage.pg_sql import bind, one_statement, rowcount, split_script, unnest_sql
 from bot.storage.rows import RowsPart, RowsStatement
 from bot.storage.urls import mask_password
 
 DEFAULT_POOL_SIZE = 10
+#: Pooled connections kept aside for point reads (`pg_point`); the rest serve everything else.
+POINT_CONNECTIONS = 2
 #: Key of the advisory lock every write transaction holds ("chapterbot" squeezed into 63 bits).
 WRITE_LOCK_KEY = 0x63686170746572
 SCHEMA_TABLE = "chapterbot_schema"
@@ -88,9 +92,11 @@ class PostgresDatabase(Database):
     backend = "postgres"
     errors = (asyncpg.PostgresError, asyncpg.InterfaceError)
 
-    def __init__(self, url: str, pool: asyncpg.Pool) -> None:
+    def __init__(self, url: str, pool: asyncpg.Pool, *, pool_size: int = 1) -> None:
         self.url = url
         self._pool = pool
+        # Never all of a small pool: transactions need a connection too.
+        self._points = PointReads(pool, keep=min(POINT_CONNECTIONS, pool_size - 1))
         self._owners: set[asyncio.Task[Any]] = set()
         self._closed = False
 
@@ -110,7 +116,7 @@ class PostgresDatabase(Database):
                 f"{_masked(str(exc), url)}).",
                 hint="Check DATABASE_URL and that the PostgreSQL server is running.",
             ) from exc
-        return cls(url, pool)
+        return cls(url, pool, pool_size=max(1, pool_size))
 
     @property
     def location(self) -> str:
@@ -122,6 +128,7 @@ class PostgresDatabase(Database):
         if self._closed:
             return
         self._closed = True
+        await self._points.close()
         await self._pool.close()
 
     def _check_open(self) -> None:
@@ -133,6 +140,12 @@ class PostgresDatabase(Database):
         self._check_open()
         text, args = bind(sql, params)
         return list(await self._pool.fetch(text, *args))
+
+    async def fetch_point(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row of a small indexed read, on a connection kept for them (`pg_point`)."""
+        self._check_open()
+        text, args = bind(sql, params)
+        return await self._points.fetch_row(text, args)
 
     async def after_bulk_load(self) -> None:
         """`VACUUM (ANALYZE)`, as PostgreSQL advises after populating a database.
