@@ -104,14 +104,16 @@ _EARLY_JOIN = " LEFT JOIN story_early_access ea ON ea.story_id = s.id"
 
 # `/next` with no story in one query: the reader's latest progress here (walking
 # progress_reader_recent newest first, LIMIT 1), its story, and the first readable page after
-# the position.
+# the position. The progress row is picked in a subquery so that every planner knows the joins
+# see one row: PostgreSQL's generic plan otherwise expects many and scans `stories`.
 LATEST_NEXT_SQL = (
     f"SELECT {_aliased(ProgressRecord, 'r', 'r_')}, {_aliased(StoryRecord, 's', 's_')},"
     f" {_NEXT_PAGE_COLUMNS}, {_EARLY_COLUMNS}"
-    " FROM progress r LEFT JOIN stories s ON s.id = r.story_id"
+    f" FROM (SELECT {_PROGRESS_COLUMNS} FROM progress WHERE guild_id = :guild"
+    " AND user_id = :user ORDER BY last_read_at DESC LIMIT 1) r"
+    " LEFT JOIN stories s ON s.id = r.story_id"
     + _next_page_join("r.story_id", "r.chapter_number", "r.page_number")
     + _EARLY_JOIN
-    + " WHERE r.guild_id = :guild AND r.user_id = :user ORDER BY r.last_read_at DESC LIMIT 1"
 )
 
 # Both queries' rows are ProgressRecord, StoryRecord and PagePosition columns side by side, each

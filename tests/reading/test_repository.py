@@ -317,5 +317,8 @@ async def test_reader_queries_never_scan_the_big_tables(
     for name, params in HOT_QUERIES.items():
         plan = await db.fetch_all("EXPLAIN QUERY PLAN " + getattr(sql, name), params)
         details = [row["detail"] for row in plan]
-        scans = [d for d in details if d.startswith("SCAN")]
+        # A subquery's own rows (a co-routine, e.g. LATEST_NEXT_SQL's one progress row) may be
+        # scanned; a table may not.
+        subqueries = {d.split()[-1] for d in details if d.startswith(("CO-ROUTINE", "MATERIALIZE"))}
+        scans = [d for d in details if d.startswith("SCAN") and d.split()[1] not in subqueries]
         assert not scans, f"{name} scans: {details}"
