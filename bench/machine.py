@@ -11,6 +11,7 @@ import statistics
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100  # per second, /proc
 
@@ -81,3 +82,35 @@ class SpeedProbe:
     def median_ms(self) -> float:
         """The median sample, in ms of CPU (0 without samples)."""
         return round(statistics.median(self.samples_ms), 3) if self.samples_ms else 0.0
+
+
+#: A side whose speed probe differs from the floor's by more than this ran on a different
+#: machine, in effect (fair runs so far differed by up to ~10%; unfair ones by 23-33%).
+PROBE_TOLERANCE = 0.15
+#: CPU seconds the host may take from one side before its latencies say more about the host.
+STEAL_TOLERANCE_S = 0.2
+
+
+def unfair_reasons(floor: dict[str, Any], sides: dict[str, dict[str, Any]]) -> list[str]:
+    """Why comparing each of `sides` with the `floor` side is not fair (empty when it is).
+
+    Informative only: a benchmark's targets and verdict do not change, but its summary says so,
+    so that a reader need not check probes and steal by hand.
+    """
+    reasons = [
+        f"{side['steal_s']} s stolen from the {name} side"
+        for name, side in {"floor": floor, **sides}.items()
+        if side.get("steal_s", 0.0) > STEAL_TOLERANCE_S
+    ]
+    base = floor.get("probe_cpu_ms") or 0.0
+    for name, side in sides.items():
+        probe = side.get("probe_cpu_ms") or 0.0
+        if base and probe and abs(probe / base - 1) > PROBE_TOLERANCE:
+            reasons.append(f"the {name} side's speed probe {probe / base - 1:+.0%} of the floor's")
+    return reasons
+
+
+def verdict(met: bool, reasons: list[str]) -> str:
+    """The summary's verdict, with why the run was not a fair one where it was not."""
+    text = "targets met" if met else "TARGETS MISSED"
+    return f"{text} (not a fair run: {'; '.join(reasons)})" if reasons else text

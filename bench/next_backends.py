@@ -16,6 +16,7 @@ from typing import Any
 
 from bench.floor_bot import ANSWER
 from bench.harness import BotProcess, Emulator, running, workspace
+from bench.machine import unfair_reasons, verdict
 from bench.next_load import BOT_ANSWER, measure, plan_for, prepare, ratio
 from bench.pg import admin_url, fresh_database
 from bench.seed import seed_reading
@@ -110,6 +111,9 @@ def _result(
         "skipped": [n for n in ("postgres",) if "skipped" in sides[n]],
         "emulator_violations": violations[:5],
         "targets_met": met,
+        "unfair_because": unfair_reasons(
+            floor, {n: sides[n] for n in ("sqlite", "postgres") if "skipped" not in sides[n]}
+        ),
     }
 
 
@@ -128,9 +132,9 @@ def summary(result: dict[str, Any]) -> str:
             f"(p99 x{r['p99_ratio']}, p50 x{r['p50_ratio']}, late {side['late_or_missing']}, "
             f"CPU {side['cpu_s']} s, stolen {side['steal_s']} s, probe {side['probe_cpu_ms']} ms)"
         )
-    verdict = "targets met" if result["targets_met"] else "TARGETS MISSED"
+    said = verdict(result["targets_met"], result["unfair_because"])
     return (
         f"{plan['rate']:.0f}/s for {plan['seconds']:.0f} s, {result['seeded']['progress_rows']} "
         f"progress rows: " + "; ".join(parts) + f"; floor CPU {floor['cpu_s']} s, "
-        f"stolen {floor['steal_s']} s, probe {floor['probe_cpu_ms']} ms — {verdict}"
+        f"stolen {floor['steal_s']} s, probe {floor['probe_cpu_ms']} ms — {said}"
     )

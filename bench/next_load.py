@@ -24,7 +24,7 @@ from typing import Any
 
 from bench.floor_bot import ANSWER
 from bench.harness import BotProcess, Emulator, running, workspace
-from bench.machine import SpeedProbe, steal_seconds, system_busy_seconds
+from bench.machine import SpeedProbe, steal_seconds, system_busy_seconds, unfair_reasons, verdict
 from bench.seed import seed_reading
 
 NAME = "next_load"
@@ -199,6 +199,7 @@ def run(smoke: bool = False) -> dict[str, Any]:
         "bot_answered_with_pages": all_pages,
         "emulator_violations": violations[:5],
         "targets_met": met,
+        "unfair_because": unfair_reasons(floor, {"bot": bot}),
     }
     LAST_RESULT.clear()
     LAST_RESULT.update(result)
@@ -209,7 +210,7 @@ def summary(result: dict[str, Any]) -> str:
     """Key numbers for the results table."""
     bot, floor = result["bot"], result["floor"]
     plan = result["plan"]
-    verdict = "targets met" if result["targets_met"] else "TARGETS MISSED"
+    said = verdict(result["targets_met"], result["unfair_because"])
     return (
         f"{plan['rate']:.0f}/s for {plan['seconds']:.0f} s, {result['seeded']['readers']} readers, "
         f"{result['seeded']['progress_rows']} progress rows: bot p50/p99/max "
@@ -219,5 +220,5 @@ def summary(result: dict[str, Any]) -> str:
         f"bot CPU {bot['cpu_s']} s vs floor {floor['cpu_s']} s, "
         f"emulator CPU {bot['emulator_cpu_s']}/{floor['emulator_cpu_s']} s, "
         f"CPU stolen by the host {bot['steal_s']}/{floor['steal_s']} s, speed probe "
-        f"{bot['probe_cpu_ms']}/{floor['probe_cpu_ms']} ms — {verdict}"
+        f"{bot['probe_cpu_ms']}/{floor['probe_cpu_ms']} ms — {said}"
     )

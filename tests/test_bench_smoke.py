@@ -90,6 +90,7 @@ def test_next_load_smoke_compares_bot_and_floor(smoke_all: dict[str, dict]) -> N
     assert data["p99_ratio"] == pytest.approx(
         data["bot"]["p99_ms"] / data["floor"]["p99_ms"], abs=1e-3
     )
+    assert isinstance(data["unfair_because"], list)
     assert data["emulator_violations"] == []
 
 
