@@ -16,6 +16,7 @@ from bot.stories.model import Story
 from bot.stories.records import StoryRecord
 from bot.stories.repository import StoryRepository
 from testkit.clock import Clock
+from tests.reading.hot_queries import hot_queries
 
 GUILD, OTHER_GUILD = 10, 20
 BOB, DAVE = 100, 200
@@ -275,26 +276,6 @@ async def test_deleting_a_story_removes_its_progress_and_read_log(
     assert await progress.events_for(GUILD, BOB) == 0
 
 
-EARLY = {"early_from": 3, "early_to": 4}  # an early reader's range (the plans are the same)
-
-HOT_QUERIES = {
-    "GET_PROGRESS_SQL": {"user": BOB, "story": 1},
-    "LATEST_PROGRESS_SQL": {"guild": GUILD, "user": BOB, "limit": 1},
-    "LATEST_NEXT_SQL": {"guild": GUILD, "user": BOB, **EARLY},
-    "STORY_NEXT_SQL": {"user": BOB, "story": 1, "chapter": 1, "page": 1, **EARLY},
-    "PAGE_AT_SQL": {"story": 1, "chapter": 1, "page": 1},
-    "PAGE_AFTER_SQL": {"story": 1, "chapter": 1, "page": 0, **EARLY},
-    "PAGE_BEFORE_SQL": {"story": 1, "chapter": 2, "page": 1, **EARLY},
-    "LAST_PAGE_OF_CHAPTER_SQL": {"story": 1, "chapter": 1, **EARLY},
-    "RELEASED_CHAPTERS_SQL": {"story": 1, "limit": 25, "offset": 0, **EARLY},
-    "RELEASED_CHAPTER_SQL": {"story": 1, "chapter": 1, **EARLY},
-    "STORY_CHANNELS_SQL": {"story": 1, **EARLY},
-    "NEW_CHAPTERS_SQL": {"story": 1, "after": 0, "since": 0, "limit": 25, **EARLY},
-    "PAGES_READ_SQL": {"story": 1, "chapter": 1, "page": 1, **EARLY},
-    "CHAPTER_READERS_SQL": {"chapter_id": 1},
-}
-
-
 @pytest.mark.sqlite_only(reason="reads SQLite's EXPLAIN QUERY PLAN")
 async def test_reader_queries_never_scan_the_big_tables(
     db: Database, stories: StoryRepository, make_story, make_pages
@@ -314,7 +295,7 @@ async def test_reader_queries_never_scan_the_big_tables(
             [(GUILD, user, story.id, story.id) for user in range(5_000)],
         )
         await tx.execute("ANALYZE")
-    for name, params in HOT_QUERIES.items():
+    for name, params in hot_queries(GUILD, BOB).items():
         plan = await db.fetch_all("EXPLAIN QUERY PLAN " + getattr(sql, name), params)
         details = [row["detail"] for row in plan]
         # A subquery's own rows (a co-routine, e.g. LATEST_NEXT_SQL's one progress row) may be
