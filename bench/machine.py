@@ -89,6 +89,9 @@ class SpeedProbe:
 PROBE_TOLERANCE = 0.15
 #: CPU seconds the host may take from one side before its latencies say more about the host.
 STEAL_TOLERANCE_S = 0.2
+#: Two floors measured around one side whose p99s differ by more than this bracket a machine
+#: that changed speed meanwhile: their mean is then a guess at what the floor was in between.
+FLOOR_DRIFT_TOLERANCE = 0.25
 
 
 def unfair_reasons(floor: dict[str, Any], sides: dict[str, dict[str, Any]]) -> list[str]:
@@ -108,6 +111,25 @@ def unfair_reasons(floor: dict[str, Any], sides: dict[str, dict[str, Any]]) -> l
         if base and probe and abs(probe / base - 1) > PROBE_TOLERANCE:
             reasons.append(f"the {name} side's speed probe {probe / base - 1:+.0%} of the floor's")
     return reasons
+
+
+def bracket_floor(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The floor to compare a side measured between the floor runs `before` and `after` with:
+    their mean latencies and probe, the larger of their steal (a machine drifting evenly
+    affects the side as much as the mean of the floors around it)."""
+    mean = {
+        key: round((before.get(key, 0.0) + after.get(key, 0.0)) / 2, 3)
+        for key in ("p50_ms", "p99_ms", "probe_cpu_ms")
+    }
+    return mean | {"steal_s": max(before.get("steal_s", 0.0), after.get("steal_s", 0.0))}
+
+
+def drift_reason(name: str, before: dict[str, Any], after: dict[str, Any]) -> str | None:
+    """Why the floors around `name`'s side disagree too much to stand for it, if they do."""
+    first, second = before.get("p99_ms") or 0.0, after.get("p99_ms") or 0.0
+    if first and second and abs(second / first - 1) > FLOOR_DRIFT_TOLERANCE:
+        return f"the floor's p99 went from {first} to {second} ms around the {name} side"
+    return None
 
 
 def verdict(met: bool, reasons: list[str]) -> str:

@@ -152,16 +152,29 @@ def _measured(data: dict) -> list[dict]:
 @pytest.mark.slow
 def test_next_backends_smoke_measures_floor_sqlite_and_postgres(smoke_all: dict[str, dict]) -> None:
     data = smoke_all["next_backends"]
-    _sane_load(data["floor"])
-    _sane_load(data["sqlite"])
+    for name in ("floor", "sqlite", "floor_between"):
+        _sane_load(data[name])
+    _compared_with_its_floors(data, "sqlite", "floor", "floor_between")
     if "skipped" in data["postgres"]:
         assert not _postgres_env() and "PostgreSQL" in data["postgres"]["skipped"]
+        assert "floor_after" not in data
     else:
         _sane_load(data["postgres"])
-        assert data["ratios"]["postgres"]["p99_ratio"] == pytest.approx(
-            data["postgres"]["p99_ms"] / data["floor"]["p99_ms"], abs=1e-3
-        )
+        _sane_load(data["floor_after"])
+        _compared_with_its_floors(data, "postgres", "floor_between", "floor_after")
     assert data["emulator_violations"] == []
+
+
+def _compared_with_its_floors(data: dict, name: str, before: str, after: str) -> None:
+    """`name`'s p99 ratio is against the mean p99 of the floors measured around it."""
+    floors = (data[before]["p99_ms"] + data[after]["p99_ms"]) / 2
+    ratios = data["ratios"][name]
+    assert ratios["floor_p99_ms"] == pytest.approx(floors, abs=1e-3)
+    assert ratios["p99_ratio"] == pytest.approx(data[name]["p99_ms"] / floors, abs=2e-3)
+    assert ratios["p99_ratio_each_floor"] == [
+        pytest.approx(data[name]["p99_ms"] / data[side]["p99_ms"], abs=1e-3)
+        for side in (before, after)
+    ]
 
 
 @pytest.mark.slow
