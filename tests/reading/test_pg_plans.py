@@ -91,7 +91,7 @@ async def generic_plan(db: Database, sql: str, params: dict[str, Any]) -> dict[s
     return (json.loads(explained) if isinstance(explained, str) else explained)[0]["Plan"]
 
 
-async def test_reader_queries_never_scan_a_table_in_the_generic_plan(
+async def test_reader_queries_never_scan_a_big_table_in_the_generic_plan(
     postgres_db: Database,
 ) -> None:
     async with postgres_db.transaction() as tx:
