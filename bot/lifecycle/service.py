@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from apscheduler.jobstores.base import JobLookupError
@@ -74,27 +74,49 @@ class ServerLifecycle:
         # Every server is "available" at each connect: a read spares them all a write.
         if await self.removals.get(guild_id) is None or not await self.removals.cancel(guild_id):
             return False
-        with contextlib.suppress(JobLookupError):
-            self.scheduler.remove_job(purge_job_id(guild_id))
         log.info("added back to server %s before its purge: everything resumes", guild_id)
-        await self.bus.publish(GuildReturned(guild_id=guild_id, returned_at=self.clock()))
+        await self._resume(guild_id)
         return True
 
+    async def _resume(self, guild_id: int) -> None:
+        """Disarm the server's purge and tell publishing to re-arm its schedules (idempotent)."""
+        with contextlib.suppress(JobLookupError):
+            self.scheduler.remove_job(purge_job_id(guild_id))
+        await self.bus.publish(GuildReturned(guild_id=guild_id, returned_at=self.clock()))
+
     async def removed_while_offline(
-        self, served: Collection[int], *, ours: Callable[[int], bool] = lambda _: True
+        self, present: Callable[[int], bool], *, ours: Callable[[int], bool] = lambda _: True
     ) -> list[int]:
         """At READY: servers with stories this process serves but the bot is no longer in.
 
         No GUILD_DELETE arrives for a removal while the bot was down, so each such server is
-        treated as removed now (schedules stop, the retention clock starts). `served` must hold
-        every guild of READY, unavailable ones included (an outage is not a removal); `ours`
-        says whether a guild belongs to this process's shards (unsharded: all of them).
+        treated as removed now (schedules stop, the retention clock starts). `present` says,
+        live, whether the bot is in a guild: every guild of READY, unavailable ones included
+        (an outage is not a removal), and any GUILD_CREATE since. `ours` says whether a guild
+        belongs to this process's shards (unsharded: all of them).
         """
-        gone = sorted(g for g in await self.removals.guilds_with_stories() if g not in served)
-        removed = [g for g in gone if ours(g)]
-        for guild_id in removed:
-            await self.guild_removed(guild_id)
+        removed = []
+        for guild_id in sorted(await self.removals.guilds_with_stories()):
+            if (
+                ours(guild_id)
+                and not present(guild_id)
+                and await self._removed_unless_back(guild_id, present)
+            ):
+                removed.append(guild_id)
         return removed
+
+    async def _removed_unless_back(self, guild_id: int, present: Callable[[int], bool]) -> bool:
+        """Record a removal seen at READY; undo it if the server came back meanwhile."""
+        await self.guild_removed(guild_id)
+        if not present(guild_id):
+            return True
+        # A GUILD_CREATE was handled while the removal was being written: its handler found
+        # nothing to undo, or undid it before the schedules were stopped. Resuming last makes
+        # the later observation win either way.
+        await self.removals.cancel(guild_id)
+        log.info("server %s came back while its removal was recorded: everything resumes", guild_id)
+        await self._resume(guild_id)
+        return False
 
     async def recover(self) -> None:
         """At start-up: arm the purge of every server still waiting for one."""

@@ -76,10 +76,10 @@ class LifecycleListeners(commands.Cog):
     @commands.Cog.listener()
     async def on_ready(self) -> None:
         """Servers the bot was removed from while it was down are treated as removed now."""
-        # bot.guilds holds every guild of READY, the unavailable ones (an outage) too.
-        served = {guild.id for guild in self.bot.guilds}
+        # The guild cache holds every guild of READY, the unavailable ones (an outage) too,
+        # and each GUILD_CREATE since: asked live, a server re-added meanwhile is not lost.
         removed = await self.bot.services.lifecycle.removed_while_offline(
-            served,
+            lambda guild_id: self.bot.get_guild(guild_id) is not None,
             ours=self.bot.settings.shards.owns,  # only this process's shards
         )
         if removed:

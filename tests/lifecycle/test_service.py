@@ -104,9 +104,47 @@ async def test_removed_while_offline_only_for_absent_guilds_this_process_serves(
             )
     # 10 is served (available or not, it came in READY); 11 and 12 are gone, but 12 belongs to
     # another process's shard; 13 is gone too.
-    removed = await life.removed_while_offline({10}, ours=lambda g: g != 12)
+    removed = await life.removed_while_offline({10}.__contains__, ours=lambda g: g != 12)
     assert removed == [11, 13]
     assert [e.guild_id for e in seen] == [11, 13]  # type: ignore[attr-defined]
     assert (await life.removals.get(11)) is not None and (await life.removals.get(12)) is None
     # A second READY does not record them again.
-    assert await life.removed_while_offline({10}, ours=lambda g: g != 12) == []
+    assert await life.removed_while_offline({10}.__contains__, ours=lambda g: g != 12) == []
+
+
+async def _with_story(db: Database, guild: int) -> None:
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO stories (guild_id, owner_id, title, source_format, created_at,"
+            " updated_at) VALUES (:g, 5, 'S', 'markdown', 0, 0)",
+            {"g": guild},
+        )
+
+
+@pytest.mark.parametrize("handled", ["before the write", "after the write"])
+async def test_a_server_readded_during_the_ready_check_stays(db: Database, handled: str) -> None:
+    """GUILD_CREATE handled while READY's check records a removal: the later observation wins."""
+    bus, seen, in_guilds = EventBus(), [], set()
+
+    async def record(event: object) -> None:
+        seen.append(type(event))
+
+    bus.subscribe(GuildRemoved, record)
+    bus.subscribe(GuildReturned, record)
+    scheduler = AsyncIOScheduler()
+    life = ServerLifecycle(db, scheduler, bus, clock=Clock(1_000_000))
+    await _with_story(db, GUILD)
+    write = life.removals.record
+
+    async def guild_create_meanwhile(*args: int) -> object:
+        if handled == "after the write":
+            written = await write(*args)
+        in_guilds.add(GUILD)  # discord.py caches the guild, then runs its handler
+        await life.guild_present(GUILD)
+        return written if handled == "after the write" else await write(*args)
+
+    life.removals.record = guild_create_meanwhile  # type: ignore[method-assign]
+    assert await life.removed_while_offline(in_guilds.__contains__) == []
+    assert await life.removals.get(GUILD) is None
+    assert scheduler.get_job(purge_job_id(GUILD)) is None
+    assert GuildRemoved in seen and seen[-1] is GuildReturned  # stopped, and resumed last
