@@ -9,6 +9,7 @@ THREAD_DELETE is heard raw: the thread may not be cached.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,11 @@ class LifecycleListeners(commands.Cog):
 
     def __init__(self, bot: ChapterBot) -> None:
         self.bot = bot
+        # A shard's events arrive in order on one connection, but discord.py runs each
+        # listener as its own task: without this, a quick GUILD_DELETE then GUILD_CREATE (or
+        # READY's check and a GUILD_CREATE) interleave at their awaits and the earlier one can
+        # win. The lock is FIFO, so handlers run in gateway order; the rows stay the truth.
+        self._in_gateway_order = asyncio.Lock()
 
     async def cog_load(self) -> None:
         """Subscribe the owner DM; arm the purges a previous run left waiting."""
@@ -78,10 +84,11 @@ class LifecycleListeners(commands.Cog):
         """Servers the bot was removed from while it was down are treated as removed now."""
         # The guild cache holds every guild of READY, the unavailable ones (an outage) too,
         # and each GUILD_CREATE since: asked live, a server re-added meanwhile is not lost.
-        removed = await self.bot.services.lifecycle.removed_while_offline(
-            lambda guild_id: self.bot.get_guild(guild_id) is not None,
-            ours=self.bot.settings.shards.owns,  # only this process's shards
-        )
+        async with self._in_gateway_order:
+            removed = await self.bot.services.lifecycle.removed_while_offline(
+                lambda guild_id: self.bot.get_guild(guild_id) is not None,
+                ours=self.bot.settings.shards.owns,  # only this process's shards
+            )
         if removed:
             log.info("removed while offline from %d server(s): %s", len(removed), removed)
 
@@ -96,17 +103,20 @@ class LifecycleListeners(commands.Cog):
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         """Removed from the server (kicked, banned, or the server deleted)."""
-        await self.bot.services.lifecycle.guild_removed(guild.id)
+        async with self._in_gateway_order:
+            await self.bot.services.lifecycle.guild_removed(guild.id)
 
     @commands.Cog.listener()
     async def on_guild_join(self, guild: discord.Guild) -> None:
         """Added to a server: back before its purge, everything resumes."""
-        await self.bot.services.lifecycle.guild_present(guild.id)
+        async with self._in_gateway_order:
+            await self.bot.services.lifecycle.guild_present(guild.id)
 
     @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """A server seen at connect: the bot may have been re-added while it was down."""
-        await self.bot.services.lifecycle.guild_present(guild.id)
+        async with self._in_gateway_order:
+            await self.bot.services.lifecycle.guild_present(guild.id)
 
     @commands.Cog.listener()
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:

@@ -156,6 +156,25 @@ async def test_removal_stops_schedules_survives_restart_and_readding_restores_al
     assert len(bot_posts(emulator, general)) == 1  # nothing was posted while away
 
 
+async def test_removed_and_readded_at_once_ends_back_in_the_server(
+    emulator: DiscordEmulator, chapterbot: ChapterBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """GUILD_DELETE then GUILD_CREATE back to back: handled in that order, the bot is back."""
+    await posted_and_scheduled(emulator, chapterbot)
+    guild = emulator.guild
+    caplog.set_level(logging.INFO, logger="bot.lifecycle")
+    emulator.remove_bot(guild)
+    emulator.add_bot_back(guild)
+
+    async def undone() -> bool:
+        return any("added back to server" in r.getMessage() for r in caplog.records)
+
+    await until(undone)
+    assert await count(chapterbot.database, "guild_removals") == 0
+    assert schedule_jobs(chapterbot)
+    assert chapterbot.scheduler.get_job(purge_job_id(guild.id)) is None
+
+
 async def _removed(bot: ChapterBot, guild_id: int) -> bool:
     return await count(bot.database, "guild_removals", "guild_id = :g", g=guild_id) == 1
 
