@@ -9,7 +9,6 @@ THREAD_DELETE is heard raw: the thread may not be cached.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from discord.utils import escape_markdown
 from bot.events import SchedulePaused, StoryChannelLost
 from bot.i18n import SOURCE, Speaker
 from bot.publishing.notes import RELEASE_NOTES
+from cogs.event_order import InOrder
 from cogs.lifecycle.stale_buttons import answer_if_stale
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 # The outbox subscribers' names: stored in rows, keep them stable.
 OWNER_DM = "lifecycle.owner_dm"
 FAILURE_DM = "lifecycle.failure_dm"
+SERVERS = "servers"  # the one key of the server events' turns
 
 
 def channel_lost_text(event: StoryChannelLost, t: Speaker = SOURCE) -> str:
@@ -61,11 +62,10 @@ class LifecycleListeners(commands.Cog):
 
     def __init__(self, bot: ChapterBot) -> None:
         self.bot = bot
-        # A shard's events arrive in order on one connection, but discord.py runs each
-        # listener as its own task: without this, a quick GUILD_DELETE then GUILD_CREATE (or
-        # READY's check and a GUILD_CREATE) interleave at their awaits and the earlier one can
-        # win. The lock is FIFO, so handlers run in gateway order; the rows stay the truth.
-        self._in_gateway_order = asyncio.Lock()
+        # A quick GUILD_DELETE then GUILD_CREATE (or READY's check, then a GUILD_CREATE) must
+        # be applied in that order (see cogs.event_order); READY's check spans every server,
+        # so all of them share one turn.
+        self._in_order = InOrder()
 
     async def cog_load(self) -> None:
         """Subscribe the owner DM; arm the purges a previous run left waiting."""
@@ -84,7 +84,7 @@ class LifecycleListeners(commands.Cog):
         """Servers the bot was removed from while it was down are treated as removed now."""
         # The guild cache holds every guild of READY, the unavailable ones (an outage) too,
         # and each GUILD_CREATE since: asked live, a server re-added meanwhile is not lost.
-        async with self._in_gateway_order:
+        async with self._in_order.turn(SERVERS):
             removed = await self.bot.services.lifecycle.removed_while_offline(
                 lambda guild_id: self.bot.get_guild(guild_id) is not None,
                 ours=self.bot.settings.shards.owns,  # only this process's shards
@@ -103,19 +103,19 @@ class LifecycleListeners(commands.Cog):
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         """Removed from the server (kicked, banned, or the server deleted)."""
-        async with self._in_gateway_order:
+        async with self._in_order.turn(SERVERS):
             await self.bot.services.lifecycle.guild_removed(guild.id)
 
     @commands.Cog.listener()
     async def on_guild_join(self, guild: discord.Guild) -> None:
         """Added to a server: back before its purge, everything resumes."""
-        async with self._in_gateway_order:
+        async with self._in_order.turn(SERVERS):
             await self.bot.services.lifecycle.guild_present(guild.id)
 
     @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """A server seen at connect: the bot may have been re-added while it was down."""
-        async with self._in_gateway_order:
+        async with self._in_order.turn(SERVERS):
             await self.bot.services.lifecycle.guild_present(guild.id)
 
     @commands.Cog.listener()
