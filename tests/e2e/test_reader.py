@@ -16,6 +16,7 @@ from testkit.emulator import DiscordEmulator
 from testkit.emulator.interactions import InteractionResult
 from testkit.emulator.model import Message
 from tests.e2e.conftest import BotRunner
+from tests.e2e.publishing_helpers import wait_releases_done
 from tests.e2e.release_helpers import (
     release_chapter,
     release_chapters,
@@ -314,6 +315,8 @@ async def test_reading_what_story_upload_and_publish_posted(
     published = await emulator.slash(alice, "publish", story=str(story.id), channel=news)
     await published.final(timeout=30)
     await emulator.wait_until(lambda: chapter_posts(emulator, news), what="the chapter buttons")
+    # Discord shows a page a moment before the release records it posted (and readable).
+    await wait_releases_done(chapterbot, story.id)
     posted = [m.content for m in emulator.messages(news) if not m.ephemeral and m.content]
     pages = await all_pages(chapterbot, story.id)
     assert posted[-len(pages) :] == pages  # publishing may post a header line first

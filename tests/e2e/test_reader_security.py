@@ -14,6 +14,7 @@ from bot.client import ChapterBot
 from bot.stories.repository import StoryRepository
 from testkit.emulator import DiscordEmulator
 from testkit.emulator.permissions import P
+from tests.e2e.publishing_helpers import wait_releases_done
 from tests.e2e.release_helpers import release_chapter, store_story, tale_bytes
 from tests.e2e.test_reader import custom_id, footer
 
@@ -241,6 +242,7 @@ async def test_forum_threads_count_as_their_parent_channel(
     [story] = await StoryRepository(chapterbot.database).list_for_guild(emulator.guild.id)
     published = await emulator.slash(alice, "publish", story=str(story.id), channel=forum)
     await published.final(timeout=30)
+    await wait_releases_done(chapterbot, story.id)  # the first edit is only a progress line
     chapter = await StoryRepository(chapterbot.database).chapter(story.id, 1)
     assert chapter is not None
     [page] = await StoryRepository(chapterbot.database).pages(chapter.id)
