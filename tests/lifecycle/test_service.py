@@ -85,6 +85,16 @@ async def test_a_shard_process_rearms_only_its_own_servers_purges(db: Database) 
     assert scheduler.get_job(purge_job_id(theirs)) is None
 
 
+async def _with_story(db: Database, guild: int) -> None:
+    """A story in `guild` (the READY check looks only at servers with stories)."""
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO stories (guild_id, owner_id, title, source_format, created_at,"
+            " updated_at) VALUES (:g, 5, 'S', 'markdown', 0, 0)",
+            {"g": guild},
+        )
+
+
 async def test_removed_while_offline_only_for_absent_guilds_this_process_serves(
     db: Database,
 ) -> None:
@@ -95,13 +105,8 @@ async def test_removed_while_offline_only_for_absent_guilds_this_process_serves(
 
     bus.subscribe(GuildRemoved, record)
     life = ServerLifecycle(db, AsyncIOScheduler(), bus, retention_days=30, clock=clock)
-    async with db.transaction() as tx:
-        for story_id, guild in ((1, 10), (2, 11), (3, 12), (4, 13)):
-            await tx.execute(
-                "INSERT INTO stories (id, guild_id, owner_id, title, source_format, created_at,"
-                " updated_at) VALUES (:id, :g, 5, 'S', 'markdown', 0, 0)",
-                {"id": story_id, "g": guild},
-            )
+    for guild in (10, 11, 12, 13):
+        await _with_story(db, guild)
     # 10 is served (available or not, it came in READY); 11 and 12 are gone, but 12 belongs to
     # another process's shard; 13 is gone too.
     removed = await life.removed_while_offline({10}.__contains__, ours=lambda g: g != 12)
@@ -110,15 +115,6 @@ async def test_removed_while_offline_only_for_absent_guilds_this_process_serves(
     assert (await life.removals.get(11)) is not None and (await life.removals.get(12)) is None
     # A second READY does not record them again.
     assert await life.removed_while_offline({10}.__contains__, ours=lambda g: g != 12) == []
-
-
-async def _with_story(db: Database, guild: int) -> None:
-    async with db.transaction() as tx:
-        await tx.execute(
-            "INSERT INTO stories (guild_id, owner_id, title, source_format, created_at,"
-            " updated_at) VALUES (:g, 5, 'S', 'markdown', 0, 0)",
-            {"g": guild},
-        )
 
 
 @pytest.mark.parametrize("handled", ["before the write", "after the write"])
@@ -136,12 +132,17 @@ async def test_a_server_readded_during_the_ready_check_stays(db: Database, handl
     await _with_story(db, GUILD)
     write = life.removals.record
 
-    async def guild_create_meanwhile(*args: int) -> object:
-        if handled == "after the write":
-            written = await write(*args)
+    async def guild_create() -> None:
         in_guilds.add(GUILD)  # discord.py caches the guild, then runs its handler
         await life.guild_present(GUILD)
-        return written if handled == "after the write" else await write(*args)
+
+    async def guild_create_meanwhile(*args: int) -> object:
+        if handled == "before the write":
+            await guild_create()
+            return await write(*args)
+        written = await write(*args)
+        await guild_create()
+        return written
 
     life.removals.record = guild_create_meanwhile  # type: ignore[method-assign]
     assert await life.removed_while_offline(in_guilds.__contains__) == []
