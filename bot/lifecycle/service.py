@@ -74,15 +74,11 @@ class ServerLifecycle:
         # Every server is "available" at each connect: a read spares them all a write.
         if await self.removals.get(guild_id) is None or not await self.removals.cancel(guild_id):
             return False
-        log.info("added back to server %s before its purge: everything resumes", guild_id)
-        await self._resume(guild_id)
-        return True
-
-    async def _resume(self, guild_id: int) -> None:
-        """Disarm the server's purge and tell publishing to re-arm its schedules (idempotent)."""
         with contextlib.suppress(JobLookupError):
             self.scheduler.remove_job(purge_job_id(guild_id))
+        log.info("added back to server %s before its purge: everything resumes", guild_id)
         await self.bus.publish(GuildReturned(guild_id=guild_id, returned_at=self.clock()))
+        return True
 
     async def removed_while_offline(
         self, present: Callable[[int], bool], *, ours: Callable[[int], bool] = lambda _: True
@@ -93,30 +89,15 @@ class ServerLifecycle:
         treated as removed now (schedules stop, the retention clock starts). `present` says,
         live, whether the bot is in a guild: every guild of READY, unavailable ones included
         (an outage is not a removal), and any GUILD_CREATE since. `ours` says whether a guild
-        belongs to this process's shards (unsharded: all of them).
+        belongs to this process's shards (unsharded: all of them). A GUILD_CREATE arriving
+        during the check must be applied after it (the lifecycle cog takes turns in gateway
+        order): its `guild_present` then undoes a removal recorded here.
         """
-        removed = []
-        for guild_id in sorted(await self.removals.guilds_with_stories()):
-            if (
-                ours(guild_id)
-                and not present(guild_id)
-                and await self._removed_unless_back(guild_id, present)
-            ):
-                removed.append(guild_id)
+        gone = sorted(g for g in await self.removals.guilds_with_stories() if not present(g))
+        removed = [g for g in gone if ours(g)]
+        for guild_id in removed:
+            await self.guild_removed(guild_id)
         return removed
-
-    async def _removed_unless_back(self, guild_id: int, present: Callable[[int], bool]) -> bool:
-        """Record a removal seen at READY; undo it if the server came back meanwhile."""
-        await self.guild_removed(guild_id)
-        if not present(guild_id):
-            return True
-        # A GUILD_CREATE was handled while the removal was being written: its handler found
-        # nothing to undo, or undid it before the schedules were stopped. Resuming last makes
-        # the later observation win either way.
-        await self.removals.cancel(guild_id)
-        log.info("server %s came back while its removal was recorded: everything resumes", guild_id)
-        await self._resume(guild_id)
-        return False
 
     async def recover(self) -> None:
         """At start-up: arm the purge of every server still waiting for one."""

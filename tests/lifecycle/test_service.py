@@ -117,35 +117,23 @@ async def test_removed_while_offline_only_for_absent_guilds_this_process_serves(
     assert await life.removed_while_offline({10}.__contains__, ours=lambda g: g != 12) == []
 
 
-@pytest.mark.parametrize("handled", ["before the write", "after the write"])
-async def test_a_server_readded_during_the_ready_check_stays(db: Database, handled: str) -> None:
-    """GUILD_CREATE handled while READY's check records a removal: the later observation wins."""
+async def test_a_server_cached_during_the_ready_check_is_not_removed(db: Database) -> None:
+    """Presence is asked after the read, not from a list taken before it."""
     bus, seen, in_guilds = EventBus(), [], set()
 
     async def record(event: object) -> None:
-        seen.append(type(event))
+        seen.append(event)
 
     bus.subscribe(GuildRemoved, record)
-    bus.subscribe(GuildReturned, record)
-    scheduler = AsyncIOScheduler()
-    life = ServerLifecycle(db, scheduler, bus, clock=Clock(1_000_000))
+    life = ServerLifecycle(db, AsyncIOScheduler(), bus, clock=Clock(1_000_000))
     await _with_story(db, GUILD)
-    write = life.removals.record
+    read = life.removals.guilds_with_stories
 
-    async def guild_create() -> None:
-        in_guilds.add(GUILD)  # discord.py caches the guild, then runs its handler
-        await life.guild_present(GUILD)
+    async def guild_create_during_the_read() -> set[int]:
+        found = await read()
+        in_guilds.add(GUILD)  # discord.py cached the guild; its handler waits for its turn
+        return found
 
-    async def guild_create_meanwhile(*args: int) -> object:
-        if handled == "before the write":
-            await guild_create()
-            return await write(*args)
-        written = await write(*args)
-        await guild_create()
-        return written
-
-    life.removals.record = guild_create_meanwhile  # type: ignore[method-assign]
+    life.removals.guilds_with_stories = guild_create_during_the_read  # type: ignore[method-assign]
     assert await life.removed_while_offline(in_guilds.__contains__) == []
-    assert await life.removals.get(GUILD) is None
-    assert scheduler.get_job(purge_job_id(GUILD)) is None
-    assert GuildRemoved in seen and seen[-1] is GuildReturned  # stopped, and resumed last
+    assert await life.removals.get(GUILD) is None and seen == []
