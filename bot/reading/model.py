@@ -74,13 +74,18 @@ class PageView:
 
 @dataclass(frozen=True)
 class CaughtUp:
-    """The reader has read everything released; `next_release_at` when a release is scheduled."""
+    """The reader has read everything released; `next_release_at` when a release is scheduled.
+
+    `posting_now`: a release of the story is going out right now where the reader can see it,
+    so more pages are seconds away (a long chapter takes minutes at Discord's pace).
+    """
 
     story_id: int
     story_title: str
     chapter_number: int
     page_number: int
     next_release_at: int | None
+    posting_now: bool = False
 
 
 @dataclass(frozen=True)

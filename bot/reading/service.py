@@ -12,6 +12,7 @@ from bot.early_access.records import NO_RANGE, ChapterRange
 from bot.early_access.windows import EarlyWindows
 from bot.errors import InvalidInput, NotFound, UserError
 from bot.events import EventBus, ReaderProgressed
+from bot.publishing.releases import ReleaseRepository
 from bot.publishing.schedules import ScheduleRepository
 from bot.reading.access import ReadingAccess
 from bot.reading.model import (
@@ -75,6 +76,7 @@ class ReadingService(ReadingAccess):
         self.stories = StoryRepository(db, clock=clock)
         self.progress = ProgressRepository(db, clock=clock)
         self.schedules = ScheduleRepository(db, clock=clock)
+        self.releases = ReleaseRepository(db, clock=clock)
         self.early = EarlyWindows(db, clock=clock)
         self.write_behind = write_behind
         self._bus = bus
@@ -167,8 +169,16 @@ class ReadingService(ReadingAccess):
                 raise NotFound("This is the first page.", hint="Use Next ▶ to read on.")
             if chapter <= 1 and page <= 0:
                 raise no_story(story.title)  # nothing released at all
-            return CaughtUp(story.id, story.title, chapter, page, await self.next_release(story))
+            return await self._caught_up(reader, story, chapter, page)
         return await self._show(reader, story, found, record=record, early=early)
+
+    async def _caught_up(
+        self, reader: Reader, story: StoryRecord, chapter: int, page: int
+    ) -> CaughtUp:
+        """Past the last posted page: more on its way now, or when the next release is."""
+        if await self.posting_now(reader, story):
+            return CaughtUp(story.id, story.title, chapter, page, None, posting_now=True)
+        return CaughtUp(story.id, story.title, chapter, page, await self.next_release(story))
 
     async def read_at(
         self, reader: Reader, story_id: int, chapter: int, page: int = 1, *, record: bool = True
@@ -229,6 +239,20 @@ class ReadingService(ReadingAccess):
     async def close(self) -> None:
         """Write every buffered read; later reads are written at once (shutdown)."""
         await self.progress.buffer.close()
+
+    async def posting_now(self, reader: Reader, story: StoryRecord) -> bool:
+        """Whether a release of the story is posting right now where the reader can read it.
+
+        In a server that is a channel they see; in DMs, where they already may read the story,
+        any channel. Only a live claim counts: a release whose lease ran out (its process died)
+        is not going out until it is taken up again.
+        """
+        now = self._clock()
+        for release in await self.releases.open_for_story(story.id):
+            live = release.status == "posting" and (release.lease_until or 0) >= now
+            if live and (reader.in_dm or await reader.can_view(release.channel_id)):
+                return True
+        return False
 
     async def next_release(self, story: StoryRecord) -> int | None:
         """When the story's next scheduled release runs (unix seconds), if one is planned."""

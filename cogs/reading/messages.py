@@ -82,12 +82,13 @@ def page_message(page: PageView, t: Speaker = SOURCE) -> dict[str, Any]:
 
 
 def caught_up_message(done: CaughtUp, t: Speaker = SOURCE) -> dict[str, Any]:
-    """ "You're caught up", with the next release time when one is scheduled."""
-    when = (
-        t.gettext("The next release is {when}.", when=f"<t:{done.next_release_at}:R>")
-        if done.next_release_at
-        else t.gettext("No release is scheduled yet.")
-    )
+    """ "You're caught up", with what comes next: more pages now, or the next release time."""
+    if done.posting_now:
+        when = t.gettext("More is being posted right now: press Next ▶ again in a moment.")
+    elif done.next_release_at:
+        when = t.gettext("The next release is {when}.", when=f"<t:{done.next_release_at}:R>")
+    else:
+        when = t.gettext("No release is scheduled yet.")
     text = "✅ " + t.gettext(
         "You're caught up on **{title}**.", title=escape_markdown(done.story_title)
     )
