@@ -1,4 +1,4 @@
-"""`EarlyAccessService` on a real SQLite file: who may set it, the opening timer armed from the
+"""`EarlyAccessService` on the run's real database: who may set it, the opening timer armed from the
 database, and each run's opening recorded in the outbox once however often it is refreshed."""
 
 from __future__ import annotations
@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -18,19 +17,12 @@ from bot.events import EarlyAccessOpened
 from bot.outbox import Outbox
 from bot.publishing.schedules import ScheduleRepository
 from bot.scheduling import RepeatRule
-from bot.storage import Database, open_database
+from bot.storage import Database
 from testkit.clock import Clock
 from tests.reading.test_service import GUILD, VISIBLE, release, store
 
 HOUR = 3600
 OWNER, STRANGER, ROLE = 1, 2, 77
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(tmp_path / "early-service.db")
-    yield database
-    await database.close()
 
 
 def armed_at(scheduler: AsyncIOScheduler, story_id: int, clock: Clock) -> int | None:

@@ -1,10 +1,9 @@
-"""The visibility rule with early access, on a real SQLite file: a reader holding the role
+"""The visibility rule with early access, on the run's real database: a reader holding the role
 reads the chapters scheduled within the hours; everyone else finds they do not exist."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
-from pathlib import Path
+from collections.abc import Iterable
 
 import pytest
 
@@ -12,7 +11,7 @@ from bot.early_access.repository import EarlyAccessRepository
 from bot.errors import NotFound
 from bot.publishing.schedules import ScheduleRepository
 from bot.reading.service import CaughtUp, PageView, Reader, ReadingService
-from bot.storage import Database, open_database
+from bot.storage import Database
 from bot.stories.repository import StoryRepository
 from testkit.clock import Clock
 from tests.reading.test_service import GUILD, VISIBLE, release, store
@@ -33,13 +32,6 @@ def reader(user: int, roles: Iterable[int] = (), dm: bool = False) -> Reader:
         return guild_id == GUILD and role_id in held
 
     return Reader(user, None if dm else GUILD, can_view, holds_role=holds)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(tmp_path / "early.db")
-    yield database
-    await database.close()
 
 
 @pytest.fixture

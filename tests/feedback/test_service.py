@@ -1,11 +1,9 @@
-"""The feedback use cases (service, stats, emoji rules) on a real SQLite file."""
+"""The feedback use cases (service, stats, emoji rules) on the run's real database."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +13,7 @@ from bot.feedback.emoji import DEFAULT_REACTIONS, MAX_REACTIONS, parse_reaction_
 from bot.feedback.service import NOTE_LIMIT, NOTE_MAX_CHARS, FeedbackService, digest_text
 from bot.feedback.stats import retention_words, stats_text, story_stats
 from bot.reading.repository import ProgressRepository
-from bot.storage import Database, open_database
+from bot.storage import Database
 from bot.stories.model import Chapter, Story, plain_paragraph
 from bot.stories.records import StoryRecord
 from bot.stories.repository import StoryRepository
@@ -25,13 +23,6 @@ GUILD, OTHER_GUILD = 1, 2
 OWNER, BOB, DAVE, EVE, CAROL = 10, 20, 30, 40, 50
 OWNER_ACTOR = Actor(user_id=OWNER, guild_id=GUILD)
 NOTE_KEY = "k" * 64
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(tmp_path / "feedback.db")
-    yield database
-    await database.close()
 
 
 @pytest.fixture

@@ -1,17 +1,13 @@
-"""The background crossposter on a real SQLite file with a fake port: deadlines, order, logs."""
+"""The background crossposter on the run's database, with a fake port: deadlines, order, logs."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 
 from bot.publishing.crosspost import RATE_LIMITED, Crossposter
 from bot.publishing.port import PostingError
 from bot.publishing.releases import ReleaseRepository
-from bot.storage import Database, open_database
+from bot.storage import Database
 from bot.stories.model import Chapter, Story, plain_paragraph
 from bot.stories.repository import StoryRepository
 
@@ -39,14 +35,6 @@ class CrosspostPort:
 
     async def is_crossposted(self, channel_id: int, message_id: int) -> bool:
         return self.went_out
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A migrated database file."""
-    database = await open_database(tmp_path / "bot.db")
-    yield database
-    await database.close()
 
 
 async def two_releases(db: Database) -> list[int]:

@@ -1,4 +1,4 @@
-"""Start-up recovery on a real SQLite file: timers are armed before a long backlog is posted.
+"""Start-up recovery on the run's real database: timers are armed before a long backlog is posted.
 
 The port holds every send until the test lets it go, so "the backlog is still being posted" is
 a state the test controls rather than a race it hopes to win.
@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -18,7 +17,7 @@ from bot.publishing.port import PageSend
 from bot.publishing.releases import ReleaseRepository
 from bot.publishing.schedules import ScheduleRepository
 from bot.publishing.service import PublishingService, job_id
-from bot.storage import Database, open_database
+from bot.storage import Database
 from bot.stories.model import Chapter, Story, plain_paragraph
 from bot.stories.records import StoryRecord
 from bot.stories.repository import StoryRepository
@@ -41,14 +40,6 @@ class GatedPort(FakePort):
         self.waiting.set()
         await self.gate.wait()
         return await super().send(channel_id, message)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> Database:
-    """A migrated database file."""
-    database = await open_database(tmp_path / "bot.db")
-    yield database  # type: ignore[misc]
-    await database.close()
 
 
 @pytest.fixture

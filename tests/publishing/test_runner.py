@@ -1,15 +1,11 @@
-"""The runner on a real SQLite file with a small fake port: order, nonces, stop, resume."""
+"""The runner on the run's real database with a small fake port: order, nonces, stop, resume."""
 
 from __future__ import annotations
-
-from pathlib import Path
-
-import pytest
 
 from bot.publishing.port import ForumPost, PageSend, PostingError, SentMessage, TargetInfo
 from bot.publishing.releases import ReleaseRepository
 from bot.publishing.runner import ReleaseRunner, page_nonce
-from bot.storage import Database, open_database
+from bot.storage import Database
 from bot.stories.model import Chapter, Story, plain_paragraph
 from bot.stories.records import StoryRecord
 from bot.stories.repository import StoryRepository
@@ -57,14 +53,6 @@ class FakePort:
 
     async def find_thread(self, parent_id: int, name: str) -> int | None:
         return None
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> Database:
-    """A migrated database file."""
-    database = await open_database(tmp_path / "bot.db")
-    yield database  # type: ignore[misc]
-    await database.close()
 
 
 async def stored(db: Database) -> StoryRecord:

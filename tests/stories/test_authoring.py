@@ -1,15 +1,12 @@
-"""Authoring use cases on a real, migrated SQLite file (no Discord involved)."""
+"""Authoring use cases on the run's real database (no Discord involved)."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from bot.actor import Actor
 from bot.errors import ImportRefused, InvalidInput, NotAllowed, NotFound
-from bot.storage import Database, open_database
+from bot.storage import Database
 from bot.stories.authoring import (
     Authoring,
     ChannelFacts,
@@ -34,14 +31,6 @@ def chapters_md(*bodies: str) -> bytes:
     parts = ["# A Test Story\n"]
     parts += [f"## Chapter {n}\n\n{body}\n" for n, body in enumerate(bodies, start=1)]
     return "\n".join(parts).encode()
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A migrated database file."""
-    database = await open_database(tmp_path / "authoring.db")
-    yield database
-    await database.close()
 
 
 @pytest.fixture
