@@ -22,9 +22,9 @@ STORY = (
 )
 
 
-async def _stored(tmp_path: Path) -> tuple[str, int]:
-    path = tmp_path / "bot.db"
-    db = await open_database(path)
+async def _stored(url: str) -> tuple[str, int]:
+    """A stored story (chapter 1 released) in the run's database, and that database's URL."""
+    db = await open_database(url)
     try:
         summary = await Authoring(db).upload(OWNER, prepare_story(STORY, "s.md", "text"))
         repo = StoryRepository(db)
@@ -33,7 +33,7 @@ async def _stored(tmp_path: Path) -> tuple[str, int]:
         await repo.mark_chapter_released(first.id, 1_700_000_000)
     finally:
         await db.close()
-    return f"sqlite:///{path}", summary.story.id
+    return url, summary.story.id
 
 
 def test_a_file_is_converted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -46,8 +46,10 @@ def test_a_file_is_converted(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "story.epub" in capsys.readouterr().out
 
 
-async def test_a_stored_story_is_exported_by_id_and_title(tmp_path: Path) -> None:
-    url, story_id = await _stored(tmp_path)
+async def test_a_stored_story_is_exported_by_id_and_title(
+    tmp_path: Path, database_url: str
+) -> None:
+    url, story_id = await _stored(database_url)
     # main() runs its own event loop, so it is called from a worker thread.
     out = tmp_path / "all.md"
 
@@ -62,10 +64,9 @@ async def test_a_stored_story_is_exported_by_id_and_title(tmp_path: Path) -> Non
 
 
 async def test_bad_story_references_are_one_line_errors(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-
-    url, _ = await _stored(tmp_path)
+    url, _ = await _stored(database_url)
     no_guild = ["export", "--db", url, "--story", "Dawn", "--format", "md"]
     assert await asyncio.to_thread(main, no_guild) == 2
     assert "needs --guild" in capsys.readouterr().err

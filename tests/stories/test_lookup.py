@@ -1,15 +1,12 @@
-"""Story lookup by typed text and the authorship rules, on a real migrated SQLite file."""
+"""Story lookup by typed text and the authorship rules, on the run's real database."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from bot.actor import Actor
 from bot.errors import NotAllowed, NotFound
-from bot.storage import Database, apply_migrations
+from bot.storage import Database
 from bot.stories.lookup import find_story, story_choices
 from bot.stories.model import Chapter, Story, plain_paragraph
 from bot.stories.policy import require_author
@@ -20,11 +17,8 @@ OWNER, COAUTHOR, STRANGER, MOD = 11, 12, 13, 14
 
 
 @pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[StoryRepository]:
-    db = await Database.open(tmp_path / "stories.db")
-    await apply_migrations(db)
-    yield StoryRepository(db)
-    await db.close()
+def repo(db: Database) -> StoryRepository:
+    return StoryRepository(db)
 
 
 async def add(repo: StoryRepository, title: str, guild: int = GUILD) -> int:
