@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.publishing.records import ReleaseRecord
 from bot.publishing.releases import ReleaseRepository
 from bot.reading.service import CaughtUp, ReadingService
@@ -13,17 +11,6 @@ from testkit.clock import Clock
 from tests.reading.test_service import HIDDEN, VISIBLE, read_all, reader, release, store
 
 LEASE_S = 30
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(10_000)
-
-
-@pytest.fixture
-def service(db: Database, clock: Clock) -> ReadingService:
-    """On the run's backend (the `db` fixture): SQLite, or PostgreSQL in CI's second run."""
-    return ReadingService(db, clock=clock)
 
 
 async def start_posting(

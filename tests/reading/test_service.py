@@ -42,16 +42,6 @@ def reader(
     return Reader(user, None if dm else GUILD, can_view, age_ok)
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(10_000)
-
-
-@pytest.fixture
-def service(db: Database, clock: Clock) -> ReadingService:
-    return ReadingService(db, clock=clock)
-
-
 def tale(chapters: int, title: str = "Tale") -> Story:
     return Story(
         title=title,
