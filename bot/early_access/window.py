@@ -7,8 +7,9 @@ run, like the runs themselves will when they fire.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from itertools import takewhile
 from zoneinfo import ZoneInfo
 
 from bot.early_access.records import EarlyRun
@@ -28,41 +29,34 @@ def _after(rule: RepeatRule, at: int, zone: ZoneInfo) -> int:
     return int(rule.next_after(datetime.fromtimestamp(at, UTC), zone).timestamp())
 
 
+def _runs(schedule: ScheduleRecord) -> Iterator[int]:
+    """An active schedule's run instants from its next one on (at most MAX_RUNS_PER_SCHEDULE)."""
+    if not schedule.active or schedule.next_run_at is None:
+        return
+    rule, zone = _series(schedule)
+    at = schedule.next_run_at
+    for _ in range(MAX_RUNS_PER_SCHEDULE):
+        yield at
+        if rule is None:
+            return
+        at = _after(rule, at, zone)
+
+
 def run_times(schedules: Sequence[ScheduleRecord], until: int) -> list[tuple[int, int]]:
     """`(run_at, chapters_per_run)` of every run at or before `until`, soonest first (a run
     already due but not yet taken counts: it is about to happen)."""
-    times: list[tuple[int, int]] = []
-    for schedule in schedules:
-        if not schedule.active or schedule.next_run_at is None:
-            continue
-        rule, zone = _series(schedule)
-        at = schedule.next_run_at
-        for _ in range(MAX_RUNS_PER_SCHEDULE):
-            if at > until:
-                break
-            times.append((at, schedule.chapters_per_run))
-            if rule is None:
-                break
-            at = _after(rule, at, zone)
+    times = [
+        (at, schedule.chapters_per_run)
+        for schedule in schedules
+        for at in takewhile(lambda at: at <= until, _runs(schedule))
+    ]
     return sorted(times)
 
 
 def next_run_after(schedules: Sequence[ScheduleRecord], instant: int) -> int | None:
     """The first run of any active schedule strictly after `instant`, if there is one."""
-    found: list[int] = []
-    for schedule in schedules:
-        if not schedule.active or schedule.next_run_at is None:
-            continue
-        rule, zone = _series(schedule)
-        at = schedule.next_run_at
-        for _ in range(MAX_RUNS_PER_SCHEDULE):
-            if at > instant:
-                found.append(at)
-                break
-            if rule is None:
-                break
-            at = _after(rule, at, zone)
-    return min(found) if found else None
+    found = [next((at for at in _runs(s) if at > instant), None) for s in schedules]
+    return min((at for at in found if at is not None), default=None)
 
 
 def assign(times: Sequence[tuple[int, int]], upcoming: Sequence[ChapterRecord]) -> list[EarlyRun]:

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -24,6 +25,7 @@ from bot.events import ChapterReleased, EarlyAccessOpened
 from bot.following.policy import ChannelFacts
 from bot.following.service import DeliveryPlan
 from bot.i18n import SOURCE, Speaker
+from bot.stories.records import StoryRecord
 from cogs.following.access import channel_facts, member_of
 from cogs.following.views import read_button
 
@@ -38,22 +40,40 @@ SHARE = 0.9  # of it for DMs: interaction replies are outside it; the rest is fo
 BATCH = 20
 
 
-async def plan(bot: ChapterBot, event: ChapterReleased, bucket: TokenBucket | None = None) -> int:
-    """Record the release's pending DMs; returns how many are new. Member lookups Discord
-    must answer are paced by `bucket` (the sender's), like the DMs."""
-    following = bot.services.following
-    found = await following.release_recipients(event.story_id)
-    guild = bot.get_guild(event.guild_id)
+FactsOf = Callable[[discord.Guild, discord.Member, StoryRecord], ChannelFacts | None]
+"""What a follower can see of a story's release (None: they get no DM)."""
+
+
+async def _followers(
+    bot: ChapterBot, guild_id: int, story_id: int, bucket: TokenBucket | None, facts_of: FactsOf
+) -> tuple[StoryRecord, dict[int, ChannelFacts]] | None:
+    """The story and `facts_of` each follower still in the server (None: no DMs for it).
+    Member lookups Discord must answer are paced by `bucket` (the sender's), like the DMs."""
+    found = await bot.services.following.release_recipients(story_id)
+    guild = bot.get_guild(guild_id)
     if found is None or guild is None:
-        return 0
+        return None
     story, users = found
-    channel_id = event.messages[0].channel_id if event.messages else story.channel_id
     visibility: dict[int, ChannelFacts] = {}
     for user_id in users:
         member = await member_of(guild, user_id, bucket.take if bucket else None)
-        if member is not None:  # a follower who left the server gets nothing
-            visibility[user_id] = channel_facts(guild, member, story, channel_id)
-    return await following.plan_release(event.release_id, story, visibility)
+        facts = None if member is None else facts_of(guild, member, story)
+        if facts is not None:  # a follower who left the server gets nothing
+            visibility[user_id] = facts
+    return story, visibility
+
+
+async def plan(bot: ChapterBot, event: ChapterReleased, bucket: TokenBucket | None = None) -> int:
+    """Record the release's pending DMs; returns how many are new."""
+    posted_in = event.messages[0].channel_id if event.messages else None
+
+    def facts_of(guild: discord.Guild, member: discord.Member, story: StoryRecord) -> ChannelFacts:
+        return channel_facts(guild, member, story, posted_in or story.channel_id)
+
+    found = await _followers(bot, event.guild_id, event.story_id, bucket, facts_of)
+    if found is None:
+        return 0
+    return await bot.services.following.plan_release(event.release_id, *found)
 
 
 async def plan_early(
@@ -61,18 +81,17 @@ async def plan_early(
 ) -> int:
     """Early access opened for a run: record the early DMs of the followers holding the role
     (asked of Discord now: the role is what counts, when it opens). Returns how many are new."""
-    following = bot.services.following
-    found = await following.release_recipients(event.story_id)
-    guild = bot.get_guild(event.guild_id)
-    if found is None or guild is None:
+
+    def facts_of(
+        guild: discord.Guild, member: discord.Member, story: StoryRecord
+    ) -> ChannelFacts | None:
+        holds = member.get_role(event.role_id) is not None
+        return channel_facts(guild, member, story) if holds else None
+
+    found = await _followers(bot, event.guild_id, event.story_id, bucket, facts_of)
+    if found is None:
         return 0
-    story, users = found
-    visibility: dict[int, ChannelFacts] = {}
-    for user_id in users:
-        member = await member_of(guild, user_id, bucket.take if bucket else None)
-        if member is not None and member.get_role(event.role_id) is not None:
-            visibility[user_id] = channel_facts(guild, member, story)
-    return await following.plan_early(event.run_at, story, visibility)
+    return await bot.services.following.plan_early(event.run_at, *found)
 
 
 def jump_url(guild_id: int, channel_id: int, message_id: int) -> str:
