@@ -78,11 +78,12 @@ class Worker:
     bot: BotProcess | None = None
     results: list[TrialResult] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)  # the current trial's bot logs, oldest first
+    url: str | None = None  # a database URL instead of the worker's own SQLite file
 
     @property
-    def database(self) -> Path:
-        """The worker's SQLite file."""
-        return self.workdir / "bot.db"
+    def database(self) -> Path | str:
+        """The worker's SQLite file, or the database URL it was given."""
+        return self.url or self.workdir / "bot.db"
 
     def env(self) -> dict[str, str]:
         """The bot process's environment."""

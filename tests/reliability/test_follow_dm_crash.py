@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import sqlite3
 import time
 from pathlib import Path
 
@@ -26,14 +25,11 @@ from bot.stories.authoring import prepare_story
 from bot.stories.repository import StoryRepository
 from testkit.botproc import BotProcess, bot_env
 from testkit.crash_trials import wait_for
+from testkit.dbcheck import rows, until
 from testkit.emulator import DiscordEmulator
 from testkit.emulator.model import Channel, ChannelType, User
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.slow,
-    pytest.mark.sqlite_only(reason="bot process and checks use a SQLite file"),
-]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 FOLLOWERS = 200
 KILL_AFTER = 50
@@ -41,7 +37,7 @@ LEASE_S = 2
 STORY = b"# Followed\n\n## Chapter 1: Dusk\n\nThe first page.\n\n## Chapter 2: Dawn\n\nLater.\n"
 
 
-async def seed(database: Path, emu: DiscordEmulator, channel: Channel, users: list[User]) -> int:
+async def seed(database: str, emu: DiscordEmulator, channel: Channel, users: list[User]) -> int:
     """The story, its followers and a release due now; the story id."""
     db = await open_database(database)
     try:
@@ -67,16 +63,14 @@ async def seed(database: Path, emu: DiscordEmulator, channel: Channel, users: li
         await db.close()
 
 
-def statuses(database: Path) -> list[str]:
-    """Every delivery's status, read from the file."""
-    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as conn:
-        conn.execute("PRAGMA busy_timeout = 5000")
-        return [row[0] for row in conn.execute("SELECT status FROM follow_deliveries")]
+async def statuses(database: str) -> list[str]:
+    """Every delivery's status, read from the database."""
+    return [row[0] for row in await rows(database, "SELECT status FROM follow_deliveries")]
 
 
 @pytest.mark.timeout(240)
 async def test_kill_9_during_delivery_to_200_followers_gives_each_exactly_one_dm(
-    tmp_path: Path,
+    tmp_path: Path, database_url: str
 ) -> None:
     emu = DiscordEmulator(time_scale=20.0, heartbeat_interval_ms=1000)
     await emu.start()
@@ -86,7 +80,7 @@ async def test_kill_9_during_delivery_to_200_followers_gives_each_exactly_one_dm
         users = [emu.world.add_user(f"reader{i}") for i in range(FOLLOWERS)]
         for user in users:
             emu.world.join(emu.guild, user)
-        database = tmp_path / "bot.db"
+        database = database_url  # the run's: a SQLite file, or PostgreSQL
         await seed(database, emu, channel, users)
         env = bot_env(
             token=emu.token, api_base=emu.api_base, gateway_url=emu.gateway_url, database=database
@@ -121,18 +115,18 @@ async def test_kill_9_during_delivery_to_200_followers_gives_each_exactly_one_dm
         emu.faults.take = take  # type: ignore[method-assign]
         await bot.wait()
         assert sent >= KILL_AFTER, bot.log  # killed by us, not by something else
-        assert statuses(database).count("sent") < FOLLOWERS  # it died mid-delivery
+        assert (await statuses(database)).count("sent") < FOLLOWERS  # it died mid-delivery
 
         bot = BotProcess(env, tmp_path)
         await bot.start()
-        await emu.wait_until(
-            lambda: statuses(database).count("sent") == FOLLOWERS,
-            timeout=120.0,
-            what="every follow DM sent",
-        )
+
+        async def all_sent() -> bool:
+            return (await statuses(database)).count("sent") == FOLLOWERS
+
+        await until(all_sent, timeout=120.0, what="every follow DM sent")
         await bot.kill()
 
-        assert len(statuses(database)) == FOLLOWERS  # one delivery per follower
+        assert len(await statuses(database)) == FOLLOWERS  # one delivery per follower
         for user in users:
             dm = emu.world.dm_channel(user)
             mine = [m for m in emu.messages(dm) if m.author_id == emu.bot_user.id]

@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import sqlite3
 import time
 from pathlib import Path
 
@@ -29,15 +28,11 @@ from bot.stories.authoring import prepare_story
 from bot.stories.repository import StoryRepository
 from testkit.botproc import BotProcess, bot_env
 from testkit.crash_trials import wait_for
+from testkit.dbcheck import rows, until
 from testkit.emulator import DiscordEmulator
 from testkit.emulator.model import Channel
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.slow,
-    # The bot process and the checks read a SQLite file (testkit crash trials / botproc).
-    pytest.mark.sqlite_only(reason="bot process and checks use a SQLite file"),
-]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 LEASE_S = 2
 STORY = (
@@ -46,7 +41,7 @@ STORY = (
 )
 
 
-async def seed(database: Path, emu: DiscordEmulator, channel: Channel) -> int:
+async def seed(database: str, emu: DiscordEmulator, channel: Channel) -> int:
     """A story with auto-react on and a release of its first chapter due now; its chapter id."""
     db = await open_database(database)
     try:
@@ -69,35 +64,37 @@ async def seed(database: Path, emu: DiscordEmulator, channel: Channel) -> int:
         await db.close()
 
 
-def state(database: Path, chapter_id: int) -> tuple[str, list[int | None], list[tuple]]:
-    """(release status, the chapter's page message ids, outbox rows) read from the file."""
-    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as conn:
-        conn.execute("PRAGMA busy_timeout = 5000")
-        status = conn.execute(
-            "SELECT status FROM releases WHERE chapter_id = ?", (chapter_id,)
-        ).fetchone()
-        pages = conn.execute(
-            "SELECT message_id FROM pages WHERE chapter_id = ? ORDER BY number", (chapter_id,)
-        ).fetchall()
-        # Only this test's subscriber: other features subscribe to chapter_released too.
-        rows = conn.execute(
-            "SELECT kind, subscriber, attempts, done_at FROM outbox"
-            " WHERE subscriber = 'feedback.auto_react' ORDER BY id"
-        ).fetchall()
-    return (status[0] if status else "none"), [p[0] for p in pages], rows
+async def state(database: str, chapter_id: int) -> tuple[str, list[int | None], list[tuple]]:
+    """(release status, the chapter's page message ids, outbox rows) read from the database."""
+    chapter = {"chapter": chapter_id}
+    status = await rows(
+        database, "SELECT status FROM releases WHERE chapter_id = :chapter", chapter
+    )
+    pages = await rows(
+        database,
+        "SELECT message_id FROM pages WHERE chapter_id = :chapter ORDER BY number",
+        chapter,
+    )
+    # Only this test's subscriber: other features subscribe to chapter_released too.
+    outbox = await rows(
+        database,
+        "SELECT kind, subscriber, attempts, done_at FROM outbox"
+        " WHERE subscriber = 'feedback.auto_react' ORDER BY id",
+    )
+    return (status[0][0] if status else "none"), [p[0] for p in pages], outbox
 
 
 @pytest.mark.timeout(180)
 @pytest.mark.parametrize("moment", ["after-the-first-reaction", "first-reaction-in-flight"])
 async def test_kill_9_while_the_outbox_is_drained_gives_each_effect_exactly_once(
-    tmp_path: Path, moment: str
+    tmp_path: Path, database_url: str, moment: str
 ) -> None:
     emu = DiscordEmulator(time_scale=20.0, heartbeat_interval_ms=1000)
     await emu.start()
     bot: BotProcess | None = None
     try:
         channel = emu.create_channel("chapters")
-        database = tmp_path / "bot.db"
+        database = database_url  # the run's: a SQLite file, or PostgreSQL
         chapter_id = await seed(database, emu, channel)
         env = bot_env(
             token=emu.token,
@@ -128,10 +125,10 @@ async def test_kill_9_while_the_outbox_is_drained_gives_each_effect_exactly_once
         emu.faults.take = take  # type: ignore[method-assign]
         await bot.wait()
 
-        status, pages, rows = state(database, chapter_id)
+        status, pages, outbox = await state(database, chapter_id)
         assert status == "done" and None not in pages
         # The release is done and its event recorded, but not delivered: the bot died in it.
-        assert [(r[0], r[1], r[3]) for r in rows] == [
+        assert [(r[0], r[1], r[3]) for r in outbox] == [
             ("chapter_released", "feedback.auto_react", None)
         ]
         last = emu.message(pages[-1])
@@ -139,16 +136,16 @@ async def test_kill_9_while_the_outbox_is_drained_gives_each_effect_exactly_once
 
         bot = BotProcess(env, tmp_path)
         await bot.start()
-        await emu.wait_until(
-            lambda: state(database, chapter_id)[2][0][3] is not None,
-            timeout=30.0,
-            what="the outbox row delivered",
-        )
+
+        async def delivered() -> bool:
+            return (await state(database, chapter_id))[2][0][3] is not None
+
+        await until(delivered, timeout=30.0, what="the outbox row delivered")
         await asyncio.sleep(0.5)  # nothing more arrives after "done"
         await bot.kill()
 
-        _, _, rows = state(database, chapter_id)
-        assert len(rows) == 1 and rows[0][2] == 2  # delivered on its second attempt
+        _, _, outbox = await state(database, chapter_id)
+        assert len(outbox) == 1 and outbox[0][2] == 2  # delivered on its second attempt
         assert set(last.reactions) == set(DEFAULT_REACTIONS)
         assert all(users == [emu.bot_user.id] for users in last.reactions.values())
         bot_messages = [m for m in emu.messages(channel) if m.author_id == emu.bot_user.id]

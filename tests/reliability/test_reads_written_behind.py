@@ -3,60 +3,47 @@ after the first (before any flush), and SIGTERM writes the buffered reads before
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
 
 from bot.storage import open_database
-from testkit.crash_trials import (
-    Worker,
-    posted,
-    seed_trial,
-    start_bot,
-    stored,
-    thirty_page_chapter,
-    wait_for,
-)
+from testkit.crash_trials import Worker, posted, seed_trial, start_bot, thirty_page_chapter
+from testkit.dbcheck import rows, until
 from testkit.emulator import DiscordEmulator
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.slow,
     pytest.mark.emulator(time_scale=10.0),
-    # The bot process and the checks read a SQLite file (testkit crash trials / botproc).
-    pytest.mark.sqlite_only(reason="bot process and checks use a SQLite file"),
 ]
 
 
-def reader_rows(database: Path, user_id: int) -> tuple[tuple[int, int] | None, int]:
-    """(bob's (chapter, page) in the progress table, his read-log rows), straight from the file."""
-    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as conn:
-        conn.execute("PRAGMA busy_timeout = 5000")
-        row = conn.execute(
-            "SELECT chapter_number, page_number FROM progress WHERE user_id = ?", (user_id,)
-        ).fetchone()
-        events = conn.execute(
-            "SELECT COUNT(*) FROM read_events WHERE user_id = ?", (user_id,)
-        ).fetchone()[0]
-    return (None if row is None else (row[0], row[1])), int(events)
+async def reader_rows(database: str, user_id: int) -> tuple[tuple[int, int] | None, int]:
+    """(bob's (chapter, page) in the progress table, his read-log rows), from the database."""
+    user = {"user": user_id}
+    at = await rows(
+        database, "SELECT chapter_number, page_number FROM progress WHERE user_id = :user", user
+    )
+    events = await rows(database, "SELECT COUNT(*) FROM read_events WHERE user_id = :user", user)
+    return (at[0] if at else None), int(events[0][0])
 
 
 async def test_quick_next_continues_and_sigterm_writes_the_buffered_reads(
-    emulator: DiscordEmulator, tmp_path: Path
+    emulator: DiscordEmulator, tmp_path: Path, database_url: str
 ) -> None:
-    await (await open_database(tmp_path / "bot.db")).close()
-    worker = Worker(emulator, tmp_path, thirty_page_chapter())
+    await (await open_database(database_url)).close()
+    worker = Worker(emulator, tmp_path, thirty_page_chapter(), url=database_url)
     channel = emulator.create_channel("reading")
     chapter_id = await seed_trial(worker, channel)
     bob = emulator.user("bob")
     bot = await start_bot(worker)
     try:
-        assert await wait_for(lambda: stored(worker.database, chapter_id)[1] == "done", 30)
+        await until(release_done(database_url, chapter_id), timeout=30, what="the release done")
         pages = [content for content, _ in posted(worker, channel)]
-        story_id = str(stored_story_id(worker.database))
-        shown = [(await emulator.slash(bob, "next", story=story_id)).content]
+        ((story_id,),) = await rows(database_url, "SELECT id FROM stories")
+        shown = [(await emulator.slash(bob, "next", story=str(story_id))).content]
         # Straight after: the first read is only in memory, yet each /next continues from it.
         for _ in range(3):
             shown.append((await emulator.slash(bob, "next")).content)
@@ -66,10 +53,16 @@ async def test_quick_next_continues_and_sigterm_writes_the_buffered_reads(
     assert code == 0, bot.log
     assert "Traceback" not in bot.log
     assert shown == pages[:4]
-    assert reader_rows(worker.database, bob.id) == ((1, 4), 4)
+    assert await reader_rows(database_url, bob.id) == ((1, 4), 4)
 
 
-def stored_story_id(database: Path) -> int:
-    """The id of the only story in the file."""
-    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as conn:
-        return int(conn.execute("SELECT id FROM stories").fetchone()[0])
+def release_done(database: str, chapter_id: int) -> Callable[[], Awaitable[bool]]:
+    """A check: the chapter's release is done."""
+
+    async def check() -> bool:
+        found = await rows(
+            database, "SELECT status FROM releases WHERE chapter_id = :c", {"c": chapter_id}
+        )
+        return bool(found) and found[0][0] == "done"
+
+    return check
