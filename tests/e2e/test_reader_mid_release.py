@@ -17,7 +17,7 @@ from tests.e2e.test_reader import custom_id, footer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.emulator(time_scale=10.0)]
 
-HOLD_S = 3.0  # how long the emulator holds the chapter's third page while the reader reads
+HOLD_S = 4.0  # how long the emulator holds the chapter's third page while the reader reads
 
 
 async def test_the_edge_of_a_release_still_posting_says_more_is_coming(
@@ -37,11 +37,16 @@ async def test_the_edge_of_a_release_still_posting_says_more_is_coming(
     emulator.faults.delay(method="POST", path=page_posts, seconds=0, times=2)
     emulator.faults.delay(method="POST", path=page_posts, seconds=HOLD_S, times=1)
     publishing = await emulator.slash(alice, "publish", story=str(story.id))
+
+    async def posted() -> int:
+        return sum(1 for p in await stories.pages(chapter.id) if p.posted)
+
     for _ in range(400):
-        if sum(1 for p in await stories.pages(chapter.id) if p.posted) >= 2:
+        if await posted() >= 2:
             break
         await asyncio.sleep(0.025)
     await asyncio.sleep(0.3)  # the third page's request is now held
+    assert await posted() == 2
 
     first = await emulator.slash(bob, "next", story=str(story.id))
     assert first.message is not None and footer(first.message).startswith("Chapter 1/1 · page 1/")
