@@ -21,7 +21,7 @@ T = TypeVar("T")
 
 async def rows(database: str | Path, sql: str, params: Params = ()) -> list[tuple]:
     """The rows of one query (named `:parameters` work on both backends), as tuples."""
-    db = await Database.open(database)
+    db = await Database.open(database, pool_size=1)
     try:
         return [tuple(row) for row in await db.fetch_all(sql, params)]
     finally:
