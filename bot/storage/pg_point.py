@@ -10,7 +10,9 @@ so they see every committed write, whichever connection or process made it.
 `PointReads` keeps up to `keep` connections (taken from the pool the first time they are
 needed). A read that finds them all busy uses the pool as any other read does. A read that
 fails or is cancelled gives its connection back to the pool, which waits out a cancellation
-or replaces a broken connection, and the next read takes a fresh one.
+or replaces a broken connection, and the next read takes a fresh one. A kept connection the
+server ended while it waited (a restart, a failover, an idle timeout: asyncpg then detaches it)
+fails its next read; that read is asked again once on the pool, so the reader never sees it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,16 @@ from typing import Any
 import asyncpg
 
 from bot.storage.database import Row
+
+# What a kept connection raises once the server has ended it: asyncpg's "connection is closed"
+# or "released back to the pool" (InterfaceError), a lost socket, the server shutting down.
+CONNECTION_LOST = (
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CannotConnectNowError,
+    OSError,
+)
 
 
 class PointReads:
@@ -43,6 +55,9 @@ class PointReads:
                 return await self._pool.fetchrow(text, *args)
         try:
             row = await conn.fetchrow(text, *args)
+        except CONNECTION_LOST:
+            self._give_back(conn)  # for the pool to drop; a read is safe to ask again
+            return await self._pool.fetchrow(text, *args)
         except BaseException:
             self._give_back(conn)
             raise

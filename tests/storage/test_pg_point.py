@@ -74,3 +74,20 @@ async def test_a_failed_or_cancelled_point_read_leaves_no_stuck_connection(
                 await tx.execute("SELECT 1")
     finally:
         await asyncio.wait_for(db.close(), 10)  # kept connections went back to the pool
+
+
+async def test_a_kept_connection_the_server_ended_is_replaced_without_a_failed_read(
+    fresh_postgres_url: str,
+) -> None:
+    """A restart, a failover or an idle timeout ends the kept connections while they wait."""
+    async with await Database.open(fresh_postgres_url) as db:
+        before = {(await db.fetch_point(PID))["pid"] for _ in range(3)}  # type: ignore[index]
+        ended = await db.fetch_all(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        assert ended and all(row[0] for row in ended)
+        await asyncio.sleep(0.2)  # asyncpg hears of it and detaches the kept connection
+        after = [(await db.fetch_point(PID))["pid"] for _ in range(3)]  # type: ignore[index]
+        assert not set(after) & before  # every read answered, on new connections
+        assert len(set(after)) == 1  # and a new connection is kept again
