@@ -132,6 +132,11 @@ class Database(Queries):
         Never includes a password.
         """
 
+    def is_unavailable(self, error: BaseException) -> bool:
+        """Whether `error` means the database did not answer (worth trying again later), not
+        that the statement was wrong. Backends add their drivers' errors."""
+        return isinstance(error, OSError)
+
     @abstractmethod
     def transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """`async with db.transaction() as tx:` runs the block's statements atomically.

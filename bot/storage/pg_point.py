@@ -25,9 +25,11 @@ import asyncpg
 from bot.storage.database import Row
 
 # What a kept connection raises once the server has ended it: asyncpg's "connection is closed"
-# or "released back to the pool" (InterfaceError), a lost socket, the server shutting down.
+# or "released back to the pool" (InterfaceError), a lost socket, the server shutting down, or
+# (a query sent just as the server's goodbye arrives) asyncpg's InternalClientError.
 CONNECTION_LOST = (
     asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
     asyncpg.PostgresConnectionError,
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.CannotConnectNowError,

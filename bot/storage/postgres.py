@@ -23,7 +23,7 @@ import asyncpg
 from bot.errors import ConfigError
 from bot.storage.batch import returns_rows, statement_runs
 from bot.storage.database import Database, Params, Row, Transaction
-from bot.storage.pg_point import PointReads
+from bot.storage.pg_point import CONNECTION_LOST, PointReads
 from bot.storage.pg_sql import bind, one_statement, rowcount, split_script, unnest_sql
 from bot.storage.rows import RowsPart, RowsStatement
 from bot.storage.urls import mask_password
@@ -122,6 +122,10 @@ class PostgresDatabase(Database):
     def location(self) -> str:
         """The database URL with any password masked."""
         return mask_password(self.url)
+
+    def is_unavailable(self, error: BaseException) -> bool:
+        """The server is down, restarting or refusing connections, or ended the session."""
+        return isinstance(error, CONNECTION_LOST) or super().is_unavailable(error)
 
     async def close(self) -> None:
         """Wait for running transactions, then close the pool (safe to repeat)."""

@@ -168,6 +168,11 @@ class SQLiteDatabase(Database):
         """The database file's path."""
         return str(self.path)
 
+    def is_unavailable(self, error: BaseException) -> bool:
+        """The file locked past the busy timeout (a backup, another program), or not readable."""
+        busy = isinstance(error, sqlite3.OperationalError) and _is_busy(error)
+        return busy or super().is_unavailable(error)
+
     async def close(self) -> None:
         """Wait for any running transaction, then close both connections (safe to repeat)."""
         if self._closed:
