@@ -89,16 +89,13 @@ class ProgressRepository(Repository):
     """Reading positions, the read log and the released-page queries readers need."""
 
     def __init__(
-        self,
-        db: Database,
-        *,
-        clock: Callable[[], int] = unix_now,
-        buffer: ReadBuffer | None = None,
+        self, db: Database, *, clock: Callable[[], int] = unix_now, buffer: ReadBuffer | None = None
     ) -> None:
         super().__init__(db, clock=clock)
+        writes = partial(write_buffered_reads, db)
         # `or` would be wrong: an empty buffer is falsy (it has a length).
         self.buffer: ReadBuffer = (
-            buffer if buffer is not None else ReadBuffer(partial(write_buffered_reads, db))
+            buffer if buffer is not None else ReadBuffer(writes, unavailable=db.is_unavailable)
         )
 
     # -- progress (buffered reads included) ---------------------------------------------------

@@ -15,6 +15,10 @@ What this guarantees:
   read still gets its own read-log row;
 * a crash loses at most the reads of the last flush interval — never a page, a release or
   anything else, which are written synchronously as before;
+* a database that does not answer (a server restarting, a file locked past the busy timeout)
+  loses nothing: the batch goes back into the buffer, merged under any newer reads, and is
+  tried again later, waiting longer each time, for up to `KEEP_UNAVAILABLE_S`. Other errors
+  (a row that cannot be written) cost only that reader's reads;
 * `/forget-me` drops the reader's buffered rows (`discard`) before deleting, so nothing is
   written back after forgetting.
 
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -41,6 +46,10 @@ FLUSH_SECONDS = 1.0  # the most reads a crash can lose: this long
 # meanwhile took three times as long). Flushes still batch: reads arriving during one wait for
 # the next.
 FLUSH_AT = 25
+# While the database does not answer, buffered reads are kept and retried this long; retries
+# wait flush_seconds, then twice that, up to RETRY_MAX_S.
+KEEP_UNAVAILABLE_S = 300.0
+RETRY_MAX_S = 30.0
 
 Key = tuple[int, int]  # (user_id, story_id): the progress table's primary key
 Writer = Callable[[Sequence["PendingRead"]], Awaitable[None]]
@@ -96,6 +105,22 @@ class PendingRead:
         self.last_at = max(self.last_at, at)
         self.events.append((page.chapter_id, page.page_id, at))
 
+    def followed_by(self, newer: PendingRead) -> PendingRead:
+        """These reads, then `newer`'s: the newer position, the furthest of both, every event."""
+        furthest = max(
+            (self.furthest_chapter, self.furthest_page),
+            (newer.furthest_chapter, newer.furthest_page),
+        )
+        return replace(
+            newer,
+            furthest_chapter=furthest[0],
+            furthest_page=furthest[1],
+            adult_ok=self.adult_ok or newer.adult_ok,
+            first_at=min(self.first_at, newer.first_at),
+            last_at=max(self.last_at, newer.last_at),
+            events=[*self.events, *newer.events],
+        )
+
     def applied_to(self, stored: ProgressRecord | None) -> ProgressRecord:
         """What the progress row will be once this is written over `stored` (same rules as SQL)."""
         mine = ProgressRecord(
@@ -141,8 +166,12 @@ class ReadBuffer:
         *,
         flush_seconds: float = FLUSH_SECONDS,
         flush_at: int = FLUSH_AT,
+        unavailable: Callable[[BaseException], bool] = lambda _: False,
     ) -> None:
         self._writer = writer
+        self._unavailable = unavailable  # the database's: not answering, try again later
+        self._unavailable_since: float | None = None  # monotonic, while retrying
+        self._retries = 0
         self.flush_seconds = flush_seconds
         self.flush_at = flush_at
         self._pending: dict[Key, PendingRead] = {}
@@ -173,12 +202,14 @@ class ReadBuffer:
     def _schedule(self) -> None:
         if self._flushing is not None:
             return  # the running flush reschedules when it ends
-        if self._closed or len(self._pending) >= self.flush_at:
+        waiting = self._unavailable_since is not None  # for the database: no early flush
+        if self._closed or (len(self._pending) >= self.flush_at and not waiting):
             self._start_flush()
         elif self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(
-                self.flush_seconds, self._start_flush
-            )
+            delay = self.flush_seconds
+            if waiting:
+                delay = min(self.flush_seconds * 2**self._retries, RETRY_MAX_S)
+            self._timer = asyncio.get_running_loop().call_later(delay, self._start_flush)
 
     def _start_flush(self) -> None:
         self._timer = None
@@ -209,19 +240,28 @@ class ReadBuffer:
     # -- writing ------------------------------------------------------------------------------
 
     async def flush(self) -> None:
-        """Write everything buffered so far (waiting for a flush already under way)."""
+        """Write everything buffered so far (waiting for a flush already under way).
+
+        While the database does not answer, one attempt: the reads stay buffered for the
+        retries (at `close`, that attempt is the last).
+        """
         while self._flushing is not None or self._pending:
             if self._flushing is None:
                 self._start_flush()
             running = self._flushing
             if running is not None:
                 await asyncio.shield(running)
+            if self._unavailable_since is not None and not self._closed:
+                return
 
     async def _flush_once(self) -> None:
         batch, self._pending = self._pending, {}
         self._in_flight = batch
         try:
-            await self._write(list(batch.values()))
+            if not await self._write(list(batch.values())):
+                for key, older in batch.items():  # back in, under any newer reads
+                    newer = self._pending.get(key)
+                    self._pending[key] = older if newer is None else older.followed_by(newer)
         finally:
             self._in_flight = {}
             self._forget_latest(batch)
@@ -229,16 +269,22 @@ class ReadBuffer:
             if self._pending:
                 self._schedule()
 
-    async def _write(self, batch: list[PendingRead]) -> None:
-        """One transaction for the batch; if it fails, one per reader, dropping only bad ones."""
+    async def _write(self, batch: list[PendingRead]) -> bool:
+        """One transaction for the batch; if it fails, one per reader, dropping only bad ones.
+
+        False: the database did not answer; the caller keeps the batch for a later flush.
+        """
         try:
             await self._writer(batch)
             self.flushes += 1
-            return
-        except Exception:
+            self._unavailable_since, self._retries = None, 0
+            return True
+        except Exception as error:
+            if self._keep_for_later(error, len(batch)):
+                return False
             if len(batch) == 1:
                 log.exception("could not record a read of user %s; dropped", batch[0].user_id)
-                return
+                return True
             log.warning("recording %d buffered reads failed; retrying one by one", len(batch))
         for one in batch:
             try:
@@ -246,6 +292,22 @@ class ReadBuffer:
                 self.flushes += 1
             except Exception:
                 log.exception("could not record a read of user %s; dropped", one.user_id)
+        return True
+
+    def _keep_for_later(self, error: Exception, reads: int) -> bool:
+        """Whether a batch that failed with `error` is kept and tried again later."""
+        if self._closed or not self._unavailable(error):
+            return False
+        now = time.monotonic()
+        since = self._unavailable_since = self._unavailable_since or now
+        if now - since > KEEP_UNAVAILABLE_S:
+            log.error(
+                "the database has not answered for %.0f s; dropping %d reads", now - since, reads
+            )
+            return False
+        self._retries += 1
+        log.warning("the database did not answer (%s); keeping %d reads for later", error, reads)
+        return True
 
     def _forget_latest(self, written: dict[Key, PendingRead]) -> None:
         for (user_id, story_id), pending in written.items():

@@ -230,3 +230,54 @@ async def test_a_failing_batch_is_retried_reader_by_reader() -> None:
     await buffer.flush()
     assert sorted(written) == [BOB, DAVE] and len(buffer) == 0
     await buffer.close()
+
+
+def _spot(page: int) -> PagePosition:
+    """Page `page` of chapter 1 of story 1 (ids 1 and page)."""
+    return PagePosition(1, 1, 1, 1, page, page, 9, "text", CHANNEL, 1)
+
+
+async def test_reads_are_kept_while_the_database_does_not_answer() -> None:
+    """A server restarting: the batch waits and is written later, merged with newer reads."""
+    down = 2
+    written: list[PendingRead] = []
+
+    async def writer(batch: Sequence[PendingRead]) -> None:
+        nonlocal down
+        if down:
+            down -= 1
+            raise ConnectionRefusedError("the server is restarting")
+        written.extend(batch)
+
+    buffer = ReadBuffer(
+        writer, flush_seconds=0.01, unavailable=lambda e: isinstance(e, ConnectionError)
+    )
+    buffer.add(GUILD, BOB, _spot(3), False, 10)
+    buffer.add(GUILD, BOB, _spot(4), False, 11)
+    await buffer.flush()  # one attempt while the database is down: the reads stay
+    assert written == [] and len(buffer) == 1
+    buffer.add(GUILD, BOB, _spot(2), False, 12)  # Back ◀ meanwhile
+    for _ in range(200):
+        if written:
+            break
+        await asyncio.sleep(0.01)
+    (bob,) = written
+    assert (bob.chapter_number, bob.page_number) == (1, 2)  # the newest position
+    assert (bob.furthest_chapter, bob.furthest_page) == (1, 4)  # the furthest of all
+    assert [event[1] for event in bob.events] == [3, 4, 2]  # every read, in order
+    assert (bob.first_at, bob.last_at) == (10, 12)
+    await buffer.close()
+
+
+async def test_at_close_a_database_that_does_not_answer_gets_one_last_try() -> None:
+    attempts = 0
+
+    async def writer(batch: Sequence[PendingRead]) -> None:
+        nonlocal attempts
+        attempts += 1
+        raise ConnectionRefusedError("still down")
+
+    buffer = ReadBuffer(writer, flush_seconds=60.0, unavailable=lambda e: True)
+    buffer.add(GUILD, BOB, _spot(1), False, 1)
+    await asyncio.wait_for(buffer.close(), 5)  # no endless retrying at shutdown
+    assert attempts == 1 and len(buffer) == 0
