@@ -1,5 +1,6 @@
 """The database under stress and failure: contention, crashed and failed migrations, a write
-failing half-way, and an online backup taken while the bot posts (restored and started on).
+failing half-way, an online backup taken while the bot posts (restored and started on), and a
+file locked past the busy timeout while readers' reads wait to be written.
 """
 
 from __future__ import annotations
@@ -296,3 +297,39 @@ async def test_backup_while_posting_then_the_bot_starts_on_the_restored_copy(
     (chapter1, *_) = await StoryRepository(again.database).chapters(story.id)
     pages = await StoryRepository(again.database).pages(chapter1.id)
     assert pages[0].posted and first.content == pages[0].content
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+async def test_reads_survive_a_file_locked_past_the_busy_timeout(
+    emulator: DiscordEmulator, bot_runner: BotRunner
+) -> None:
+    """Another program holds the write lock longer than the bot waits: the buffered read is
+    kept, not dropped, and written once the lock is gone."""
+    bot = bot_runner.bot
+    assert bot is not None
+    alice, bob, general = emulator.user("alice"), emulator.user("bob"), emulator.channel("general")
+    story = await upload_story(emulator, bot, alice, "two.md", TWO_CHAPTERS, channel=general)
+    assert "✅" in await finished(await emulator.slash(alice, "publish", story=str(story.id)))
+    reading = bot.services.reading
+    assert "Chapter 1" in ((await emulator.slash(bob, "next", story=str(story.id))).content or "")
+    await reading.flush()
+
+    holder = sqlite3.connect(db_file(bot_runner), isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # the write lock, held past the busy timeout
+        second = await emulator.slash(bob, "next")  # reads still work (WAL)
+        assert second.message is not None and "error id" not in (second.content or "")
+        await reading.flush()  # one attempt: it waits out the busy timeout, then keeps the read
+        assert len(reading.progress.buffer) == 1
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    stored = "SELECT chapter_number, page_number FROM progress WHERE user_id = :u AND story_id = :s"
+    for _ in range(200):  # the retry, a couple of seconds later
+        row = await bot.database.fetch_one(stored, {"u": bob.id, "s": story.id})
+        if row is not None and tuple(row) == (1, 2):
+            break
+        await asyncio.sleep(0.05)
+    assert row is not None and tuple(row) == (1, 2)  # in the file, not only in memory
+    assert len(reading.progress.buffer) == 0
