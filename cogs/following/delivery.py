@@ -58,7 +58,7 @@ async def _followers(
     for user_id in users:
         member = await member_of(guild, user_id, bucket.take if bucket else None)
         facts = None if member is None else facts_of(guild, member, story)
-        if facts is not None:  # a follower who left the server gets nothing
+        if facts is not None:  # one who left the server (or is not meant to) gets nothing
             visibility[user_id] = facts
     return story, visibility
 
@@ -68,7 +68,7 @@ async def plan(bot: ChapterBot, event: ChapterReleased, bucket: TokenBucket | No
     posted_in = event.messages[0].channel_id if event.messages else None
 
     def facts_of(guild: discord.Guild, member: discord.Member, story: StoryRecord) -> ChannelFacts:
-        return channel_facts(guild, member, story, posted_in or story.channel_id)
+        return channel_facts(guild, member, story, posted_in)  # None: the story's channel
 
     found = await _followers(bot, event.guild_id, event.story_id, bucket, facts_of)
     if found is None:
