@@ -73,11 +73,24 @@ async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
         log.warning("could not deliver an error reply for interaction %s", interaction.id)
 
 
+def database_unavailable(interaction: discord.Interaction, error: BaseException) -> bool:
+    """Whether `error` means the bot's database did not answer (down, restarting, locked)."""
+    database = getattr(interaction.client, "db", None)
+    return database is not None and database.is_unavailable(error)
+
+
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Explain a user error, or log a bug and apologise with an error id."""
     error = unwrap(error)
     speaker = speaker_for(interaction)
     message = explain(error, speaker)
+    if message is None and database_unavailable(interaction, error):
+        # Not a bug, and nothing the user did: say so, and that trying again later will work.
+        # One line in the log without a traceback; the database's own state explains it.
+        log.warning("database not answering for interaction %s: %r", interaction.id, error)
+        message = "⚠️ " + (speaker.gettext if speaker else _english)(
+            "My database is not answering right now, so I could not do that. Try again in a minute."
+        )
     if message is None:
         error_id = secrets.token_hex(4)
         log.error(

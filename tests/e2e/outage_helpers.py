@@ -1,0 +1,75 @@
+"""A TCP proxy in front of PostgreSQL that a test can cut, as a database server going down would.
+
+The bot connects through it; `cut()` drops every connection and refuses new ones (what a
+stopped server does), `restore()` listens again on the same port. The shared PostgreSQL server
+itself is never stopped: other tests use it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from urllib.parse import urlsplit, urlunsplit
+
+
+class DatabaseProxy:
+    """Forwards 127.0.0.1:<port> to a PostgreSQL server until cut."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._pipes: set[asyncio.StreamWriter] = set()
+
+    @classmethod
+    async def before(cls, url: str) -> DatabaseProxy:
+        """A running proxy for the server of `url`."""
+        parts = urlsplit(url)
+        proxy = cls(parts.hostname or "127.0.0.1", parts.port or 5432)
+        await proxy.restore()
+        return proxy
+
+    def url(self, url: str) -> str:
+        """`url` with its host and port replaced by the proxy's."""
+        parts = urlsplit(url)
+        user = f"{parts.username}@" if parts.username else ""
+        return urlunsplit(parts._replace(netloc=f"{user}127.0.0.1:{self.port}"))
+
+    async def restore(self) -> None:
+        """Accept connections (again, on the same port)."""
+        self._server = await asyncio.start_server(self._forward, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def cut(self) -> None:
+        """Drop every open connection and refuse new ones."""
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        for writer in list(self._pipes):
+            writer.transport.abort()  # a reset, not a polite close: the server is gone
+        self._pipes.clear()
+
+    async def close(self) -> None:
+        """Stop for good."""
+        await self.cut()
+
+    async def _forward(self, client_in: asyncio.StreamReader, client_out: asyncio.StreamWriter):
+        try:
+            server_in, server_out = await asyncio.open_connection(*self.target)
+        except OSError:
+            client_out.transport.abort()
+            return
+        self._pipes.update((client_out, server_out))
+        await asyncio.gather(self._pipe(client_in, server_out), self._pipe(server_in, client_out))
+
+    async def _pipe(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        try:
+            while data := await source.read(65536):
+                sink.write(data)
+                await sink.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            self._pipes.discard(sink)
+            with contextlib.suppress(Exception):
+                sink.close()
