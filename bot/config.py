@@ -56,7 +56,7 @@ class Settings:
     # REDIS_URL: when set, that budget is one bucket in Redis instead of a database row.
     redis_url: str | None = field(default=None, repr=False)
     # How long a release being posted stays claimed without renewal (each page renews it);
-    # after a crash, a sharded process resumes the release this much later at most.
+    # after a crash (sharded) or a database outage, the release resumes this much later at most.
     release_lease_seconds: int = 30
     # An uploaded file must be read within this many seconds, or the upload is refused.
     import_timeout: int = 20

@@ -251,8 +251,8 @@ class Outbox:
             self._again = False
             try:
                 await self.drain()
-            except Exception:
-                log.exception("outbox drain failed")
+            except Exception as error:
+                self.db.log_failure(log, error, "outbox drain failed")
 
     def start(self, interval_s: float = DEFAULT_INTERVAL_S) -> None:
         """Drain now and then every `interval_s` seconds (rows whose pause ended, lapsed claims)."""
@@ -269,8 +269,8 @@ class Outbox:
                 pruned_at = loop.time()
                 try:
                     await self.prune()
-                except Exception:
-                    log.exception("outbox prune failed")
+                except Exception as error:
+                    self.db.log_failure(log, error, "outbox prune failed")
             await asyncio.sleep(interval_s)
 
     async def prune(self, keep_s: int = KEEP_DONE_S) -> int:

@@ -133,8 +133,9 @@ class EarlyAccessService:
         for setting in await self.settings.every(self.shards):
             try:
                 await self.refresh(setting.story_id)
-            except Exception:
-                log.exception("early access of story %s could not be refreshed", setting.story_id)
+            except Exception as error:
+                story = setting.story_id
+                self.db.log_failure(log, error, "early access of story %s not refreshed", story)
 
     def start(self) -> None:
         """Arm the periodic sweep (the first one runs at once)."""

@@ -26,6 +26,7 @@ from bot.storage.repository import unix_now
 log = logging.getLogger(__name__)
 
 DAY_S = 86_400
+PURGE_RETRY_S = 60  # a purge that found no database is tried again this much later
 
 
 def purge_job_id(guild_id: int) -> str:
@@ -109,9 +110,14 @@ class ServerLifecycle:
         """Delete the server's data if its purge is (still) due; the counts are logged."""
         try:
             counts = await self.removals.purge(guild_id, self.clock())
-        except Exception:
-            # A timer callback has no caller: log, and try again at the next start-up.
-            log.exception("purging server %s failed", guild_id)
+        except Exception as error:
+            # A timer callback has no caller: log, and try again: in a minute when the database
+            # did not answer (the data must still go), at the next start-up after a bug.
+            db = self.removals.db
+            db.log_failure(log, error, "purging server %s failed", guild_id)
+            if db.is_unavailable(error):
+                now = self.clock()
+                self._arm(Removal(guild_id, now, now + PURGE_RETRY_S))
             return None
         if counts is not None:
             summary = ", ".join(f"{table}={n}" for table, n in sorted(counts.items()))

@@ -37,6 +37,12 @@ class PostingLanes:
         """Releases past the gate: posting, or waiting for their story's or channel's turn."""
         return self._active
 
+    def busy(self, story_id: int, channel_id: int | None = None) -> bool:
+        """Whether a release of the story, or into the channel, is posting or waiting for its
+        turn here, or an exclusive section holds every lane."""
+        taken = ("story", story_id) in self._users or ("channel", channel_id) in self._users
+        return taken or not self._gate.is_set()
+
     @contextlib.asynccontextmanager
     async def lane(self, story_id: int, channel_id: int | None) -> AsyncIterator[None]:
         """Hold the story's lane and the channel's (story first, so two holders never wait

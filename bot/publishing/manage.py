@@ -18,6 +18,7 @@ from bot.publishing.deletions import PageDeletions
 from bot.publishing.planner import Target, check_target
 from bot.publishing.records import ReleaseRecord, ScheduleRecord
 from bot.publishing.releases import HistoryEntry
+from bot.publishing.runner import Progress, RunResult
 from bot.publishing.service import PublishingService
 from bot.scheduling import parse_repeat, parse_when, resolve_zone
 from bot.stories.policy import require_author
@@ -170,6 +171,19 @@ async def publish_now(
     """Queue the next `count` chapters for posting now (authors only)."""
     await require_author(service.stories, story, actor)
     return await service.plan_now(story, target, count)
+
+
+async def post_in_order(
+    service: PublishingService, releases: list[ReleaseRecord], progress: Progress | None = None
+) -> list[RunResult]:
+    """Post queued releases one after the other; stop after one that was interrupted (its
+    chapter resumes later, and the ones after it follow it then, in order)."""
+    results: list[RunResult] = []
+    for release in releases:
+        results.append(await service.post(release.id, progress))
+        if results[-1].status == "interrupted":
+            break
+    return results
 
 
 async def queue_repost(

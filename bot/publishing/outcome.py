@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from bot.errors import Translates
 from bot.publishing.notes import RELEASE_NOTES, STORY_GONE
 
+# A release's `error` when posting stopped because the database did not answer: not a failure
+# of the release, which stays claimed and is resumed once its lease runs out.
+DATABASE_UNAVAILABLE = "database unavailable"
+
 
 @dataclass(frozen=True)
 class RunResult:

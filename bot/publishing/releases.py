@@ -272,12 +272,16 @@ class ReleaseRepository(Repository):
         async with self.db.transaction() as tx:
             await _log(tx, release_id, self.now(), outcome, detail)
 
-    async def pending_due(self, now: int, shards: ShardSet | None = None) -> list[ReleaseRecord]:
-        """Pending releases of `shards`' guilds due at or before `now`, oldest first."""
+    async def pending_due(
+        self, now: int, shards: ShardSet | None = None, *, paused: bool = True
+    ) -> list[ReleaseRecord]:
+        """Pending releases of `shards`' guilds due at or before `now`, oldest first; without
+        those of paused stories when `paused` is False."""
         mine = shard_stories_sql(shards)
+        held = "" if paused else " AND story_id NOT IN (SELECT id FROM stories WHERE paused = 1)"
         rows = await self.db.fetch_all(
             f"SELECT {_COLUMNS} FROM releases WHERE status = 'pending' AND due_at <= :now"
-            f"{mine}"
+            f"{mine}{held}"
             # Not for servers the bot was removed from (bot.lifecycle): they wait, or go.
             " AND story_id NOT IN (SELECT stories.id FROM stories JOIN guild_removals"
             " ON guild_removals.guild_id = stories.guild_id)"

@@ -27,7 +27,7 @@ from bot.publishing.notes import (
     UNEXPECTED,
     note,
 )
-from bot.publishing.outcome import RunResult
+from bot.publishing.outcome import DATABASE_UNAVAILABLE, RunResult
 from bot.publishing.planner import header_text, pick_tag, target_refusal, thread_name
 from bot.publishing.port import ForumPost, PageSend, PostingError, PublishPort, TargetInfo
 from bot.publishing.records import ReleaseRecord
@@ -124,7 +124,15 @@ class ReleaseRunner:
             return await self._attempt(release, story, chapter, progress)
         except PostingError as exc:
             return await self._failed(release, story, chapter, str(exc))
-        except Exception as exc:  # a bug must not leave the release 'posting' forever
+        except Exception as exc:
+            if self.releases.db.is_unavailable(exc):
+                # Not the release's fault, and recording a failure would fail too: it stays
+                # claimed, and is resumed where it stopped once its lease runs out.
+                self.releases.db.log_failure(log, exc, "release %s stopped", release.id)
+                return RunResult(
+                    release.id, chapter.number, "interrupted", error=DATABASE_UNAVAILABLE
+                )
+            # A bug must not leave the release 'posting' forever.
             log.exception("release %s failed unexpectedly", release.id)
             error = note(UNEXPECTED, name=type(exc).__name__)
             return await self._failed(release, story, chapter, error)

@@ -3,7 +3,9 @@
 The database is the source of truth. Every active schedule has one APScheduler `DateTrigger` job
 (`schedule:<id>`) at its `next_run_at`, re-armed from the DB after each run; claiming a run and
 creating its releases is one conditional transaction, so a run happens once even if timers race.
-All posting goes through one lock, one page at a time, in the order releases were queued.
+Releases post side by side, one at a time per story and per channel (`PostingLanes`), in the
+order they were queued. A run that found no database is tried again later, backing off; what a
+run left half-way is resumed by `StalledReleases` every lease period.
 """
 
 from __future__ import annotations
@@ -12,9 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.base import BaseScheduler
@@ -30,8 +30,9 @@ from bot.publishing.port import PublishPort
 from bot.publishing.records import ReleaseRecord, ScheduleRecord
 from bot.publishing.releases import DEFAULT_LEASE_S, ReleaseRepository
 from bot.publishing.runner import Progress, ReleaseRunner, RunResult, Voice
+from bot.publishing.runs import plan_run
 from bot.publishing.schedules import ScheduleRepository
-from bot.scheduling import RepeatRule
+from bot.publishing.stalled import StalledReleases
 from bot.settings.repository import SettingsRepository
 from bot.sharding import ShardSet, process_owner
 from bot.storage import Database
@@ -42,46 +43,15 @@ from bot.stories.repository import StoryRepository
 
 log = logging.getLogger(__name__)
 
-# "latest" catch-up walks the missed runs to find the last one; past this many it stops looking.
-MAX_CATCH_UP_STEPS = 10_000
-
-
-@dataclass(frozen=True)
-class PlannedRun:
-    """What one schedule run does: when it counts as having run, and when the next one is."""
-
-    ran_at: int
-    next_run_at: int | None
+# A schedule's run that could not reach the database is tried again this much later, the wait
+# doubling up to RETRY_MAX_S: its timer must not be lost while the database restarts.
+RETRY_FIRST_S = 5
+RETRY_MAX_S = 60
 
 
 def job_id(schedule_id: int) -> str:
     """The APScheduler job id of a schedule."""
     return f"schedule:{schedule_id}"
-
-
-def plan_run(schedule: ScheduleRecord, now: int, policy: str) -> PlannedRun:
-    """The run due now and the one after, per the guild's missed-release policy.
-
-    `all` posts every missed run in turn (the next run may already be due); `latest` posts only
-    the most recent missed run and jumps back onto the rule's grid after `now`.
-    """
-    assert schedule.next_run_at is not None
-    due = datetime.fromtimestamp(schedule.next_run_at, UTC)
-    if not schedule.rule:
-        return PlannedRun(schedule.next_run_at, None)
-    rule, zone = RepeatRule.from_text(schedule.rule), ZoneInfo(schedule.timezone)
-    following = rule.next_after(due, zone)
-    if policy != "latest" or following.timestamp() > now:
-        return PlannedRun(schedule.next_run_at, int(following.timestamp()))
-    latest = due
-    for _ in range(MAX_CATCH_UP_STEPS):
-        if following.timestamp() > now:
-            break
-        latest, following = following, rule.next_after(following, zone)
-    else:  # too many missed runs to walk: count the run as now, then rejoin the grid
-        latest = datetime.fromtimestamp(now, UTC)
-        following = rule.next_after(latest, zone, due)
-    return PlannedRun(int(latest.timestamp()), int(following.timestamp()))
 
 
 class PublishingService:
@@ -129,6 +99,16 @@ class PublishingService:
             lease_s=lease_s,
             voice=voice,
         )
+        self.stalled = StalledReleases(
+            self.releases,
+            self._lanes,
+            self._post_in_turn,
+            shards=self.shards,
+            lease_s=lease_s,
+            clock=clock,
+            stopping=lambda: self._stopping,
+        )
+        self._retries: dict[int, int] = {}  # schedule id -> runs in a row that found no database
         if bus is not None:
             bus.subscribe(StoryDeleted, self._story_deleted)
             bus.subscribe(GuildRemoved, self._guild_removed)
@@ -159,16 +139,36 @@ class PublishingService:
                 story.id, [c.id for c in chapters], self.clock(), target.channel_id, target.mode
             )
 
-    async def post(self, release_id: int, progress: Progress | None = None) -> RunResult:
+    async def post(
+        self,
+        release_id: int,
+        progress: Progress | None = None,
+        *,
+        then: Callable[[RunResult], Awaitable[None]] | None = None,
+    ) -> RunResult:
         """Post one queued release (after any release of its story or channel ahead of it;
-        other stories' releases post meanwhile); skipped while shutting down."""
+        other stories' releases post meanwhile); skipped while shutting down. `then` runs
+        before the story's lane is let go (nothing else of the story posts in between)."""
         release = await self.releases.get(release_id)
         story_id = release.story_id if release is not None else 0
         channel_id = release.channel_id if release is not None else None
         async with self._lanes.lane(story_id, channel_id):
             if self._stopping:
                 return RunResult(release_id, 0, "interrupted")
-            return await self.runner.run(release_id, progress)
+            result = await self.runner.run(release_id, progress)
+            if then is not None:
+                await then(result)
+            return result
+
+    async def _post_in_turn(self, release: ReleaseRecord) -> RunResult:
+        """Post a release a schedule queued; a failure pauses its story before anything of the
+        story can post after it."""
+
+        async def pause_if_failed(result: RunResult) -> None:
+            if result.status == "failed":
+                await self._pause_after_failure(release, result)
+
+        return await self.post(release.id, then=pause_if_failed)
 
     # -- schedules ------------------------------------------------------------------------------
 
@@ -180,11 +180,15 @@ class PublishingService:
         # The timer runs on the machine's clock; a use-case clock set apart from it (tests
         # reaching a far-off run) shifts the timer by the difference. Zero in production.
         skew = 0 if self.clock is unix_now else self.clock() - unix_now()
+        self._arm_at(schedule.id, schedule.next_run_at - skew)
+
+    def _arm_at(self, schedule_id: int, at: float) -> None:
+        """Set the schedule's timer to fire at `at` (machine time)."""
         self.scheduler.add_job(
             self.run_schedule,
-            DateTrigger(run_date=datetime.fromtimestamp(schedule.next_run_at - skew, UTC)),
-            args=[schedule.id],
-            id=job_id(schedule.id),
+            DateTrigger(run_date=datetime.fromtimestamp(at, UTC)),
+            args=[schedule_id],
+            id=job_id(schedule_id),
             replace_existing=True,
             misfire_grace_time=None,
             coalesce=True,
@@ -203,23 +207,37 @@ class PublishingService:
             await self._wait_ready()
         if self._stopping:
             return
-        if await self.schedules.of_removed_guild(schedule_id):
-            self.disarm(schedule_id)  # the bot left the server: nothing more goes out there
-            return
         try:
+            if await self.schedules.of_removed_guild(schedule_id):
+                self.disarm(schedule_id)  # the bot left the server: nothing more goes out there
+                return
             created = await self._claim_run(schedule_id)
             for release in created:
-                result = await self.post(release.id)
-                if result.status == "failed":
-                    await self._pause_after_failure(release, result)
+                result = await self._post_in_turn(release)
+                if result.status in ("failed", "interrupted"):
+                    # Failed: its story is paused. Interrupted: it resumes, and the rest of the
+                    # run after it, in order (`StalledReleases`).
                     break
             await self._after_run(schedule_id, created)
-        except Exception:
+            self._retries.pop(schedule_id, None)
+        except Exception as error:
             # A timer callback has no one to report to; the schedule must still be re-armed.
-            log.exception("schedule %s run failed", schedule_id)
+            self.releases.db.log_failure(log, error, "schedule %s run failed", schedule_id)
+            await self._rearm_after_error(schedule_id)
+
+    async def _rearm_after_error(self, schedule_id: int) -> None:
+        """Re-arm a schedule from the DB; while the DB does not answer, run again later."""
+        try:
             schedule = await self.schedules.get(schedule_id)
-            if schedule is not None:
-                self.arm(schedule)
+        except Exception as error:
+            if not self.releases.db.is_unavailable(error):
+                raise
+            failures = self._retries[schedule_id] = self._retries.get(schedule_id, 0) + 1
+            wait = min(RETRY_MAX_S, RETRY_FIRST_S * 2 ** (failures - 1))
+            self._arm_at(schedule_id, unix_now() + wait)
+            return
+        if schedule is not None:
+            self.arm(schedule)
 
     async def _claim_run(self, schedule_id: int) -> list[ReleaseRecord]:
         """Create the due run's releases and move the schedule on (one transaction)."""
@@ -331,21 +349,13 @@ class PublishingService:
 
         Unsharded, this process is the only one: every 'posting' release was its own. Sharded,
         a release still leased may be in the hands of a live process (one started by mistake
-        with the same shard): only expired leases are taken, the rest by `resume_expired`.
+        with the same shard): only expired leases are taken, the rest by `StalledReleases`.
         """
         interrupted = await self.releases.requeue_interrupted(
             self.shards, expired_only=self.shards.sharded
         )
         if interrupted:
             log.info("%d interrupted release(s) will resume", len(interrupted))
-
-    async def resume_expired(self) -> None:
-        """Sharded: post this shard's releases whose lease ran out (their process died)."""
-        if self._stopping:
-            return
-        for release in await self.releases.requeue_interrupted(self.shards, expired_only=True):
-            log.info("release %s: its lease ran out; resuming", release.id)
-            await self.post(release.id)
 
     async def recover(self) -> None:
         """Once the gateway is ready: arm every schedule, then post queued releases oldest first.
@@ -362,16 +372,16 @@ class PublishingService:
         backlog = await self.releases.pending_due(self.clock(), self.shards)  # before timers add
         for schedule in await self.schedules.active(self.shards):
             self.arm(schedule)
-        if self.shards.sharded:
-            self.scheduler.add_job(
-                self.resume_expired,
-                "interval",
-                seconds=self.runner.lease_s,
-                id="resume-expired-releases",
-                replace_existing=True,
-                coalesce=True,
-                max_instances=1,
-            )
+        # Releases a dead process (sharded) or a database outage left half-way, or queued.
+        self.scheduler.add_job(
+            self.stalled.resume,
+            "interval",
+            seconds=self.runner.lease_s,
+            id="resume-stalled-releases",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
         if backlog:
             log.info("posting %d missed release(s)", len(backlog))
         async with self._lanes.exclusive():

@@ -20,6 +20,7 @@ such as `bot.storage.sqlite`. The SQL conventions:
 from __future__ import annotations
 
 import importlib
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -136,6 +137,16 @@ class Database(Queries):
         """Whether `error` means the database did not answer (worth trying again later), not
         that the statement was wrong. Backends add their drivers' errors."""
         return isinstance(error, OSError)
+
+    def log_failure(
+        self, logger: logging.Logger, error: BaseException, message: str, *args: object
+    ) -> None:
+        """Log a failure of background work (a timer, a drain loop): one warning line when the
+        database did not answer, since the work is tried again later; a bug's traceback else."""
+        if self.is_unavailable(error):
+            logger.warning(message + ": the database is not answering (%r)", *args, error)
+        else:
+            logger.error(message, *args, exc_info=error)
 
     @abstractmethod
     def transaction(self) -> AbstractAsyncContextManager[Transaction]:

@@ -22,7 +22,6 @@ from bot.publishing.calendar_png import draw_calendar
 from bot.publishing.doctor import diagnose
 from bot.publishing.planner import Target, resolve_target
 from bot.publishing.policy import PublisherFacts, require_may_publish
-from bot.publishing.runner import RunResult
 from bot.publishing.service import PublishingService
 from bot.scheduling import RepeatRule, discord_timestamp, preview_repeat, preview_when, say_rule
 from bot.stories.policy import require_author
@@ -167,9 +166,7 @@ class Publishing(commands.Cog):
         releases = await manage.publish_now(self.svc, record, actor, chapters, target)
         await interaction.response.defer(ephemeral=True, thinking=True)
         progress = ProgressLine(interaction)
-        results: list[RunResult] = []
-        for release in releases:
-            results.append(await self.svc.post(release.id, progress))
+        results = await manage.post_in_order(self.svc, releases, progress)
         lines = [result_line(r, progress.t) for r in results]
         with contextlib.suppress(discord.HTTPException):
             await interaction.edit_original_response(content="\n".join(lines)[:2000])

@@ -10,6 +10,7 @@ from discord.utils import escape_markdown
 from bot.i18n import Speaker
 from bot.publishing.doctor import Diagnosis
 from bot.publishing.notes import RELEASE_NOTES
+from bot.publishing.outcome import DATABASE_UNAVAILABLE
 from bot.publishing.runner import RunResult
 from bot.scheduling import discord_timestamp
 
@@ -36,6 +37,12 @@ def result_line(result: RunResult, t: Speaker) -> str:
             "❌ Chapter {chapter} failed: {error} See `/schedule history` and `/doctor`.",
             chapter=chapter,
             error=result.failure(t),
+        )
+    if result.status == "interrupted" and result.error == DATABASE_UNAVAILABLE:
+        return t.gettext(
+            "⏸️ Chapter {chapter} stopped: my database is not answering. It resumes where it"
+            " stopped once the database answers again.",
+            chapter=chapter,
         )
     if result.status == "interrupted":
         return t.gettext(

@@ -8,7 +8,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.events import EventBus, GuildRemoved, GuildReturned
-from bot.lifecycle.service import DAY_S, ServerLifecycle, purge_job_id
+from bot.lifecycle.service import DAY_S, PURGE_RETRY_S, ServerLifecycle, purge_job_id
 from bot.sharding import ShardSet
 from bot.storage import Database
 from testkit.clock import Clock
@@ -137,3 +137,26 @@ async def test_a_server_cached_during_the_ready_check_is_not_removed(db: Databas
     life.removals.guilds_with_stories = guild_create_during_the_read  # type: ignore[method-assign]
     assert await life.removed_while_offline(in_guilds.__contains__) == []
     assert await life.removals.get(GUILD) is None and seen == []
+
+
+async def test_a_purge_that_finds_no_database_is_tried_again_in_a_minute(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock, scheduler = Clock(1_000_000), AsyncIOScheduler()
+    scheduler.start(paused=True)  # timers are set (and replaced), never fired
+    life = ServerLifecycle(db, scheduler, EventBus(), retention_days=1, clock=clock)
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO guild_settings (guild_id) VALUES (:g)", {"g": GUILD})
+    await life.guild_removed(GUILD)
+    clock.now += DAY_S
+
+    async def refused(guild_id: int, now: int) -> None:
+        raise ConnectionRefusedError(111, "Connect call failed")
+
+    monkeypatch.setattr(life.removals, "purge", refused)
+    assert await life.purge(GUILD) is None
+    job = scheduler.get_job(purge_job_id(GUILD))
+    assert job is not None and job.trigger.run_date.timestamp() == clock.now + PURGE_RETRY_S
+    monkeypatch.undo()
+    assert await life.purge(GUILD) == {"guild_settings": 1, "guild_removals": 1}
+    scheduler.shutdown(wait=False)

@@ -17,7 +17,7 @@ from bot.publishing.planner import (
 )
 from bot.publishing.port import TargetInfo
 from bot.publishing.records import ScheduleRecord
-from bot.publishing.service import PlannedRun, plan_run
+from bot.publishing.runs import PlannedRun, plan_run
 from bot.stories.records import ChapterRecord, StoryRecord
 
 STORY = StoryRecord(

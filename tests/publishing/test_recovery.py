@@ -10,7 +10,6 @@ import asyncio
 import time
 from datetime import UTC, datetime
 
-import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.publishing.port import PageSend
@@ -40,15 +39,6 @@ class GatedPort(FakePort):
         self.waiting.set()
         await self.gate.wait()
         return await super().send(channel_id, message)
-
-
-@pytest.fixture
-async def scheduler() -> AsyncIOScheduler:
-    """A running APScheduler, like the bot's."""
-    timers = AsyncIOScheduler(timezone=UTC)
-    timers.start()
-    yield timers  # type: ignore[misc]
-    timers.shutdown(wait=False)
 
 
 async def story_with(db: Database, title: str, chapters: int, channel_id: int) -> StoryRecord:

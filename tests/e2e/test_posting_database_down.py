@@ -1,0 +1,145 @@
+"""Posting while the database does not answer: a release that falls due meanwhile, or that is
+half-way posted when it stops answering, goes out once it answers again, every page once and in
+order, without a restart of the bot. (Before, the schedule's timer was lost, and a release
+stopped half-way waited for the next start.)"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import pytest
+
+from bot.client import ChapterBot
+from bot.config import Settings
+from bot.stories.repository import StoryRepository
+from testkit.emulator import DiscordEmulator
+from tests.e2e.conftest import BotRunner
+from tests.e2e.outage_helpers import DatabaseProxy
+from tests.e2e.publishing_helpers import (
+    bot_posts,
+    finished,
+    page_text,
+    upload_story,
+    wait_releases_done,
+)
+from tests.e2e.release_helpers import tale_bytes
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.emulator(time_scale=10.0)]
+
+LEASE_S = 2  # a release left half-way is resumed this long after its last page at most
+
+
+@pytest.fixture
+async def proxy(database_url: str, on_postgres: bool) -> AsyncIterator[DatabaseProxy]:
+    """A proxy the bot reaches PostgreSQL through (skips on a SQLite run)."""
+    if not on_postgres:
+        pytest.skip("cuts a PostgreSQL connection: set TEST_DATABASE_URL (CI's PostgreSQL run)")
+    running = await DatabaseProxy.before(database_url)
+    yield running
+    await running.close()
+
+
+async def restarted(runner: BotRunner, settings: Settings) -> ChapterBot:
+    """The bot again, with `settings` and short release leases."""
+    await runner.stop()
+    runner.settings = replace(settings, release_lease_seconds=LEASE_S)
+    return await runner.start()
+
+
+async def pages_posted_once(emulator: DiscordEmulator, bot: ChapterBot, story_id: int) -> None:
+    """Every page of the story's released chapters is in the channel once, in order."""
+    stories = StoryRepository(bot.database)
+    expected: list[str] = []
+    for chapter in await stories.chapters(story_id):
+        pages = await stories.pages(chapter.id)
+        if any(p.posted for p in pages):
+            assert all(p.posted for p in pages), f"chapter {chapter.number} half posted"
+            expected += [p.content for p in pages]
+    assert expected, "nothing was posted"
+    assert [page_text(m) for m in bot_posts(emulator, emulator.channel("general"))] == expected
+
+
+async def test_a_release_due_while_postgresql_is_down_goes_out_once_it_is_back(
+    emulator: DiscordEmulator, bot_runner: BotRunner, proxy: DatabaseProxy
+) -> None:
+    settings = bot_runner.settings
+    bot = await restarted(
+        bot_runner, replace(settings, database_url=proxy.url(settings.database_url))
+    )
+    alice, general = emulator.user("alice"), emulator.channel("general")
+    story = await upload_story(emulator, bot, alice, "t.txt", tale_bytes(2, 400), channel=general)
+    scheduled = await emulator.slash(
+        alice, "schedule add", story=str(story.id), when="in 2 seconds"
+    )
+    assert "error" not in (scheduled.content or "").lower(), scheduled.content
+
+    await proxy.cut()
+    await asyncio.sleep(3.5)  # the run falls due and finds no database
+    assert bot_posts(emulator, general) == []
+    await proxy.restore()
+
+    await wait_releases_done(bot, story.id, timeout=30.0)  # the run is tried again
+    await pages_posted_once(emulator, bot, story.id)
+    (first, second) = await StoryRepository(bot.database).chapters(story.id)
+    assert first.released_at is not None and second.released_at is None
+
+
+async def test_a_release_cut_off_half_way_by_postgresql_finishes_once_it_is_back(
+    emulator: DiscordEmulator, bot_runner: BotRunner, proxy: DatabaseProxy
+) -> None:
+    settings = bot_runner.settings
+    bot = await restarted(
+        bot_runner, replace(settings, database_url=proxy.url(settings.database_url))
+    )
+    alice, general = emulator.user("alice"), emulator.channel("general")
+    story = await upload_story(emulator, bot, alice, "t.txt", tale_bytes(2, 1600), channel=general)
+
+    # Two pages go out; Discord creates the third while the database stops answering.
+    page_posts = rf"/channels/{general.id}/messages"
+    emulator.faults.delay(method="POST", path=page_posts, seconds=0, times=2)
+    emulator.faults.delay(method="POST", path=page_posts, seconds=1.0, times=1)
+    publishing = await emulator.slash(alice, "publish", story=str(story.id), chapters=2)
+    await emulator.wait_until(lambda: len(bot_posts(emulator, general)) >= 2, timeout=10.0)
+    await asyncio.sleep(0.3)
+    await proxy.cut()
+
+    said = await finished(publishing, timeout=20.0)
+    assert "database is not answering" in said and "error id" not in said, said
+    await asyncio.sleep(1.0)
+    await proxy.restore()
+
+    # The third page is adopted (not sent again), the rest follow, then chapter 2.
+    await wait_releases_done(bot, story.id, timeout=30.0)
+    await pages_posted_once(emulator, bot, story.id)
+    assert all(c.released_at for c in await StoryRepository(bot.database).chapters(story.id))
+
+
+@pytest.mark.sqlite_only(reason="another program locking a SQLite file")
+async def test_a_release_cut_off_by_a_locked_file_finishes_once_it_is_free(
+    emulator: DiscordEmulator, bot_runner: BotRunner, database_url: str
+) -> None:
+    bot = await restarted(bot_runner, bot_runner.settings)
+    alice, general = emulator.user("alice"), emulator.channel("general")
+    story = await upload_story(emulator, bot, alice, "t.txt", tale_bytes(1, 1600), channel=general)
+
+    page_posts = rf"/channels/{general.id}/messages"
+    emulator.faults.delay(method="POST", path=page_posts, seconds=0, times=2)
+    emulator.faults.delay(method="POST", path=page_posts, seconds=1.0, times=1)
+    publishing = await emulator.slash(alice, "publish", story=str(story.id))
+    await emulator.wait_until(lambda: len(bot_posts(emulator, general)) >= 2, timeout=10.0)
+    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        # A backup tool's write lock, held past the bot's busy timeout while the third page's
+        # message id waits to be stored.
+        holder.execute("BEGIN IMMEDIATE")
+        said = await finished(publishing, timeout=20.0)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert "database is not answering" in said and "error id" not in said, said
+
+    await wait_releases_done(bot, story.id, timeout=30.0)
+    await pages_posted_once(emulator, bot, story.id)
