@@ -280,8 +280,10 @@ class ReadBuffer:
             self._unavailable_since, self._retries = None, 0
             return True
         except Exception as error:
-            if self._keep_for_later(error, len(batch)):
-                return False
+            if self._unavailable(error):
+                # Kept for later, or (closing, or too long) dropped with one line saying so:
+                # writing each read alone would fail the same way.
+                return not self._keep_for_later(error, len(batch))
             if len(batch) == 1:
                 log.exception("could not record a read of user %s; dropped", batch[0].user_id)
                 return True
@@ -295,8 +297,11 @@ class ReadBuffer:
         return True
 
     def _keep_for_later(self, error: Exception, reads: int) -> bool:
-        """Whether a batch that failed with `error` is kept and tried again later."""
-        if self._closed or not self._unavailable(error):
+        """Whether a batch the database did not answer for is kept and tried again later."""
+        if self._closed:
+            log.warning(
+                "the database is not answering at shutdown (%s); %d reads lost", error, reads
+            )
             return False
         now = time.monotonic()
         since = self._unavailable_since = self._unavailable_since or now

@@ -41,10 +41,10 @@ def proxied_settings(bot_settings: Settings, proxy: DatabaseProxy) -> Settings:
 
 
 async def test_readers_are_told_the_database_is_down_then_read_on(
+    proxy: DatabaseProxy,  # first: set up before the bot, so the bot stops before it closes
     emulator: DiscordEmulator,
     bot_runner: BotRunner,
     proxied_settings: Settings,
-    proxy: DatabaseProxy,
 ) -> None:
     await bot_runner.stop()
     bot_runner.settings = proxied_settings

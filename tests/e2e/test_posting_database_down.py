@@ -34,7 +34,8 @@ LEASE_S = 2  # a release left half-way is resumed this long after its last page 
 
 @pytest.fixture
 async def proxy(database_url: str, on_postgres: bool) -> AsyncIterator[DatabaseProxy]:
-    """A proxy the bot reaches PostgreSQL through (skips on a SQLite run)."""
+    """A proxy the bot reaches PostgreSQL through (skips on a SQLite run); tests ask for it
+    first, so that the bot stops before it closes."""
     if not on_postgres:
         pytest.skip("cuts a PostgreSQL connection: set TEST_DATABASE_URL (CI's PostgreSQL run)")
     running = await DatabaseProxy.before(database_url)
@@ -63,7 +64,7 @@ async def pages_posted_once(emulator: DiscordEmulator, bot: ChapterBot, story_id
 
 
 async def test_a_release_due_while_postgresql_is_down_goes_out_once_it_is_back(
-    emulator: DiscordEmulator, bot_runner: BotRunner, proxy: DatabaseProxy
+    proxy: DatabaseProxy, emulator: DiscordEmulator, bot_runner: BotRunner
 ) -> None:
     settings = bot_runner.settings
     bot = await restarted(
@@ -88,7 +89,7 @@ async def test_a_release_due_while_postgresql_is_down_goes_out_once_it_is_back(
 
 
 async def test_a_release_cut_off_half_way_by_postgresql_finishes_once_it_is_back(
-    emulator: DiscordEmulator, bot_runner: BotRunner, proxy: DatabaseProxy
+    proxy: DatabaseProxy, emulator: DiscordEmulator, bot_runner: BotRunner
 ) -> None:
     settings = bot_runner.settings
     bot = await restarted(

@@ -8,11 +8,13 @@ costing the rest of its batch.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 
 import aiosqlite
 import pytest
 
+from bot.reading import write_behind
 from bot.reading.records import PagePosition
 from bot.reading.repository import ProgressRepository
 from bot.reading.service import PageView, Reader, ReadingService
@@ -281,3 +283,35 @@ async def test_at_close_a_database_that_does_not_answer_gets_one_last_try() -> N
     buffer.add(GUILD, BOB, _spot(1), False, 1)
     await asyncio.wait_for(buffer.close(), 5)  # no endless retrying at shutdown
     assert attempts == 1 and len(buffer) == 0
+
+
+@pytest.mark.parametrize("closing", [True, False], ids=["at-shutdown", "down-too-long"])
+async def test_reads_a_database_never_answered_for_are_dropped_with_one_line(
+    closing: bool, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No attempt per reader and no traceback each: the database is down, not the rows bad."""
+    attempts = 0
+
+    async def writer(batch: Sequence[PendingRead]) -> None:
+        nonlocal attempts
+        attempts += 1
+        raise ConnectionRefusedError("still down")
+
+    monkeypatch.setattr(write_behind, "KEEP_UNAVAILABLE_S", 0.0 if not closing else 300.0)
+    buffer = ReadBuffer(writer, flush_seconds=60.0, unavailable=lambda e: True)
+    for reader in (BOB, DAVE, EVE):
+        buffer.add(GUILD, reader, _spot(1), False, 1)
+    with caplog.at_level(logging.WARNING, logger="bot.reading.write_behind"):
+        if closing:
+            await asyncio.wait_for(buffer.close(), 5)
+        else:
+            await buffer.flush()  # kept: the database just stopped answering
+            await asyncio.sleep(0.01)
+            await buffer.flush()  # still down, past the keep window: dropped
+            await buffer.close()
+    dropped = [
+        r for r in caplog.records if "3 reads" in r.getMessage() and "keeping" not in r.getMessage()
+    ]
+    assert len(dropped) == 1 and dropped[0].exc_info is None
+    assert not [r for r in caplog.records if r.exc_info]
+    assert attempts == (1 if closing else 2) and len(buffer) == 0
