@@ -50,6 +50,22 @@ async def restarted(runner: BotRunner, settings: Settings) -> ChapterBot:
     return await runner.start()
 
 
+@pytest.fixture
+async def proxied_bot(proxy: DatabaseProxy, bot_runner: BotRunner) -> ChapterBot:
+    """The bot again, reaching PostgreSQL through the proxy (set up first, so closed last)."""
+    settings = bot_runner.settings
+    return await restarted(
+        bot_runner, replace(settings, database_url=proxy.url(settings.database_url))
+    )
+
+
+def hold_the_third_page(emulator: DiscordEmulator, channel_id: int) -> None:
+    """Two pages go out at once; Discord then takes a second over creating the third."""
+    page_posts = rf"/channels/{channel_id}/messages"
+    emulator.faults.delay(method="POST", path=page_posts, seconds=0, times=2)
+    emulator.faults.delay(method="POST", path=page_posts, seconds=1.0, times=1)
+
+
 async def pages_posted_once(emulator: DiscordEmulator, bot: ChapterBot, story_id: int) -> None:
     """Every page of the story's released chapters is in the channel once, in order."""
     stories = StoryRepository(bot.database)
@@ -64,12 +80,9 @@ async def pages_posted_once(emulator: DiscordEmulator, bot: ChapterBot, story_id
 
 
 async def test_a_release_due_while_postgresql_is_down_goes_out_once_it_is_back(
-    proxy: DatabaseProxy, emulator: DiscordEmulator, bot_runner: BotRunner
+    proxy: DatabaseProxy, emulator: DiscordEmulator, proxied_bot: ChapterBot
 ) -> None:
-    settings = bot_runner.settings
-    bot = await restarted(
-        bot_runner, replace(settings, database_url=proxy.url(settings.database_url))
-    )
+    bot = proxied_bot
     alice, general = emulator.user("alice"), emulator.channel("general")
     story = await upload_story(emulator, bot, alice, "t.txt", tale_bytes(2, 400), channel=general)
     scheduled = await emulator.slash(
@@ -89,19 +102,13 @@ async def test_a_release_due_while_postgresql_is_down_goes_out_once_it_is_back(
 
 
 async def test_a_release_cut_off_half_way_by_postgresql_finishes_once_it_is_back(
-    proxy: DatabaseProxy, emulator: DiscordEmulator, bot_runner: BotRunner
+    proxy: DatabaseProxy, emulator: DiscordEmulator, proxied_bot: ChapterBot
 ) -> None:
-    settings = bot_runner.settings
-    bot = await restarted(
-        bot_runner, replace(settings, database_url=proxy.url(settings.database_url))
-    )
+    bot = proxied_bot
     alice, general = emulator.user("alice"), emulator.channel("general")
     story = await upload_story(emulator, bot, alice, "t.txt", tale_bytes(2, 1600), channel=general)
 
-    # Two pages go out; Discord creates the third while the database stops answering.
-    page_posts = rf"/channels/{general.id}/messages"
-    emulator.faults.delay(method="POST", path=page_posts, seconds=0, times=2)
-    emulator.faults.delay(method="POST", path=page_posts, seconds=1.0, times=1)
+    hold_the_third_page(emulator, general.id)  # the database stops answering meanwhile
     publishing = await emulator.slash(alice, "publish", story=str(story.id), chapters=2)
     await emulator.wait_until(lambda: len(bot_posts(emulator, general)) >= 2, timeout=10.0)
     await asyncio.sleep(0.3)
@@ -126,9 +133,7 @@ async def test_a_release_cut_off_by_a_locked_file_finishes_once_it_is_free(
     alice, general = emulator.user("alice"), emulator.channel("general")
     story = await upload_story(emulator, bot, alice, "t.txt", tale_bytes(1, 1600), channel=general)
 
-    page_posts = rf"/channels/{general.id}/messages"
-    emulator.faults.delay(method="POST", path=page_posts, seconds=0, times=2)
-    emulator.faults.delay(method="POST", path=page_posts, seconds=1.0, times=1)
+    hold_the_third_page(emulator, general.id)
     publishing = await emulator.slash(alice, "publish", story=str(story.id))
     await emulator.wait_until(lambda: len(bot_posts(emulator, general)) >= 2, timeout=10.0)
     holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
