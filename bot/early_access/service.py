@@ -129,8 +129,14 @@ class EarlyAccessService:
         return written
 
     async def sweep(self) -> None:
-        """Recompute every story's opening from the database (start-up and periodically)."""
-        for setting in await self.settings.every(self.shards):
+        """Recompute every story's opening from the database (start-up and periodically); a
+        timer that fired while the database did not answer is made good here."""
+        try:
+            settings = await self.settings.every(self.shards)
+        except Exception as error:
+            self.db.log_failure(log, error, "early access sweep failed")
+            return
+        for setting in settings:
             try:
                 await self.refresh(setting.story_id)
             except Exception as error:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import discord
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 UNKNOWN_EMOJI = 10014
+DIGEST_RETRY_S = 60  # a digest that found no database is tried again this much later
 
 
 async def add_story_reactions(
@@ -161,12 +162,17 @@ def arm_digest(bot: ChapterBot, settings: FeedbackSettings) -> None:
             bot.scheduler.remove_job(job_id)
         return
     now = datetime.now(UTC)
-    run_at = max(now, datetime.fromtimestamp(settings.next_digest_at, UTC))
+    _arm_digest_at(
+        bot, settings.story_id, max(now, datetime.fromtimestamp(settings.next_digest_at, UTC))
+    )
+
+
+def _arm_digest_at(bot: ChapterBot, story_id: int, run_at: datetime) -> None:
     bot.scheduler.add_job(
         digest_job,
         DateTrigger(run_date=run_at),
-        id=job_id,
-        args=[bot, settings.story_id],
+        id=digest_job_id(story_id),
+        args=[bot, story_id],
         replace_existing=True,
         misfire_grace_time=None,
         coalesce=True,
@@ -180,8 +186,19 @@ def disarm_digest(bot: ChapterBot, story_id: int) -> None:
 
 
 async def digest_job(bot: ChapterBot, story_id: int) -> None:
-    """Send a story's digest to its authors by DM, then arm the next one."""
+    """Send a story's digest to its authors by DM, then arm the next one; while the database
+    does not answer, try again in a minute (the timer must not be lost)."""
     await bot.wait_until_ready()
+    try:
+        await _send_digest(bot, story_id)
+    except Exception as error:
+        if not bot.database.is_unavailable(error):
+            raise
+        bot.database.log_failure(log, error, "digest of story %s failed", story_id)
+        _arm_digest_at(bot, story_id, datetime.now(UTC) + timedelta(seconds=DIGEST_RETRY_S))
+
+
+async def _send_digest(bot: ChapterBot, story_id: int) -> None:
     service = bot.services.feedback
     digest = await service.run_digest(story_id)
     if digest is None:

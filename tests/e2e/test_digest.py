@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot.client import ChapterBot
+from cogs.feedback.delivery import DIGEST_RETRY_S, digest_job
 from testkit.emulator import DiscordEmulator
 from testkit.emulator.model import Message
 from tests.e2e.feedback_helpers import eventually, feedback_repo, publish_story
@@ -98,3 +99,29 @@ async def test_only_authors_change_the_digest(
     assert "Only the authors" in (refused.content or "")
     assert (await feedback_repo(chapterbot).settings(published.story.id)).digest_frequency == "off"
     assert chapterbot.scheduler.get_job(f"digest:{published.story.id}") is None
+
+
+async def test_a_digest_due_while_the_database_is_down_is_tried_again_in_a_minute(
+    emulator: DiscordEmulator, chapterbot: ChapterBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = emulator.user("alice")
+    published = await publish_story(emulator, chapterbot, alice, release=1)
+    story_id = published.story.id
+    await emulator.slash(alice, "settings digest", story=str(story_id), frequency="daily")
+    await feedback_repo(chapterbot).update_settings(story_id, next_digest_at=int(time.time()))
+    feedback = chapterbot.services.feedback
+
+    async def refused(story_id: int) -> None:
+        raise ConnectionRefusedError(111, "Connect call failed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(feedback, "run_digest", refused)
+        before = time.time()
+        await digest_job(chapterbot, story_id)  # the digest's time: no database
+    job = chapterbot.scheduler.get_job(f"digest:{story_id}")
+    assert job is not None
+    assert abs(job.next_run_time.timestamp() - before - DIGEST_RETRY_S) < 2
+    assert digests(emulator, alice) == []
+
+    await digest_job(chapterbot, story_id)  # a minute later, it answers
+    await emulator.wait_until(lambda: digests(emulator, alice), timeout=10.0, what="the digest")
