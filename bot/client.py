@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import pkgutil
+import sys
 from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
@@ -266,6 +267,16 @@ class ChapterBot(commands.Bot):
             self._heap_frozen = True
             log.debug("froze %d start-up objects", freeze_startup_heap())
         await self._beat()
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        """A gateway event's handler failed: while the database does not answer, one warning
+        line (the event is not recorded: a reaction, a server joining); else discord.py's
+        traceback."""
+        error = sys.exc_info()[1]
+        if self.db is not None and error is not None and self.db.is_unavailable(error):
+            log.warning("%s not handled: the database is not answering (%r)", event_method, error)
+            return
+        await super().on_error(event_method, *args, **kwargs)
 
     async def _beat(self) -> None:
         """Write the heartbeat `chapterbot health` reads, while connected to Discord."""

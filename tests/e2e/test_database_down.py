@@ -4,6 +4,7 @@ once it answers again, everything works as before."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -45,6 +46,7 @@ async def test_readers_are_told_the_database_is_down_then_read_on(
     emulator: DiscordEmulator,
     bot_runner: BotRunner,
     proxied_settings: Settings,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     await bot_runner.stop()
     bot_runner.settings = proxied_settings
@@ -67,6 +69,14 @@ async def test_readers_are_told_the_database_is_down_then_read_on(
         assert "error id" not in (refused.content or "")
     in_german = await emulator.slash(bob, "next", user_locale="de")
     assert "Meine Datenbank antwortet gerade nicht" in (in_german.content or ""), in_german.content
+    with caplog.at_level(logging.WARNING):
+        await emulator.react(bob, emulator.messages(general)[0], "❤️")  # feedback, unrecorded
+        await emulator.wait_until(
+            lambda: any("not handled" in r.getMessage() for r in caplog.records),
+            timeout=5.0,
+            what="the reaction's handler giving up",
+        )
+    assert not [r for r in caplog.records if r.exc_info], "a traceback for an outage"
 
     await proxy.restore()
     shown = await emulator.slash(bob, "next")
