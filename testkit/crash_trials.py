@@ -11,8 +11,9 @@ in order, with the stored message id being the posted message. Kill moments:
   bot died, as Discord would);
 * `random`: at a random time after the first page appeared.
 
-Trials run in a few workers, each with its own emulator and database, because a start-up takes
-about 2.5 s (discord.py waits for guilds) and waiting is cheap. `bench/crash_trials.py` runs 200.
+Trials run in a few workers, each with its own emulator and database (a SQLite file, or one
+PostgreSQL database each), because a start-up takes about 2.5 s (discord.py waits for guilds)
+and waiting is cheap. `bench/crash_trials.py` runs 200.
 
 A bot that stops without being killed by the trial (something else on the machine signalled it)
 is started again and counted in `outside_exits`: one more interruption, which exactly-once must
@@ -40,6 +41,7 @@ from bot.publishing.releases import ReleaseRepository
 from bot.storage import Database, open_database
 from bot.stories.authoring import PreparedStory, prepare_story
 from bot.stories.repository import StoryRepository
+from testkit import dbcheck
 from testkit.botproc import BotProcess, bot_env
 from testkit.emulator import DiscordEmulator
 from testkit.emulator.model import Channel
@@ -127,25 +129,27 @@ async def seed_trial(worker: Worker, channel: Channel) -> int:
         await db.close()
 
 
-def stored(database: Path, chapter_id: int) -> tuple[list[tuple[str, int | None]], str]:
-    """(pages as (content, message id), release status) read straight from the file."""
+STORED_PAGES = "SELECT content, message_id FROM pages WHERE chapter_id = :c ORDER BY number"
+STORED_STATUS = "SELECT status FROM releases WHERE chapter_id = :c ORDER BY id DESC"
+
+
+async def stored(database: Path | str, chapter_id: int) -> tuple[list[tuple[str, int | None]], str]:
+    """(pages as (content, message id), release status) read straight from the database."""
+    if isinstance(database, str):  # a PostgreSQL URL
+        pages = await dbcheck.rows(database, STORED_PAGES, {"c": chapter_id})
+        status = await dbcheck.rows(database, STORED_STATUS, {"c": chapter_id})
+        return [(c, m) for c, m in pages], (status[0][0] if status else "none")
     for attempt in range(10):  # a loaded machine can hold the file's lock past the busy timeout
         try:
             with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as conn:
                 conn.execute("PRAGMA busy_timeout = 5000")
-                pages = conn.execute(
-                    "SELECT content, message_id FROM pages WHERE chapter_id = ? ORDER BY number",
-                    (chapter_id,),
-                ).fetchall()
-                status = conn.execute(
-                    "SELECT status FROM releases WHERE chapter_id = ? ORDER BY id DESC",
-                    (chapter_id,),
-                ).fetchone()
-            return [(c, m) for c, m in pages], (status[0] if status else "none")
+                rows = conn.execute(STORED_PAGES, {"c": chapter_id}).fetchall()
+                latest = conn.execute(STORED_STATUS, {"c": chapter_id}).fetchone()
+            return [(c, m) for c, m in rows], (latest[0] if latest else "none")
         except sqlite3.OperationalError:
             if attempt == 9:
                 raise
-            time.sleep(0.1)
+            await asyncio.sleep(0.1)
     raise AssertionError("unreachable")
 
 
@@ -220,7 +224,7 @@ async def wait_until_done(
     outside. False once nothing happened for STALL_TIMEOUT_S."""
     last_progress, seen = time.monotonic(), -1
     while time.monotonic() - last_progress < STALL_TIMEOUT_S:
-        if stored(worker.database, chapter_id)[1] == "done":
+        if (await stored(worker.database, chapter_id))[1] == "done":
             return True
         count = len(posted(worker, channel))
         if count != seen:
@@ -328,7 +332,7 @@ async def run_trial(worker: Worker, trial: int, seed: int) -> TrialResult:
         await start_bot(worker, result)
         finished = await wait_until_done(worker, channel, chapter_id, result)
         await kill_bot(worker)
-        pages, status = stored(worker.database, chapter_id)
+        pages, status = await stored(worker.database, chapter_id)
         sent = posted(worker, channel)
         result.pages = len(pages)
         result.ok = finished and status == "done" and sent == pages
@@ -353,23 +357,35 @@ async def run_worker(worker: Worker, trials: list[int], seed: int) -> list[Trial
     return worker.results
 
 
-async def new_worker(folder: Path, story: PreparedStory, time_scale: float = 20.0) -> Worker:
-    """A worker with a started emulator and a migrated database in `folder`."""
+async def new_worker(
+    folder: Path, story: PreparedStory, time_scale: float = 20.0, url: str | None = None
+) -> Worker:
+    """A worker with a started emulator and a migrated database: a file in `folder`, or the
+    (empty) database `url` names."""
     emu = DiscordEmulator(time_scale=time_scale, heartbeat_interval_ms=1000)
     await emu.start()
     folder.mkdir(parents=True, exist_ok=True)
-    await (await open_database(folder / "bot.db")).close()  # migrate once, up front
-    return Worker(emu, folder, story)
+    await (await open_database(url or folder / "bot.db")).close()  # migrate once, up front
+    return Worker(emu, folder, story, url=url)
 
 
 async def run_trials(
-    count: int, *, seed: int, workdir: Path, workers: int = 4, time_scale: float = 20.0
+    count: int,
+    *,
+    seed: int,
+    workdir: Path,
+    workers: int = 4,
+    time_scale: float = 20.0,
+    urls: list[str] | None = None,
 ) -> tuple[list[TrialResult], list[str]]:
-    """Run `count` trials; returns the results and any Discord API violations the bot caused."""
+    """Run `count` trials; returns the results and any Discord API violations the bot caused.
+
+    Each worker has its own SQLite file, or with `urls` its own database of that list."""
     story = thirty_page_chapter()
     crew: list[Worker] = []
     for index in range(min(workers, count)):
-        crew.append(await new_worker(workdir / f"worker-{index}", story, time_scale))
+        url = urls[index] if urls else None
+        crew.append(await new_worker(workdir / f"worker-{index}", story, time_scale, url))
     try:
         plans = [list(range(i, count, len(crew))) for i in range(len(crew))]
         done = await asyncio.gather(

@@ -1,19 +1,22 @@
 """`kill -9` while posting a 30-page chapter, 20 seeded trials: every page exactly once, in order.
 
-The trials themselves live in `tests/reliability/crash_trials.py` (shared with
-`bench/crash_trials.py`, which runs 200 of them). The harness itself is checked too: a bot that
-something else on the machine stops mid-chapter is started again and the chapter still ends
-exactly once (on a busy machine that once passed for 7 failed trials out of 200).
+The trials themselves live in `testkit/crash_trials.py` (shared with `bench/crash_trials.py`,
+which runs 200 of them); on a PostgreSQL run each worker gets a database of its own on that
+server. The harness itself is checked too: a bot that something else on the machine stops
+mid-chapter is started again and the chapter still ends exactly once (on a busy machine that
+once passed for 7 failed trials out of 200).
 """
 
 from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from testkit import pgtest
 from testkit.crash_trials import (
     PAGES,
     STRATEGIES,
@@ -29,16 +32,41 @@ from testkit.crash_trials import (
     wait_for,
     wait_until_done,
 )
+from tests.db_fixtures import server_url_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 SEED = 8
 TRIALS = 20
+WORKERS = 5
+
+
+@pytest.fixture
+def worker_databases(request: pytest.FixtureRequest) -> Iterator[list[str] | None]:
+    """On a PostgreSQL run, an empty database for each worker (the run's own is shared by
+    the other tests); None on a SQLite run, where each worker has its own file."""
+    server = server_url_for(request.config)
+    if server is None:
+        yield None
+        return
+    urls = [
+        asyncio.run(pgtest.create_database(server, prefix="chapterbot_crash"))
+        for _ in range(WORKERS)
+    ]
+    try:
+        yield urls
+    finally:
+        for url in urls:
+            asyncio.run(pgtest.drop_database(server, url))
 
 
 @pytest.mark.timeout(300)
-async def test_kill_9_at_random_moments_never_loses_or_repeats_a_page(tmp_path: Path) -> None:
-    results, violations = await run_trials(TRIALS, seed=SEED, workdir=tmp_path, workers=5)
+async def test_kill_9_at_random_moments_never_loses_or_repeats_a_page(
+    tmp_path: Path, worker_databases: list[str] | None
+) -> None:
+    results, violations = await run_trials(
+        TRIALS, seed=SEED, workdir=tmp_path, workers=WORKERS, urls=worker_databases
+    )
     assert len(results) == TRIALS
     failed = [f"trial {r.trial} ({r.strategy}): {r.detail}" for r in results if not r.ok]
     assert failed == []
@@ -65,11 +93,11 @@ async def test_a_bot_stopped_from_outside_is_restarted_and_the_chapter_ends_exac
         assert bot.proc is not None
         bot.proc.send_signal(signal.SIGTERM)  # not the trial's doing: the bot drains and exits
         await asyncio.wait_for(bot.proc.wait(), 30)
-        assert stored(worker.database, chapter_id)[1] == "posting"
+        assert (await stored(worker.database, chapter_id))[1] == "posting"
 
         assert await wait_until_done(worker, channel, chapter_id, result)
         await kill_bot(worker)
-        pages, status = stored(worker.database, chapter_id)
+        pages, status = await stored(worker.database, chapter_id)
         assert status == "done" and len(pages) == PAGES
         assert posted(worker, channel) == pages
         assert result.outside_exits == 1

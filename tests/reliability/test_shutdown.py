@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import open_database
+from testkit import dbcheck
 from testkit.crash_trials import (
     Worker,
     posted,
@@ -48,7 +49,7 @@ async def test_sigterm_finishes_the_page_in_flight_exits_0_and_the_next_start_re
     assert "received SIGTERM" in bot.log and "Traceback" not in bot.log
     assert took >= IN_FLIGHT_S - 0.5, "it did not wait for the page in flight"
 
-    pages, status = stored(worker.database, chapter_id)
+    pages, status = await stored(worker.database, chapter_id)
     sent = posted(worker, channel)
     done = [(content, mid) for content, mid in pages if mid is not None]
     assert sent == done, "every message sent has its id stored, and nothing else went out"
@@ -57,11 +58,15 @@ async def test_sigterm_finishes_the_page_in_flight_exits_0_and_the_next_start_re
 
     again = await start_bot(worker)
     try:
-        assert await wait_for(lambda: stored(worker.database, chapter_id)[1] == "done", 30)
+
+        async def done() -> bool:
+            return (await stored(worker.database, chapter_id))[1] == "done"
+
+        assert await dbcheck.until(done, timeout=30, what="the release resumed and done")
         assert await again.terminate(timeout=30) == 0
     finally:
         await again.ensure_dead()
-    pages, _ = stored(worker.database, chapter_id)
+    pages, _ = await stored(worker.database, chapter_id)
     assert posted(worker, channel) == pages
     assert "interrupted release(s) will resume" in again.log
 
