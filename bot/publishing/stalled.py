@@ -80,11 +80,17 @@ class StalledReleases:
             log.info("release %s: its lease ran out; resuming", release.id)
         overdue = self.clock() - self.lease_s
         left: dict[int, list[ReleaseRecord]] = {}
+        held: set[int] = set()  # stories with a release that waits: the later ones wait too
         for release in await self.releases.pending_due(overdue, self.shards, paused=False):
             story = release.story_id
-            if story in self._stories or self.lanes.busy(story, release.channel_id):
+            if (
+                story in held
+                or story in self._stories
+                or self.lanes.busy(story, release.channel_id)
+            ):
                 # Being posted here (its loop reaches this release in order), or its channel is
                 # taken by a long chapter of another story: the next round looks again.
+                held.add(story)
                 continue
             left.setdefault(story, []).append(release)
         for story, releases in left.items():

@@ -155,3 +155,23 @@ def test_a_database_not_answering_is_a_warning_and_a_bug_a_traceback(
     assert down.getMessage().startswith("drain of x failed: the database is not answering")
     assert bug.levelno == logging.ERROR and bug.exc_info is not None
     assert bug.getMessage() == "drain of y failed"
+
+
+async def test_a_chapter_held_back_by_its_channel_holds_back_the_chapters_after_it(
+    db: Database, scheduler: AsyncIOScheduler
+) -> None:
+    port = FakePort()
+    service = service_on(db, port, scheduler)
+    story = await story_with(db, "Split", 2, CHANNEL)
+    first, second = await queued(db, story, int(time.time()) - 600)
+    releases = ReleaseRepository(db)
+    async with db.transaction() as tx:  # chapter 2 goes to another channel
+        await tx.execute("UPDATE releases SET channel_id = 800 WHERE id = :id", {"id": second})
+
+    async with service._lanes.lane(0, CHANNEL):  # chapter 1's channel is taken
+        assert await service.stalled.resume() == 0
+    assert port.sent == {}  # chapter 2 did not overtake chapter 1
+    assert await service.stalled.resume() == 1
+    await service.stalled.wait()
+    assert [(await releases.get(r)).status for r in (first, second)] == ["done", "done"]  # type: ignore[union-attr]
+    assert list(port.sent) == [CHANNEL, 800]
