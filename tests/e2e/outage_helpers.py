@@ -30,10 +30,12 @@ class DatabaseProxy:
         return proxy
 
     def url(self, url: str) -> str:
-        """`url` with its host and port replaced by the proxy's."""
+        """`url` with its host and port replaced by the proxy's, without TLS: asyncpg's TLS
+        negotiation, cut half-way by the proxy, logs an asyncio error of its own."""
         parts = urlsplit(url)
         user = f"{parts.username}@" if parts.username else ""
-        return urlunsplit(parts._replace(netloc=f"{user}127.0.0.1:{self.port}"))
+        query = "&".join(q for q in (parts.query, "sslmode=disable") if q)
+        return urlunsplit(parts._replace(netloc=f"{user}127.0.0.1:{self.port}", query=query))
 
     async def restore(self) -> None:
         """Accept connections (again, on the same port)."""
