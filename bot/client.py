@@ -185,6 +185,7 @@ class ChapterBot(commands.Bot):
         self.db = await open_database(
             self.settings.database_url,
             pool_size=self.settings.database_pool_size,
+            timeout=self.settings.database_timeout,
             before={NOTE_KEY_MIGRATION: carry_key_out(self.settings.note_key, key_file)},
         )
         note_key = resolve_note_key(self.settings.note_key, key_file)

@@ -47,6 +47,8 @@ class Settings:
     discord_connect_timeout: int = 60
     # Connections a PostgreSQL database pool may open (SQLite ignores it).
     database_pool_size: int = 10
+    # Seconds the running bot waits for PostgreSQL to connect or to answer one statement.
+    database_timeout: int = 30
     # SHARD_COUNT / SHARD_IDS: None = one unsharded process serving every guild.
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
@@ -129,6 +131,7 @@ class Settings:
             database_pool_size=_positive_int(
                 "DATABASE_POOL_SIZE", values.get("DATABASE_POOL_SIZE"), 10, unit="connections"
             ),
+            database_timeout=_positive_int("DATABASE_TIMEOUT", values.get("DATABASE_TIMEOUT"), 30),
             shard_count=_optional_count(values.get("SHARD_COUNT")),
             shard_ids=_shard_ids(values.get("SHARD_IDS")),
             release_lease_seconds=_positive_int(

@@ -100,6 +100,13 @@ def test_database_pool_size_defaults_to_ten_and_must_be_positive() -> None:
         settings(DATABASE_POOL_SIZE="0")
 
 
+def test_database_timeout_defaults_to_thirty_seconds_and_must_be_positive() -> None:
+    assert settings().database_timeout == 30
+    assert settings(DATABASE_TIMEOUT="5").database_timeout == 5
+    with pytest.raises(ConfigError, match=r"DATABASE_TIMEOUT.*seconds"):
+        settings(DATABASE_TIMEOUT="0")
+
+
 def test_import_timeout_defaults_to_twenty_seconds_and_must_be_positive() -> None:
     assert settings().import_timeout == 20
     assert settings(IMPORT_TIMEOUT="5").import_timeout == 5

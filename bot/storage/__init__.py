@@ -63,13 +63,15 @@ async def open_database(
     url_or_path: str | Path,
     *,
     pool_size: int | None = None,
+    timeout: float | None = None,
     before: Mapping[str, MigrationHook] | None = None,
 ) -> Database:
     """Open the database a `DATABASE_URL` (or path) names and bring its schema up to date.
 
-    `before`: hooks run just before named migrations (see `apply_migrations`).
+    `pool_size`, `timeout`: see `Database.open`. `before`: hooks run just before named
+    migrations (see `apply_migrations`).
     """
-    db = await Database.open(url_or_path, pool_size=pool_size)
+    db = await Database.open(url_or_path, pool_size=pool_size, timeout=timeout)
     try:
         await apply_migrations(db, before=before)
     except BaseException:

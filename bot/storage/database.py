@@ -111,19 +111,25 @@ class Database(Queries):
     errors: ClassVar[tuple[type[Exception], ...]]
 
     @classmethod
-    async def open(cls, url_or_path: str | Path, *, pool_size: int | None = None) -> Database:
+    async def open(
+        cls,
+        url_or_path: str | Path,
+        *,
+        pool_size: int | None = None,
+        timeout: float | None = None,
+    ) -> Database:
         """Connect to the database a `DATABASE_URL` or file path names (no migrations).
 
-        `pool_size` caps a server backend's connections (`DATABASE_POOL_SIZE`); SQLite ignores it.
+        `pool_size` caps a server backend's connections (`DATABASE_POOL_SIZE`); `timeout` bounds
+        how long it waits to connect or for one statement (`DATABASE_TIMEOUT`; None: tools that
+        run long statements wait as long as they take). SQLite ignores both.
         """
         # Backends are plugins found by name, like cog extensions: they import this module, so
         # naming them in an import statement here would make a loop, and only the chosen one
         # needs loading (a SQLite user never imports a server driver).
         name = "bot.storage.sqlite" if isinstance(url_or_path, Path) else None
         backend = importlib.import_module(name or backend_module_for(str(url_or_path)))
-        if pool_size is None:
-            return await backend.open_url(url_or_path)
-        return await backend.open_url(url_or_path, pool_size=pool_size)
+        return await backend.open_url(url_or_path, pool_size=pool_size, timeout=timeout)
 
     @property
     @abstractmethod

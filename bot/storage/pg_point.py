@@ -40,9 +40,10 @@ CONNECTION_LOST = (
 class PointReads:
     """Up to `keep` connections borrowed from `pool` for point reads."""
 
-    def __init__(self, pool: asyncpg.Pool, keep: int) -> None:
+    def __init__(self, pool: asyncpg.Pool, keep: int, timeout: float | None = None) -> None:
         self._pool = pool
         self._keep = keep
+        self._timeout = timeout  # for the pool: see PostgresDatabase._acquire
         self._idle: list[asyncpg.Connection] = []  # kept and free, the warmest last
         self._kept = 0  # idle plus in use
         self._returning: set[asyncio.Task[None]] = set()
@@ -54,12 +55,15 @@ class PointReads:
         if conn is None:
             conn = await self._borrow()
             if conn is None:
-                return await self._pool.fetchrow(text, *args)
+                return await self._fetch_pooled(text, args)
         try:
             row = await conn.fetchrow(text, *args)
+        except TimeoutError:
+            self._give_back(conn)  # no answer in time: asking again would only wait as long
+            raise
         except CONNECTION_LOST:
             self._give_back(conn)  # for the pool to drop; a read is safe to ask again
-            return await self._pool.fetchrow(text, *args)
+            return await self._fetch_pooled(text, args)
         except BaseException:
             self._give_back(conn)
             raise
@@ -74,6 +78,10 @@ class PointReads:
         if self._returning:
             await asyncio.gather(*self._returning, return_exceptions=True)
 
+    async def _fetch_pooled(self, text: str, args: list[Any]) -> Row | None:
+        async with self._pool.acquire(timeout=self._timeout) as conn:
+            return await conn.fetchrow(text, *args)
+
     def _take(self) -> asyncpg.Connection | None:
         return self._idle.pop() if self._idle else None
 
@@ -83,7 +91,7 @@ class PointReads:
             return None
         self._kept += 1
         try:
-            return await self._pool.acquire()
+            return await self._pool.acquire(timeout=self._timeout)
         except BaseException:
             self._kept -= 1
             raise
@@ -97,7 +105,7 @@ class PointReads:
     def _give_back(self, conn: asyncpg.Connection) -> None:
         """Release `conn` to the pool in the background (it may first wait out a cancel)."""
         self._kept -= 1
-        task = asyncio.ensure_future(self._pool.release(conn))
+        task = asyncio.ensure_future(self._pool.release(conn, timeout=self._timeout))
         self._returning.add(task)
         task.add_done_callback(self._returned)
 

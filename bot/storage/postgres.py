@@ -31,6 +31,8 @@ from bot.storage.urls import mask_password
 DEFAULT_POOL_SIZE = 10
 #: Pooled connections kept aside for point reads (`pg_point`); the rest serve everything else.
 POINT_CONNECTIONS = 2
+# asyncpg's own default; tools opened without a timeout (copy, migrate) connect with it.
+CONNECT_TIMEOUT_S = 60.0
 #: Key of the advisory lock every write transaction holds ("chapterbot" squeezed into 63 bits).
 WRITE_LOCK_KEY = 0x63686170746572
 SCHEMA_TABLE = "chapterbot_schema"
@@ -92,23 +94,39 @@ class PostgresDatabase(Database):
     backend = "postgres"
     errors = (asyncpg.PostgresError, asyncpg.InterfaceError)
 
-    def __init__(self, url: str, pool: asyncpg.Pool, *, pool_size: int = 1) -> None:
+    def __init__(
+        self, url: str, pool: asyncpg.Pool, *, pool_size: int = 1, timeout: float | None = None
+    ) -> None:
         self.url = url
         self._pool = pool
+        self._timeout = timeout
         # Never all of a small pool: transactions need a connection too.
-        self._points = PointReads(pool, keep=min(POINT_CONNECTIONS, pool_size - 1))
+        keep = min(POINT_CONNECTIONS, pool_size - 1)
+        self._points = PointReads(pool, keep=keep, timeout=timeout)
         self._owners: set[asyncio.Task[Any]] = set()
         self._closed = False
 
     @classmethod
-    async def open(  # type: ignore[override]  # a URL and a pool size
-        cls, url: str, *, pool_size: int = DEFAULT_POOL_SIZE
+    async def open(  # type: ignore[override]  # a URL, a pool size and a timeout
+        cls, url: str, *, pool_size: int = DEFAULT_POOL_SIZE, timeout: float | None = None
     ) -> PostgresDatabase:
-        """Connect a pool of up to `pool_size` connections to the database `url` names."""
+        """Connect a pool of up to `pool_size` connections to the database `url` names.
+
+        `timeout`: seconds to connect and for each statement. Without one, a server that stops
+        answering without closing anything (a network partition, a failover to another host)
+        would hold each query, and the connection under it, until TCP gives up: many minutes of
+        a story's posting stuck and commands unanswered. With it, the query fails as "not
+        answering", its connection is dropped, and the work is tried again on a new one.
+        """
         dsn = _dsn(url)
         try:
             pool = await asyncpg.create_pool(
-                dsn, min_size=1, max_size=max(1, pool_size), reset=_keep_session
+                dsn,
+                min_size=1,
+                max_size=max(1, pool_size),
+                reset=_keep_session,
+                timeout=timeout or CONNECT_TIMEOUT_S,
+                command_timeout=timeout,
             )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             raise ConfigError(
@@ -116,7 +134,7 @@ class PostgresDatabase(Database):
                 f"{_masked(str(exc), url)}).",
                 hint="Check DATABASE_URL and that the PostgreSQL server is running.",
             ) from exc
-        return cls(url, pool, pool_size=max(1, pool_size))
+        return cls(url, pool, pool_size=max(1, pool_size), timeout=timeout)
 
     @property
     def location(self) -> str:
@@ -133,7 +151,15 @@ class PostgresDatabase(Database):
             return
         self._closed = True
         await self._points.close()
-        await self._pool.close()
+        try:
+            await asyncio.wait_for(self._pool.close(), self._timeout)
+        except TimeoutError:
+            self._pool.terminate()  # a connection stranded by the server: nothing to wait for
+
+    def _acquire(self) -> asyncpg.pool.PoolAcquireContext:
+        """A pooled connection, waited for at most the timeout, and released within it too (a
+        connection that cannot be released in time, its server gone quiet, is closed)."""
+        return self._pool.acquire(timeout=self._timeout)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -143,7 +169,8 @@ class PostgresDatabase(Database):
         """All rows a query returns (committed data only)."""
         self._check_open()
         text, args = bind(sql, params)
-        return list(await self._pool.fetch(text, *args))
+        async with self._acquire() as conn:
+            return list(await conn.fetch(text, *args))
 
     async def fetch_point(self, sql: str, params: Params = ()) -> Row | None:
         """The first row of a small indexed read, on a connection kept for them (`pg_point`)."""
@@ -161,13 +188,13 @@ class PostgresDatabase(Database):
         row's page, and sets the rows' hint bits now rather than on their first readers.
         """
         self._check_open()
-        async with self._pool.acquire() as conn:
+        async with self._acquire() as conn:
             await conn.execute("VACUUM (ANALYZE)")
 
     async def schema_version(self) -> int:
         """The recorded schema version (0 for a new, empty database)."""
         self._check_open()
-        async with self._pool.acquire() as conn:
+        async with self._acquire() as conn:
             return await _read_version(conn)
 
     def split_script(self, script: str) -> list[str]:
@@ -187,7 +214,7 @@ class PostgresDatabase(Database):
         if task is not None:
             self._owners.add(task)
         try:
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with self._acquire() as conn, conn.transaction():
                 await conn.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK_KEY)
                 tx = PostgresTransaction(conn)
                 try:
@@ -226,7 +253,8 @@ class PostgresDatabase(Database):
         if independent and live:
             self._check_open()
             text, args = one_statement(live)
-            await self._pool.execute(text, *args)
+            async with self._acquire() as conn:
+                await conn.execute(text, *args)
             return
         async with self.transaction() as tx:
             assert isinstance(tx, PostgresTransaction)
@@ -272,6 +300,10 @@ def _masked(text: str, url: str) -> str:
     return text.replace(password, "***") if password else text
 
 
-async def open_url(url_or_path: str | Path, *, pool_size: int | None = None) -> PostgresDatabase:
+async def open_url(
+    url_or_path: str | Path, *, pool_size: int | None = None, timeout: float | None = None
+) -> PostgresDatabase:
     """Open the PostgreSQL database a `DATABASE_URL` names (the backend's entry point)."""
-    return await PostgresDatabase.open(str(url_or_path), pool_size=pool_size or DEFAULT_POOL_SIZE)
+    return await PostgresDatabase.open(
+        str(url_or_path), pool_size=pool_size or DEFAULT_POOL_SIZE, timeout=timeout
+    )

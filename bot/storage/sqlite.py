@@ -387,10 +387,12 @@ def _has_code(text: str) -> bool:
     return bool(_COMMENTS.sub("", text).strip(" \t\r\n;"))
 
 
-async def open_url(url_or_path: str | Path, *, pool_size: int | None = None) -> SQLiteDatabase:
+async def open_url(
+    url_or_path: str | Path, *, pool_size: int | None = None, timeout: float | None = None
+) -> SQLiteDatabase:
     """Open the SQLite file a `DATABASE_URL` or a path names (the backend's entry point).
 
-    `pool_size` is accepted for symmetry with server backends and ignored (one writer, one reader).
-    """
+    `pool_size` and `timeout` are for server backends: a file has one writer and one reader,
+    and waits for a lock at most `BUSY_TIMEOUT_SECONDS`."""
     path = url_or_path if isinstance(url_or_path, Path) else sqlite_path_from_url(url_or_path)
     return await SQLiteDatabase.open(path)

@@ -1,8 +1,11 @@
 """A TCP proxy in front of PostgreSQL that a test can cut, as a database server going down would.
 
 The bot connects through it; `cut()` drops every connection and refuses new ones (what a
-stopped server does), `restore()` listens again on the same port. The shared PostgreSQL server
-itself is never stopped: other tests use it.
+stopped server does), `restore()` listens again on the same port. `fail_over()` is the quiet
+kind of outage: the connections open so far stop carrying anything, in either direction, and
+are never closed (their server vanished without a word, as in a network partition or a
+failover to another host), while new connections reach a server that answers. The shared
+PostgreSQL server itself is never stopped: other tests use it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ class DatabaseProxy:
         self.port = 0
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.StreamWriter] = set()
+        self._stranded: list[asyncio.StreamWriter] = []
 
     @classmethod
     async def before(cls, url: str) -> DatabaseProxy:
@@ -51,9 +55,17 @@ class DatabaseProxy:
             writer.transport.abort()  # a reset, not a polite close: the server is gone
         self._pipes.clear()
 
+    def fail_over(self) -> None:
+        """Strand every open connection: nothing more goes through it, and it stays open."""
+        self._stranded.extend(self._pipes)
+        self._pipes.clear()
+
     async def close(self) -> None:
         """Stop for good."""
         await self.cut()
+        for writer in self._stranded:
+            writer.transport.abort()
+        self._stranded.clear()
 
     async def _forward(self, client_in: asyncio.StreamReader, client_out: asyncio.StreamWriter):
         try:
@@ -67,6 +79,8 @@ class DatabaseProxy:
     async def _pipe(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
         try:
             while data := await source.read(65536):
+                if sink in self._stranded:
+                    continue  # swallowed: the server at the other end is gone
                 sink.write(data)
                 await sink.drain()
         except (ConnectionError, OSError):

@@ -86,6 +86,38 @@ async def test_readers_are_told_the_database_is_down_then_read_on(
     assert NOT_ANSWERING not in (followed.content or "")
 
 
+async def test_a_server_gone_quiet_costs_readers_one_timeout_then_they_read_on(
+    proxy: DatabaseProxy,
+    emulator: DiscordEmulator,
+    bot_runner: BotRunner,
+    proxied_settings: Settings,
+) -> None:
+    # The server vanishes without closing anything (a partition, a failover to another host):
+    # the bot's open connections never answer again, new ones reach a server that does. Before
+    # DATABASE_TIMEOUT, a reader's /next waited on its connection until TCP gave up, unanswered.
+    await bot_runner.stop()
+    bot_runner.settings = replace(proxied_settings, database_timeout=2)
+    bot: ChapterBot = await bot_runner.start()
+    alice, bob = emulator.user("alice"), emulator.user("bob")
+    story = await store_story(
+        bot, tale_bytes(1, 1600), "t.txt", guild_id=emulator.guild.id, owner_id=alice.id
+    )
+    await release_chapter(bot, story.id, 1, emulator.channel("general").id)
+    first = await emulator.slash(bob, "next", story=str(story.id))
+    assert first.message is not None and footer(first.message).startswith("Chapter 1/1 · page 1/")
+    await bot.services.reading.flush()
+
+    proxy.fail_over()
+    answers = [await emulator.slash(bob, "next")]
+    while NOT_ANSWERING in (answers[-1].content or "") and len(answers) < 5:
+        answers.append(await emulator.slash(bob, "next"))
+    *refused, shown = answers
+    assert refused, "no statement waited on a stranded connection"
+    assert all(r.ephemeral for r in refused)
+    assert shown.message is not None, [a.content for a in answers]
+    assert footer(shown.message).startswith("Chapter 1/1 · page 2/"), footer(shown.message)
+
+
 @pytest.mark.slow
 @pytest.mark.sqlite_only(reason="another program locking a SQLite file")
 async def test_an_upload_into_a_locked_file_is_refused_with_a_reason(

@@ -30,6 +30,7 @@ from tests.e2e.release_helpers import tale_bytes
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.emulator(time_scale=10.0)]
 
 LEASE_S = 2  # a release left half-way is resumed this long after its last page at most
+TIMEOUT_S = 2  # DATABASE_TIMEOUT: a statement the server never answers fails this late
 
 
 @pytest.fixture
@@ -54,8 +55,9 @@ async def restarted(runner: BotRunner, settings: Settings) -> ChapterBot:
 async def proxied_bot(proxy: DatabaseProxy, bot_runner: BotRunner) -> ChapterBot:
     """The bot again, reaching PostgreSQL through the proxy (set up first, so closed last)."""
     settings = bot_runner.settings
+    url = proxy.url(settings.database_url)
     return await restarted(
-        bot_runner, replace(settings, database_url=proxy.url(settings.database_url))
+        bot_runner, replace(settings, database_url=url, database_timeout=TIMEOUT_S)
     )
 
 
@@ -120,6 +122,29 @@ async def test_a_release_cut_off_half_way_by_postgresql_finishes_once_it_is_back
     await proxy.restore()
 
     # The third page is adopted (not sent again), the rest follow, then chapter 2.
+    await wait_releases_done(bot, story.id, timeout=30.0)
+    await pages_posted_once(emulator, bot, story.id)
+    assert all(c.released_at for c in await StoryRepository(bot.database).chapters(story.id))
+
+
+async def test_a_release_stranded_by_a_server_gone_quiet_finishes_on_new_connections(
+    proxy: DatabaseProxy, emulator: DiscordEmulator, proxied_bot: ChapterBot
+) -> None:
+    # The server vanishes without closing anything (a partition, a failover to another host):
+    # the connections the bot holds never answer again; new ones reach a server that does.
+    # Before DATABASE_TIMEOUT, the posting waited on its connection until TCP gave up.
+    bot = proxied_bot
+    alice, general = emulator.user("alice"), emulator.channel("general")
+    story = await upload_story(emulator, bot, alice, "t.txt", tale_bytes(2, 1600), channel=general)
+
+    hold_the_third_page(emulator, general.id)
+    publishing = await emulator.slash(alice, "publish", story=str(story.id), chapters=2)
+    await emulator.wait_until(lambda: len(bot_posts(emulator, general)) >= 2, timeout=10.0)
+    await asyncio.sleep(0.3)
+    proxy.fail_over()
+
+    said = await finished(publishing, timeout=20.0)
+    assert "database is not answering" in said and "error id" not in said, said
     await wait_releases_done(bot, story.id, timeout=30.0)
     await pages_posted_once(emulator, bot, story.id)
     assert all(c.released_at for c in await StoryRepository(bot.database).chapters(story.id))
