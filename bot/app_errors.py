@@ -79,6 +79,13 @@ def database_unavailable(interaction: discord.Interaction, error: BaseException)
     return database is not None and database.is_unavailable(error)
 
 
+def not_answering(speaker: Speaker | None) -> str:
+    """What a user is told when the bot's database did not answer in time."""
+    return "⚠️ " + (speaker.gettext if speaker else _english)(
+        "My database is not answering right now, so I could not do that. Try again in a minute."
+    )
+
+
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Explain a user error, or log a bug and apologise with an error id."""
     error = unwrap(error)
@@ -88,9 +95,7 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         # Not a bug, and nothing the user did: say so, and that trying again later will work.
         # One line in the log without a traceback; the database's own state explains it.
         log.warning("database not answering for interaction %s: %r", interaction.id, error)
-        message = "⚠️ " + (speaker.gettext if speaker else _english)(
-            "My database is not answering right now, so I could not do that. Try again in a minute."
-        )
+        message = not_answering(speaker)
     if message is None:
         error_id = secrets.token_hex(4)
         log.error(

@@ -35,6 +35,7 @@ from bot.storage.budget import LocalRateBudget, SharedRateBudget
 from bot.storage.redis_budget import RedisRateBudget, bucket_key
 from bot.storage.repository import unix_now
 from bot.storage.urls import mask_password
+from cogs.deadline import answer_in_time
 from cogs.decorations import (
     ChapterDecorations,
     ChapterOpeners,
@@ -301,12 +302,16 @@ class ChapterBot(commands.Bot):
         return self._redis_budget
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
-        """discord.py's dispatch, plus `component_interaction` for component clicks alone.
+        """discord.py's dispatch; every interaction is first armed to be acknowledged in time
+        however slow its handler (`cogs.deadline`), and component clicks alone are also
+        dispatched as `component_interaction`.
 
         discord.py starts one task per listener per event: an `on_interaction` listener that
         only cares about button clicks would cost a task on every slash command and
         autocomplete keystroke. Such listeners listen to `on_component_interaction` instead.
         """
+        if event_name == "interaction":
+            answer_in_time(args[0])  # the handler's task exists but has not started yet
         super().dispatch(event_name, *args, **kwargs)
         if event_name == "interaction" and args[0].type is discord.InteractionType.component:
             super().dispatch("component_interaction", *args, **kwargs)

@@ -15,6 +15,7 @@ from bot.client import ChapterBot
 from bot.config import Settings
 from bot.stories.repository import StoryRepository
 from testkit.emulator import DiscordEmulator
+from testkit.emulator.model import Message, User
 from tests.e2e.conftest import BotRunner
 from tests.e2e.outage_helpers import DatabaseProxy
 from tests.e2e.release_helpers import release_chapter, store_story, tale_bytes
@@ -108,14 +109,20 @@ async def test_a_server_gone_quiet_costs_readers_one_timeout_then_they_read_on(
     await bot.services.reading.flush()
 
     proxy.fail_over()
-    answers = [await emulator.slash(bob, "next")]
+    answers = [await answer_to_next(emulator, bob)]
     while NOT_ANSWERING in (answers[-1].content or "") and len(answers) < 5:
-        answers.append(await emulator.slash(bob, "next"))
+        answers.append(await answer_to_next(emulator, bob))
     *refused, shown = answers
     assert refused, "no statement waited on a stranded connection"
     assert all(r.ephemeral for r in refused)
-    assert shown.message is not None, [a.content for a in answers]
-    assert footer(shown.message).startswith("Chapter 1/1 · page 2/"), footer(shown.message)
+    assert footer(shown).startswith("Chapter 1/1 · page 2/"), [a.content for a in answers]
+
+
+async def answer_to_next(emulator: DiscordEmulator, user: User) -> Message:
+    """What `/next` finally says (a reply, or, when it took long, what followed "thinking…")."""
+    answered = await (await emulator.slash(user, "next")).final(timeout=15.0)
+    assert answered.last is not None
+    return answered.last
 
 
 @pytest.mark.slow
