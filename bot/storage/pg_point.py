@@ -13,16 +13,23 @@ fails or is cancelled gives its connection back to the pool, which waits out a c
 or replaces a broken connection, and the next read takes a fresh one. A kept connection the
 server ended while it waited (a restart, a failover, an idle timeout: asyncpg then detaches it)
 fails its next read; that read is asked again once on the pool, so the reader never sees it.
+A read the server does not answer within the timeout is not asked again: it fails as "not
+answering" (see `bot.storage.postgres`), and its connection is given back to be closed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
 
 from bot.storage.database import Row
+
+log = logging.getLogger(__name__)
 
 # What a kept connection raises once the server has ended it: asyncpg's "connection is closed"
 # or "released back to the pool" (InterfaceError), a lost socket, the server shutting down, or
@@ -35,6 +42,24 @@ CONNECTION_LOST = (
     asyncpg.exceptions.CannotConnectNowError,
     OSError,
 )
+
+
+@asynccontextmanager
+async def pooled(pool: asyncpg.Pool, timeout: float | None) -> AsyncIterator[asyncpg.Connection]:
+    """A connection of `pool`, waited for at most `timeout`, and released within it too.
+
+    A connection that cannot be released in time (its server gone quiet) is closed by asyncpg;
+    that is not an error of the work done on it, which stands (a transaction committed on it
+    is committed), so it is not raised in that work's place.
+    """
+    conn = await pool.acquire(timeout=timeout)
+    try:
+        yield conn
+    finally:
+        try:
+            await pool.release(conn, timeout=timeout)
+        except Exception as error:
+            log.info("closed a PostgreSQL connection that did not come back: %r", error)
 
 
 class PointReads:
@@ -79,7 +104,7 @@ class PointReads:
             await asyncio.gather(*self._returning, return_exceptions=True)
 
     async def _fetch_pooled(self, text: str, args: list[Any]) -> Row | None:
-        async with self._pool.acquire(timeout=self._timeout) as conn:
+        async with pooled(self._pool, self._timeout) as conn:
             return await conn.fetchrow(text, *args)
 
     def _take(self) -> asyncpg.Connection | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ import asyncpg
 from bot.errors import ConfigError
 from bot.storage.batch import returns_rows, statement_runs
 from bot.storage.database import Database, Params, Row, Transaction
-from bot.storage.pg_point import CONNECTION_LOST, PointReads
+from bot.storage.pg_point import CONNECTION_LOST, PointReads, pooled
 from bot.storage.pg_sql import bind, one_statement, rowcount, split_script, unnest_sql
 from bot.storage.rows import RowsPart, RowsStatement
 from bot.storage.urls import mask_password
@@ -156,10 +156,9 @@ class PostgresDatabase(Database):
         except TimeoutError:
             self._pool.terminate()  # a connection stranded by the server: nothing to wait for
 
-    def _acquire(self) -> asyncpg.pool.PoolAcquireContext:
-        """A pooled connection, waited for at most the timeout, and released within it too (a
-        connection that cannot be released in time, its server gone quiet, is closed)."""
-        return self._pool.acquire(timeout=self._timeout)
+    def _acquire(self) -> AbstractAsyncContextManager[asyncpg.Connection]:
+        """A pooled connection, within the timeout (see `pg_point.pooled`)."""
+        return pooled(self._pool, self._timeout)
 
     def _check_open(self) -> None:
         if self._closed:
