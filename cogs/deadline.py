@@ -7,6 +7,7 @@ So each interaction gets a `DeadlineResponse` on arrival: if nothing has answere
 `ACK_AFTER_S` later, it is deferred (a private "thinking…" for commands and forms; a silent
 acknowledgement for buttons and menus), and the handler's answer, when it comes, goes where an
 answer to a deferred interaction must go: a followup, or an edit of the original message.
+A command's late answer is private, as every command's answer of this bot is.
 """
 
 from __future__ import annotations
@@ -131,17 +132,10 @@ class DeadlineResponse(discord.InteractionResponse):  # type: ignore[type-arg]
         parent = self._parent
         kwargs.pop("delete_after", None)
         ephemeral = bool(kwargs.pop("ephemeral", False))
-        given = _given(kwargs)
-        if ephemeral or parent.type is discord.InteractionType.component:
-            # The first followup takes the private "thinking…" message's place (a click's
-            # followups stand on their own, private or not).
-            return await parent.followup.send(content, ephemeral=ephemeral, wait=True, **given)
-        # A public answer cannot take the place of a private "thinking…": end that one, post the
-        # answer for everyone, then remove it.
-        await parent.edit_original_response(content="…")
-        message = await parent.followup.send(content, wait=True, **given)
-        await parent.delete_original_response()
-        return message
+        # After a command's private "thinking…", the first followup takes its place and stays
+        # private whatever it asks (every command's answer is private here anyway); a click's
+        # followups stand on their own, private or not.
+        return await parent.followup.send(content, ephemeral=ephemeral, wait=True, **_given(kwargs))
 
 
 def _given(kwargs: dict[str, Any]) -> dict[str, Any]:
