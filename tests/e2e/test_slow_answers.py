@@ -20,9 +20,9 @@ import pytest
 
 from bot.client import ChapterBot
 from testkit.emulator import DiscordEmulator
-from tests.e2e.feedback_helpers import THREE_CHAPTERS, last_pages, publish_story
+from tests.e2e.feedback_helpers import THREE_CHAPTERS, publish_story
 from tests.e2e.following_helpers import button_id
-from tests.e2e.publishing_helpers import finished, upload_story
+from tests.e2e.publishing_helpers import upload_story
 from tests.e2e.release_helpers import release_chapter, store_story, tale_bytes
 from tests.e2e.test_reader import footer
 
@@ -84,12 +84,7 @@ async def test_a_click_slower_than_discord_waits_is_acknowledged_then_answered(
     emulator: DiscordEmulator, chapterbot: ChapterBot, database_url: str
 ) -> None:
     alice, bob = emulator.user("alice"), emulator.user("bob")
-    story = await upload_story(
-        emulator, chapterbot, alice, "three.md", THREE_CHAPTERS, channel=emulator.channel("general")
-    )
-    published = await emulator.slash(alice, "publish", story=str(story.id), chapters=1)
-    assert "✅" in await finished(published)
-    post = (await last_pages(emulator, chapterbot, story.id))[1]
+    post = (await publish_story(emulator, chapterbot, alice, release=1)).last_pages[1]
     async with locked_for(database_url, "follows"):
         clicked = await emulator.click(bob, post, button_id(post, "Follow"))
         assert clicked.type == 6, clicked  # acknowledged silently; the page stays as it is
