@@ -15,7 +15,7 @@ import pytest
 from bot.client import ChapterBot
 from bot.config import Settings
 from bot.stories.repository import StoryRepository
-from testkit.emulator import DiscordEmulator
+from testkit.emulator import DiscordEmulator, InteractionResult
 from tests.e2e.conftest import BotRunner
 from tests.e2e.outage_helpers import DatabaseProxy
 from tests.e2e.publishing_helpers import (
@@ -68,6 +68,28 @@ def hold_the_third_page(emulator: DiscordEmulator, channel_id: int) -> None:
     emulator.faults.delay(method="POST", path=page_posts, seconds=1.0, times=1)
 
 
+async def publish_two_chapters_until_the_third_page(
+    emulator: DiscordEmulator, bot: ChapterBot
+) -> tuple[int, InteractionResult]:
+    """`/publish` two chapters of a new story; return once two pages are out and the third is
+    on its way (the database then stops answering in the tests)."""
+    alice, general = emulator.user("alice"), emulator.channel("general")
+    story = await upload_story(emulator, bot, alice, "t.txt", tale_bytes(2, 1600), channel=general)
+    hold_the_third_page(emulator, general.id)
+    publishing = await emulator.slash(alice, "publish", story=str(story.id), chapters=2)
+    await emulator.wait_until(lambda: len(bot_posts(emulator, general)) >= 2, timeout=10.0)
+    await asyncio.sleep(0.3)
+    return story.id, publishing
+
+
+async def all_released_once(emulator: DiscordEmulator, bot: ChapterBot, story_id: int) -> None:
+    """Every chapter of the story goes out, each page once and in order (the third page, which
+    Discord created meanwhile, adopted rather than sent again)."""
+    await wait_releases_done(bot, story_id, timeout=30.0)
+    await pages_posted_once(emulator, bot, story_id)
+    assert all(c.released_at for c in await StoryRepository(bot.database).chapters(story_id))
+
+
 async def pages_posted_once(emulator: DiscordEmulator, bot: ChapterBot, story_id: int) -> None:
     """Every page of the story's released chapters is in the channel once, in order."""
     stories = StoryRepository(bot.database)
@@ -107,24 +129,14 @@ async def test_a_release_cut_off_half_way_by_postgresql_finishes_once_it_is_back
     proxy: DatabaseProxy, emulator: DiscordEmulator, proxied_bot: ChapterBot
 ) -> None:
     bot = proxied_bot
-    alice, general = emulator.user("alice"), emulator.channel("general")
-    story = await upload_story(emulator, bot, alice, "t.txt", tale_bytes(2, 1600), channel=general)
-
-    hold_the_third_page(emulator, general.id)  # the database stops answering meanwhile
-    publishing = await emulator.slash(alice, "publish", story=str(story.id), chapters=2)
-    await emulator.wait_until(lambda: len(bot_posts(emulator, general)) >= 2, timeout=10.0)
-    await asyncio.sleep(0.3)
+    story_id, publishing = await publish_two_chapters_until_the_third_page(emulator, bot)
     await proxy.cut()
 
     said = await finished(publishing, timeout=20.0)
     assert "database is not answering" in said and "error id" not in said, said
     await asyncio.sleep(1.0)
     await proxy.restore()
-
-    # The third page is adopted (not sent again), the rest follow, then chapter 2.
-    await wait_releases_done(bot, story.id, timeout=30.0)
-    await pages_posted_once(emulator, bot, story.id)
-    assert all(c.released_at for c in await StoryRepository(bot.database).chapters(story.id))
+    await all_released_once(emulator, bot, story_id)
 
 
 async def test_a_release_stranded_by_a_server_gone_quiet_finishes_on_new_connections(
@@ -134,20 +146,12 @@ async def test_a_release_stranded_by_a_server_gone_quiet_finishes_on_new_connect
     # the connections the bot holds never answer again; new ones reach a server that does.
     # Before DATABASE_TIMEOUT, the posting waited on its connection until TCP gave up.
     bot = proxied_bot
-    alice, general = emulator.user("alice"), emulator.channel("general")
-    story = await upload_story(emulator, bot, alice, "t.txt", tale_bytes(2, 1600), channel=general)
-
-    hold_the_third_page(emulator, general.id)
-    publishing = await emulator.slash(alice, "publish", story=str(story.id), chapters=2)
-    await emulator.wait_until(lambda: len(bot_posts(emulator, general)) >= 2, timeout=10.0)
-    await asyncio.sleep(0.3)
+    story_id, publishing = await publish_two_chapters_until_the_third_page(emulator, bot)
     proxy.fail_over()
 
     said = await finished(publishing, timeout=20.0)
     assert "database is not answering" in said and "error id" not in said, said
-    await wait_releases_done(bot, story.id, timeout=30.0)
-    await pages_posted_once(emulator, bot, story.id)
-    assert all(c.released_at for c in await StoryRepository(bot.database).chapters(story.id))
+    await all_released_once(emulator, bot, story_id)
 
 
 @pytest.mark.sqlite_only(reason="another program locking a SQLite file")
