@@ -1,4 +1,5 @@
-"""A TCP proxy in front of PostgreSQL that a test can cut, as a database server going down would.
+"""Outages a test can cause: a TCP proxy in front of PostgreSQL that it cuts, as a database
+server going down would, and another program's write lock on a SQLite file.
 
 The bot connects through it; `cut()` drops every connection and refuses new ones (what a
 stopped server does), `restore()` listens again on the same port. `fail_over()` is the quiet
@@ -12,6 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -89,3 +93,22 @@ class DatabaseProxy:
             self._pipes.discard(sink)
             with contextlib.suppress(Exception):
                 sink.close()
+
+
+@contextlib.asynccontextmanager
+async def file_write_locked(database: str | Path) -> AsyncIterator[sqlite3.Connection]:
+    """Another program's write lock on a SQLite file (a backup tool, a sqlite3 shell), held for
+    the block unless the test rolls the holder back sooner; `database` is a path or a URL.
+
+    The lock is asked for in a thread: the bot runs on the test's event loop, and a transaction
+    it has half-way (a flush, a drain) can only finish, and let the lock go, while the loop runs.
+    """
+    path = str(database).removeprefix("sqlite:///")
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        await asyncio.to_thread(holder.execute, "BEGIN IMMEDIATE")
+        yield holder
+    finally:
+        if holder.in_transaction:
+            holder.execute("ROLLBACK")
+        holder.close()

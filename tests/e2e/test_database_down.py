@@ -5,7 +5,6 @@ once it answers again, everything works as before."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -17,7 +16,7 @@ from bot.stories.repository import StoryRepository
 from testkit.emulator import DiscordEmulator
 from testkit.emulator.model import Message, User
 from tests.e2e.conftest import BotRunner
-from tests.e2e.outage_helpers import DatabaseProxy
+from tests.e2e.outage_helpers import DatabaseProxy, file_write_locked
 from tests.e2e.release_helpers import release_chapter, store_story, tale_bytes
 from tests.e2e.test_reader import footer
 
@@ -131,16 +130,11 @@ async def test_an_upload_into_a_locked_file_is_refused_with_a_reason(
     emulator: DiscordEmulator, chapterbot: ChapterBot, database_url: str
 ) -> None:
     alice = emulator.user("alice")
-    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
-    try:
-        holder.execute("BEGIN IMMEDIATE")  # a backup tool, a sqlite3 shell: past the busy timeout
+    async with file_write_locked(database_url):  # past the busy timeout
         refused = await emulator.slash(
             alice, "story upload", file=emulator.upload("t.txt", tale_bytes(1, 400))
         )
         final = await refused.final(timeout=30.0)
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     said = final.last.content if final.last else None
     assert said is not None and NOT_ANSWERING in said, said
     assert await StoryRepository(chapterbot.database).list_for_guild(emulator.guild.id) == []

@@ -6,7 +6,6 @@ stopped half-way waited for the next start.)"""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -17,7 +16,7 @@ from bot.config import Settings
 from bot.stories.repository import StoryRepository
 from testkit.emulator import DiscordEmulator, InteractionResult
 from tests.e2e.conftest import BotRunner
-from tests.e2e.outage_helpers import DatabaseProxy
+from tests.e2e.outage_helpers import DatabaseProxy, file_write_locked
 from tests.e2e.publishing_helpers import (
     bot_posts,
     finished,
@@ -165,15 +164,10 @@ async def test_a_release_cut_off_by_a_locked_file_finishes_once_it_is_free(
     hold_the_third_page(emulator, general.id)
     publishing = await emulator.slash(alice, "publish", story=str(story.id))
     await emulator.wait_until(lambda: len(bot_posts(emulator, general)) >= 2, timeout=10.0)
-    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
-    try:
-        # A backup tool's write lock, held past the bot's busy timeout while the third page's
-        # message id waits to be stored.
-        holder.execute("BEGIN IMMEDIATE")
+    # A backup tool's write lock, held past the bot's busy timeout while the third page's
+    # message id waits to be stored.
+    async with file_write_locked(database_url):
         said = await finished(publishing, timeout=20.0)
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     assert "database is not answering" in said and "error id" not in said, said
 
     await wait_releases_done(bot, story.id, timeout=30.0)

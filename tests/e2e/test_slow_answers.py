@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -22,6 +21,7 @@ from bot.client import ChapterBot
 from testkit.emulator import DiscordEmulator
 from tests.e2e.feedback_helpers import THREE_CHAPTERS, publish_story
 from tests.e2e.following_helpers import button_id
+from tests.e2e.outage_helpers import file_write_locked
 from tests.e2e.publishing_helpers import upload_story
 from tests.e2e.release_helpers import release_chapter, store_story, tale_bytes
 from tests.e2e.test_reader import footer
@@ -36,16 +36,12 @@ async def locked_for(database_url: str, table: str) -> AsyncIterator[None]:
     """Hold `table` (SQLite: the whole file) locked against the bot for `HELD_S` seconds, from a
     connection of another program, starting now."""
     if database_url.startswith("sqlite"):
-        holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
-        holder.execute("BEGIN IMMEDIATE")
-        release = asyncio.get_running_loop().call_later(HELD_S, holder.execute, "ROLLBACK")
-        try:
-            yield
-        finally:
-            release.cancel()
-            with contextlib.suppress(sqlite3.OperationalError):
-                holder.execute("ROLLBACK")
-            holder.close()
+        async with file_write_locked(database_url) as holder:
+            release = asyncio.get_running_loop().call_later(HELD_S, holder.execute, "ROLLBACK")
+            try:
+                yield
+            finally:
+                release.cancel()
         return
     conn = await asyncpg.connect(database_url)
     locking = conn.transaction()

@@ -23,6 +23,7 @@ from bot.stories.repository import StoryRepository
 from testkit.botproc import REPO
 from testkit.emulator import DiscordEmulator
 from tests.e2e.conftest import BotRunner
+from tests.e2e.outage_helpers import file_write_locked
 from tests.e2e.publishing_helpers import bot_posts, finished, long_chapter, upload_story
 
 # SQLite's locking, file inspection, file backups and killed migrations of a SQLite file.
@@ -315,16 +316,11 @@ async def test_reads_survive_a_file_locked_past_the_busy_timeout(
     assert "Chapter 1" in ((await emulator.slash(bob, "next", story=str(story.id))).content or "")
     await reading.flush()
 
-    holder = sqlite3.connect(db_file(bot_runner), isolation_level=None)
-    try:
-        holder.execute("BEGIN IMMEDIATE")  # the write lock, held past the busy timeout
+    async with file_write_locked(db_file(bot_runner)):  # held past the busy timeout
         second = await emulator.slash(bob, "next")  # reads still work (WAL)
         assert second.message is not None and "error id" not in (second.content or "")
         await reading.flush()  # one attempt: it waits out the busy timeout, then keeps the read
         assert len(reading.progress.buffer) == 1
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     stored = "SELECT chapter_number, page_number FROM progress WHERE user_id = :u AND story_id = :s"
     for _ in range(200):  # the retry, a couple of seconds later
         row = await bot.database.fetch_one(stored, {"u": bob.id, "s": story.id})
